@@ -1,0 +1,33 @@
+"""Bootcamp: follow the cohorts of a digital school, from the first day to the job after."""
+from typing import Any
+
+from flask import Flask
+
+from . import config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors and CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config.Config)
+    if test_config is None:
+        config.load_overrides(app)
+    else:
+        app.config.from_mapping(test_config)
+    config.finalise(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app)
+    login_manager.init_app(app)
+
+    from . import auth, cli, cohorts, errors, learners, templating, users
+
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    for blueprint in (auth.bp, cohorts.bp, learners.bp, users.bp):
+        app.register_blueprint(blueprint)
+    return app

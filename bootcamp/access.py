@@ -1,0 +1,93 @@
+"""Who may see or change what: the one place that decides, used by every route.
+
+A learner sees only their own records, a trainer only the cohorts they are assigned to, a
+manager everything of the programme, an admin the accounts. Out-of-scope records answer 404,
+so that ids do not leak.
+"""
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from .extensions import db
+from .models import Cohort, Enrolment, Learner, Role, User, cohort_trainers
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+HOME_ENDPOINTS = {
+    Role.LEARNER: "learners.me",
+    Role.TRAINER: "cohorts.index",
+    Role.MANAGER: "cohorts.index",
+    Role.ADMIN: "users.index",
+}
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Require a logged-in user with one of `roles`; anyone else gets 404."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def home_endpoint(user: User) -> str:
+    """The endpoint each role lands on after logging in."""
+    return HOME_ENDPOINTS[user.role]
+
+
+def can_see_sensitive(user: User) -> bool:
+    """Disability (RQTH), RSA, QPV and birth dates: managers only."""
+    return user.is_authenticated and user.role == Role.MANAGER
+
+
+def visible_cohorts(user: User) -> sa.Select[tuple[Cohort]]:
+    """The cohorts `user` may see: all for a manager, assigned ones for a trainer, else none."""
+    query = sa.select(Cohort)
+    if user.role == Role.MANAGER:
+        return query
+    if user.role == Role.TRAINER:
+        return query.join(cohort_trainers, cohort_trainers.c.cohort_id == Cohort.id).where(
+            cohort_trainers.c.user_id == user.id
+        )
+    return query.where(sa.false())
+
+
+def visible_learners(user: User) -> sa.Select[tuple[Learner]]:
+    """The learners `user` may see: all, those of their cohorts, or themselves."""
+    query = sa.select(Learner)
+    if user.role == Role.MANAGER:
+        return query
+    if user.role == Role.TRAINER:
+        their_cohorts = visible_cohorts(user).with_only_columns(Cohort.id)
+        enrolled = sa.select(Enrolment.learner_id).where(Enrolment.cohort_id.in_(their_cohorts))
+        return query.where(Learner.id.in_(enrolled))
+    if user.role == Role.LEARNER and user.learner_id is not None:
+        return query.where(Learner.id == user.learner_id)
+    return query.where(sa.false())
+
+
+def get_cohort_or_404(cohort_id: int, user: User) -> Cohort:
+    """The cohort if `user` may see it, else 404."""
+    cohort = db.session.scalar(visible_cohorts(user).where(Cohort.id == cohort_id))
+    if cohort is None:
+        abort(404)
+    return cohort
+
+
+def get_learner_or_404(learner_id: int, user: User) -> Learner:
+    """The learner if `user` may see them, else 404."""
+    learner = db.session.scalar(visible_learners(user).where(Learner.id == learner_id))
+    if learner is None:
+        abort(404)
+    return learner

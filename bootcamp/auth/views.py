@@ -1,0 +1,74 @@
+"""Login, logout and the root URL."""
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..access import home_endpoint
+from ..extensions import db, login_manager
+from ..models import User, utcnow
+from ..passwords import check_password
+from . import bp
+from .forms import LoginForm
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Connectez-vous pour accéder à cette page."
+login_manager.login_message_category = "info"
+login_manager.localize_callback = _
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Reload the logged-in user; a deactivated account is logged out at once."""
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Keep a `next` URL only when it stays on this site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.get("/")
+def index() -> Response:
+    """Send each role to its home page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(home_endpoint(current_user)))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    """Log in with email and password; one message for every kind of failure."""
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if check_password(user, form.password.data) and user.active:
+            user.last_login_at = utcnow()
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
+        db.session.rollback()
+        error = _("Adresse e-mail ou mot de passe incorrect.")
+        return render_template("auth/login.html", form=form, error=error), 200
+    return render_template("auth/login.html", form=form, error=None)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    """Log out (POST only, with a CSRF token)."""
+    logout_user()
+    flash(_("Vous êtes déconnecté·e."), "info")
+    return redirect(url_for("auth.login"))

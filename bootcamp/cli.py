@@ -1,0 +1,93 @@
+"""Command-line tools: `flask users create`, `flask frameworks load`, `flask demo`."""
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .demo import DEMO_ACCOUNTS, SITES, DemoError, DemoOptions, database_is_empty, load_demo
+from .extensions import db
+from .frameworks import FrameworkError, insert_framework, read_framework
+from .models import Role, User
+from .passwords import hash_password, password_problem
+
+users_cli = AppGroup("users", help="Manage accounts.")
+frameworks_cli = AppGroup("frameworks", help="Manage competency frameworks.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]), help="The account's role.")
+@click.option("--name", default="", help="Display name (defaults to the part of the email before @).")
+@click.option("--password", help="The password; asked for (hidden) when omitted.")
+def create_user(email: str, role: str, name: str, password: str | None) -> None:
+    """Create an account with a role."""
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise click.UsageError(f"'{email}' is not an email address")
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise click.ClickException(f"an account with the email {email} already exists")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if problem := password_problem(password):
+        raise click.ClickException(problem)
+    user = User(email=email, role=Role(role), name=name or email.split("@")[0], password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} account {email}.")
+
+
+@frameworks_cli.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def load_framework(file: str) -> None:
+    """Load a competency framework from a JSON file (format: bootcamp/frameworks/*.json)."""
+    try:
+        data = read_framework(file)
+        insert_framework(db.session.connection(), data)
+    except FrameworkError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    count = sum(len(block["competencies"]) for block in data["blocks"])
+    click.echo(f"Loaded {data['short_name']} ({data['rncp_code']}): {len(data['blocks'])} blocks, {count} competencies.")
+
+
+def print_demo_logins() -> None:
+    """Print the demo accounts that exist, one per role."""
+    emails = [email for email, _role, _name in DEMO_ACCOUNTS]
+    present = set(db.session.scalars(sa.select(User.email).where(User.email.in_(emails))))
+    if not present:
+        return
+    click.echo("Demo logins (password: %s):" % current_app.config["DEMO_PASSWORD"])
+    for email, role, _name in DEMO_ACCOUNTS:
+        if email in present:
+            click.echo(f"  {role.value:<8} {email}")
+
+
+@click.command("demo")
+@click.option("--seed", default=2024, show_default=True, help="Random seed: the same seed gives the same data.")
+@click.option("--sites", default=3, show_default=True, type=click.IntRange(1, len(SITES)), help="Number of sites.")
+@click.option("--years", default=6, show_default=True, type=click.IntRange(1, 30), help="Years of cohorts, up to this one.")
+@click.option("--learners-per-cohort", default=15, show_default=True, type=click.IntRange(1, 200))
+@click.option("--reset", is_flag=True, help="Delete the existing data first (the frameworks stay).")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already holds data (used by `make run`).")
+def demo(seed: int, sites: int, years: int, learners_per_cohort: int, reset: bool, if_empty: bool) -> None:
+    """Load realistic demo data: sites, cohorts, learners, grades, competencies, outcomes."""
+    if if_empty and not database_is_empty():
+        click.echo("The database already holds data: demo data not loaded.")
+        print_demo_logins()
+        return
+    options = DemoOptions(seed=seed, sites=sites, years=years, learners_per_cohort=learners_per_cohort)
+    try:
+        with click.progressbar(length=sites * years * 2, label="Cohorts") as bar:
+            counts = load_demo(options, reset=reset, tick=bar.update)
+    except DemoError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    click.echo("Loaded: " + ", ".join(f"{count} {table}" for table, count in counts.items()) + ".")
+    print_demo_logins()
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(frameworks_cli)
+    app.cli.add_command(demo)

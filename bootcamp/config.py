@@ -1,0 +1,63 @@
+"""Configuration: defaults here, then instance/config.py, then environment variables."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+# The migrations live at the project root; an installed (non-editable) copy does not need them.
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class Config:
+    """Defaults that suit a single school on one small server."""
+
+    SQLALCHEMY_DATABASE_URI: str | None = None  # instance/bootcamp.sqlite when unset
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Name of an argon2.profiles parameter set: RFC_9106_LOW_MEMORY is Argon2id, 64 MiB, t=3.
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 0
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a trainer may keep a grading form open all morning
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    DEMO_PASSWORD = "demo-bootcamp"
+
+
+def load_overrides(app: Flask) -> None:
+    """Apply instance/config.py, then DATABASE_URL and SECRET_KEY from the environment."""
+    app.config.from_pyfile("config.py", silent=True)
+    if url := os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if key := os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = key
+
+
+def finalise(app: Flask) -> None:
+    """Fill in what depends on the instance folder: the SQLite path and a generated secret."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'bootcamp.sqlite'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the generated secret key, creating it once (atomic when several workers start)."""
+    if not path.exists():
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)  # fails if another process got there first
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
+

@@ -1,0 +1,77 @@
+"""Competency progress, computed in SQL: current levels and each learner's share of the target.
+
+Progress of a learner in a cohort = sum over the programme's competencies of
+min(current level, acquired level) / (acquired level x number of competencies), where the
+acquired level is the programme's (2, « adapter », unless the programme says otherwise).
+"""
+import sqlalchemy as sa
+
+from .models import Block, Cohort, Competency, CompetencyAssessment, Enrolment, Programme
+
+
+def current_levels(learner_ids: sa.Select | None = None) -> sa.Subquery:
+    """Latest assessment of each (learner, competency): learner_id, competency_id, level, assessed_at."""
+    assessment = CompetencyAssessment
+    ranked = sa.select(
+        assessment.learner_id,
+        assessment.competency_id,
+        assessment.level,
+        assessment.assessed_at,
+        sa.func.row_number()
+        .over(
+            partition_by=(assessment.learner_id, assessment.competency_id),
+            order_by=(assessment.assessed_at.desc(), assessment.id.desc()),
+        )
+        .label("rank"),
+    )
+    if learner_ids is not None:
+        ranked = ranked.where(assessment.learner_id.in_(learner_ids))
+    ranked = ranked.subquery("ranked")
+    return (
+        sa.select(ranked.c.learner_id, ranked.c.competency_id, ranked.c.level, ranked.c.assessed_at)
+        .where(ranked.c.rank == 1)
+        .subquery("current_levels")
+    )
+
+
+def enrolment_progress(enrolments: sa.Select) -> sa.Select:
+    """Rows (enrolment_id, progress from 0 to 1, last_assessed_at) for the enrolments selected.
+
+    `enrolments` selects Enrolment.id values; one query whatever the number of learners.
+    """
+    competency_count = (
+        sa.select(Block.programme_id, sa.func.count(Competency.id).label("count"))
+        .join(Competency, Competency.block_id == Block.id)
+        .group_by(Block.programme_id)
+        .subquery("competency_count")
+    )
+    learner_ids = sa.select(Enrolment.learner_id).where(Enrolment.id.in_(enrolments))
+    current = current_levels(learner_ids)
+    levels = (
+        sa.select(current.c.learner_id, current.c.level, current.c.assessed_at, Block.programme_id)
+        .join(Competency, Competency.id == current.c.competency_id)
+        .join(Block, Block.id == Competency.block_id)
+        .subquery("levels")
+    )
+    capped = sa.case(
+        (levels.c.level > Programme.acquired_level, Programme.acquired_level), else_=levels.c.level
+    )
+    return (
+        sa.select(
+            Enrolment.id.label("enrolment_id"),
+            (
+                sa.func.coalesce(sa.func.sum(capped), 0) * 1.0
+                / (Programme.acquired_level * sa.func.max(competency_count.c.count))
+            ).label("progress"),
+            sa.func.max(levels.c.assessed_at).label("last_assessed_at"),
+        )
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Programme, Programme.id == Cohort.programme_id)
+        .join(competency_count, competency_count.c.programme_id == Programme.id)
+        .outerjoin(
+            levels,
+            sa.and_(levels.c.learner_id == Enrolment.learner_id, levels.c.programme_id == Programme.id),
+        )
+        .where(Enrolment.id.in_(enrolments))
+        .group_by(Enrolment.id, Programme.acquired_level)
+    )

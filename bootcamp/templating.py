@@ -1,0 +1,44 @@
+"""Template helpers: content-hashed static URLs, labels, and the navigation of each role."""
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+from flask_babel import format_date, format_datetime, format_percent, get_locale
+from flask_babel import lazy_gettext as _l
+
+from .labels import label, level_label
+from .models import Role
+
+NAVIGATION = {
+    Role.LEARNER: [("learners.me", _l("Ma progression"))],
+    Role.TRAINER: [("cohorts.index", _l("Mes promotions"))],
+    Role.MANAGER: [("cohorts.index", _l("Promotions"))],
+    Role.ADMIN: [("users.index", _l("Comptes"))],
+}
+
+
+@cache
+def _file_hash(path: Path, _mtime: float) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """The URL of a static file with its content hash, so it can be cached for a year."""
+    path = Path(current_app.static_folder or "") / filename
+    return url_for("static", filename=filename, v=_file_hash(path, path.stat().st_mtime))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        static_url=static_url, label=label, level_label=level_label, navigation=NAVIGATION
+    )
+    app.jinja_env.filters.update(
+        format_date=format_date, format_datetime=format_datetime, format_percent=format_percent
+    )
+
+    @app.context_processor
+    def locale() -> dict[str, str]:
+        return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
