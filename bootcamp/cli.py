@@ -2,7 +2,7 @@
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .demo import DEMO_ACCOUNTS, SITES, DemoError, DemoOptions, database_is_empty, load_demo
 from .extensions import db
@@ -64,6 +64,7 @@ def print_demo_logins() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--seed", default=2024, show_default=True, help="Random seed: the same seed gives the same data.")
 @click.option("--sites", default=3, show_default=True, type=click.IntRange(1, len(SITES)), help="Number of sites.")
 @click.option("--years", default=6, show_default=True, type=click.IntRange(1, 30), help="Years of cohorts, up to this one.")

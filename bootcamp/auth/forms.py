@@ -9,6 +9,7 @@ class LoginForm(FlaskForm):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Email(_l("Adresse e-mail invalide.")), Length(max=254)],
+        filters=[lambda value: value.strip() if value else value],  # phones add a trailing space
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
     password = PasswordField(

@@ -1,0 +1,127 @@
+"""Fixtures: an app on a migrated SQLite copy per test, clients, role accounts, a query counter."""
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from bootcamp import create_app
+from bootcamp.extensions import db
+
+from . import factories
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "PASSWORD_HASH_PROFILE": "CHEAPEST",
+}
+PASSWORD = "correct horse battery"
+
+
+def make_app(database: Path, **overrides: object) -> Flask:
+    return create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", **overrides})
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database brought up to date by the migrations once, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    app = make_app(path)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(migrated_database: Path, tmp_path: Path) -> Iterator[Flask]:
+    path = tmp_path / "bootcamp.sqlite"
+    shutil.copy(migrated_database, path)
+    app = make_app(path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of a page's form (every logged-in page has one in its logout form)."""
+    response = client.get(path, follow_redirects=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Log in and out through the real forms, CSRF token included."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": csrf_token(self.client)}
+        )
+
+    def logout(self):
+        token = csrf_token(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def world(app: Flask) -> factories.World:
+    """Two cohorts at two sites, a trainer on the first only, and one account per role."""
+    with app.app_context():
+        world = factories.make_world(PASSWORD)
+        db.session.commit()
+        return world
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """Count the SQL statements run inside a `with count_queries() as counter:` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", counter)
+
+    return counting

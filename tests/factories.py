@@ -1,0 +1,128 @@
+"""Objects with sensible defaults; call inside an app context, then commit."""
+import itertools
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from bootcamp.extensions import db
+from bootcamp.models import (
+    Cohort,
+    Competency,
+    CompetencyAssessment,
+    Enrolment,
+    EnrolmentStatus,
+    Gender,
+    Learner,
+    Programme,
+    Project,
+    Role,
+    Site,
+    User,
+)
+from bootcamp.passwords import hash_password
+
+_numbers = itertools.count(1)
+
+
+def dwwm() -> Programme:
+    return db.session.scalars(sa.select(Programme).where(Programme.rncp_code == "RNCP37674")).one()
+
+
+def competencies(programme: Programme) -> list[Competency]:
+    return [competency for block in programme.blocks for competency in block.competencies]
+
+
+def site(name: str | None = None) -> Site:
+    made = Site(name=name or f"Site {next(_numbers)}")
+    db.session.add(made)
+    return made
+
+
+def cohort(
+    name: str | None = None,
+    at: Site | None = None,
+    start: date = date(2026, 9, 7),
+    end: date = date(2027, 7, 5),
+    trainers: tuple[User, ...] = (),
+) -> Cohort:
+    made = Cohort(
+        name=name or f"Promotion {next(_numbers)}",
+        site=at or site(),
+        programme=dwwm(),
+        start_date=start,
+        end_date=end,
+    )
+    made.trainers.extend(trainers)
+    db.session.add(made)
+    return made
+
+
+def learner(in_cohort: Cohort, **fields: object) -> Learner:
+    number = next(_numbers)
+    values: dict[str, object] = {
+        "first_name": f"Prénom{number}",
+        "last_name": f"Nom{number}",
+        "email": f"learner{number}@example.net",
+        "gender": Gender.FEMALE,
+        "birth_date": date(2000, 1, 1),
+    }
+    values.update(fields)
+    made = Learner(**values)
+    made.enrolments.append(Enrolment(cohort=in_cohort, status=EnrolmentStatus.IN_TRAINING))
+    db.session.add(made)
+    return made
+
+
+def user(email: str, role: Role, password: str, linked: Learner | None = None, name: str | None = None) -> User:
+    made = User(email=email, role=role, name=name or email.split("@")[0], password_hash=hash_password(password), learner=linked)
+    db.session.add(made)
+    return made
+
+
+def assess(who: Learner, competency: Competency, level: int, when: datetime, project: Project | None = None) -> CompetencyAssessment:
+    made = CompetencyAssessment(learner=who, competency=competency, level=level, assessed_at=when, project=project)
+    db.session.add(made)
+    return made
+
+
+def project(of: Cohort, due: date | None = None, title: str | None = None) -> Project:
+    made = Project(cohort=of, title=title or f"Brief {next(_numbers)}", due_date=due or of.start_date + timedelta(days=30))
+    db.session.add(made)
+    return made
+
+
+@dataclass(frozen=True)
+class World:
+    cohort_id: int  # the trainer's cohort
+    other_cohort_id: int  # another site's cohort, not the trainer's
+    learner_id: int  # in cohort_id, linked to learner@example.org
+    other_learner_id: int  # in other_cohort_id
+    emails: dict[str, str]  # role (and "unlinked") -> email
+
+
+def make_world(password: str) -> World:
+    trainer = user("trainer@example.org", Role.TRAINER, password, name="Thomas Formateur")
+    other_trainer = user("other.trainer@example.org", Role.TRAINER, password, name="Olga Formatrice")
+    mine = cohort("Mende 2026 automne", at=site("Mende"), trainers=(trainer,))
+    theirs = cohort("Rodez 2026 automne", at=site("Rodez"), trainers=(other_trainer,))
+    learner_mine = learner(mine, first_name="Luc", last_name="Lefèvre", email="learner@example.org")
+    learner_theirs = learner(theirs, first_name="Rose", last_name="Roux")
+    user("learner@example.org", Role.LEARNER, password, linked=learner_mine, name="Luc Lefèvre")
+    user("unlinked@example.org", Role.LEARNER, password)
+    user("manager@example.org", Role.MANAGER, password)
+    user("admin@example.org", Role.ADMIN, password)
+    db.session.flush()
+    return World(
+        cohort_id=mine.id,
+        other_cohort_id=theirs.id,
+        learner_id=learner_mine.id,
+        other_learner_id=learner_theirs.id,
+        emails={
+            "learner": "learner@example.org",
+            "unlinked": "unlinked@example.org",
+            "trainer": "trainer@example.org",
+            "manager": "manager@example.org",
+            "admin": "admin@example.org",
+        },
+    )
