@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi:app
 
-.PHONY: install run test clean
+.PHONY: install run test lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ run: install
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest --cov --cov-report=term
+
+lint: $(VENV)/.installed-test
+	$(BIN)/flake8 bootcamp tests wsgi.py migrations/env.py
+
+# Extract every string marked for translation (the interface is written in French).
+messages: install
+	mkdir -p bootcamp/translations
+	$(BIN)/pybabel extract --mapping-file babel.cfg --output-file bootcamp/translations/messages.pot --project Bootcamp --no-location --sort-output .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov

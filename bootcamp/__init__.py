@@ -1,4 +1,5 @@
 """Bootcamp: follow the cohorts of a digital school, from the first day to the job after."""
+
 from typing import Any
 
 from flask import Flask

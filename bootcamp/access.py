@@ -4,6 +4,7 @@ A learner sees only their own records, a trainer only the cohorts they are assig
 manager everything of the programme, an admin the accounts. Out-of-scope records answer 404,
 so that ids do not leak.
 """
+
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar

@@ -1,4 +1,5 @@
 """Command-line tools: `flask users create`, `flask frameworks load`, `flask demo`."""
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -48,7 +49,9 @@ def load_framework(file: str) -> None:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     count = sum(len(block["competencies"]) for block in data["blocks"])
-    click.echo(f"Loaded {data['short_name']} ({data['rncp_code']}): {len(data['blocks'])} blocks, {count} competencies.")
+    click.echo(
+        f"Loaded {data['short_name']} ({data['rncp_code']}): {len(data['blocks'])} blocks, {count} competencies."
+    )
 
 
 def print_demo_logins() -> None:
@@ -67,7 +70,9 @@ def print_demo_logins() -> None:
 @with_appcontext
 @click.option("--seed", default=2024, show_default=True, help="Random seed: the same seed gives the same data.")
 @click.option("--sites", default=3, show_default=True, type=click.IntRange(1, len(SITES)), help="Number of sites.")
-@click.option("--years", default=6, show_default=True, type=click.IntRange(1, 30), help="Years of cohorts, up to this one.")
+@click.option(
+    "--years", default=6, show_default=True, type=click.IntRange(1, 30), help="Years of cohorts, up to this one."
+)
 @click.option("--learners-per-cohort", default=15, show_default=True, type=click.IntRange(1, 200))
 @click.option("--reset", is_flag=True, help="Delete the existing data first (the frameworks stay).")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already holds data (used by `make run`).")

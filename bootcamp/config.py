@@ -1,4 +1,5 @@
 """Configuration: defaults here, then instance/config.py, then environment variables."""
+
 import os
 import secrets
 from pathlib import Path
@@ -60,4 +61,3 @@ def _instance_secret(path: Path) -> str:
         finally:
             temporary.unlink()
     return path.read_text().strip()
-

@@ -2,6 +2,7 @@
 
 Deterministic for a seed and a reference day: the same call on the same day gives the same rows.
 """
+
 import random
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -40,10 +41,26 @@ from .passwords import hash_password
 
 # (town, department) — Mende first: the school this was made for.
 SITES = [
-    ("Mende", "48"), ("Montpellier", "34"), ("Alès", "30"), ("Rodez", "12"), ("Nîmes", "30"),
-    ("Perpignan", "66"), ("Albi", "81"), ("Millau", "12"), ("Cahors", "46"), ("Foix", "09"),
-    ("Tarbes", "65"), ("Auch", "32"), ("Carcassonne", "11"), ("Montauban", "82"), ("Béziers", "34"),
-    ("Narbonne", "11"), ("Castres", "81"), ("Figeac", "46"), ("Lodève", "34"), ("Florac", "48"),
+    ("Mende", "48"),
+    ("Montpellier", "34"),
+    ("Alès", "30"),
+    ("Rodez", "12"),
+    ("Nîmes", "30"),
+    ("Perpignan", "66"),
+    ("Albi", "81"),
+    ("Millau", "12"),
+    ("Cahors", "46"),
+    ("Foix", "09"),
+    ("Tarbes", "65"),
+    ("Auch", "32"),
+    ("Carcassonne", "11"),
+    ("Montauban", "82"),
+    ("Béziers", "34"),
+    ("Narbonne", "11"),
+    ("Castres", "81"),
+    ("Figeac", "46"),
+    ("Lodève", "34"),
+    ("Florac", "48"),
 ]
 
 DEMO_ACCOUNTS = [
@@ -84,8 +101,7 @@ class DemoOptions:
 def database_is_empty() -> bool:
     """True when no site, learner or account exists yet (the framework alone does not count)."""
     return not any(
-        db.session.scalar(sa.select(sa.exists().where(sa.true()).select_from(model)))
-        for model in (Site, Learner, User)
+        db.session.scalar(sa.select(sa.exists().where(sa.true()).select_from(model))) for model in (Site, Learner, User)
     )
 
 
@@ -178,7 +194,10 @@ class DemoBuilder:
         else:
             learner.referrer = rnd.choices([Referrer.OTHER, Referrer.NONE], weights=[1, 3])[0]
         # Employability: what later draws lean on, so that rates differ by public as real ones do.
-        employability = rnd.gauss(0, 1) + {Diploma.BELOW_BAC: -0.4, Diploma.BAC: -0.1, Diploma.BAC_2: 0.2, Diploma.BAC_3_PLUS: 0.4}[diploma]
+        employability = (
+            rnd.gauss(0, 1)
+            + {Diploma.BELOW_BAC: -0.4, Diploma.BAC: -0.1, Diploma.BAC_2: 0.2, Diploma.BAC_3_PLUS: 0.4}[diploma]
+        )
         employability -= 0.6 * learner.rqth + 0.4 * learner.qpv + 0.3 * learner.rsa + 0.5 * (age >= 45)
         return learner, employability
 
@@ -237,7 +256,13 @@ class DemoBuilder:
             status = rnd.choices(list(SubmissionStatus), weights=[85 + 5 * employability, 8, 7 - 3 * employability])[0]
             score = None
             if status != SubmissionStatus.MISSING:
-                score = max(0.0, min(20.0, rnd.gauss(12.5 + 2.2 * employability, 2.5) - (1.5 if status == SubmissionStatus.LATE else 0)))
+                score = max(
+                    0.0,
+                    min(
+                        20.0,
+                        rnd.gauss(12.5 + 2.2 * employability, 2.5) - (1.5 if status == SubmissionStatus.LATE else 0),
+                    ),
+                )
             db.session.add(
                 Grade(
                     learner=enrolment.learner,
@@ -310,8 +335,16 @@ class DemoBuilder:
             if situation in (Situation.CDI, Situation.CDD_LONG, Situation.CDD_SHORT, Situation.WORK_STUDY):
                 outcome.employer = self.fake.company()
                 outcome.job_title = rnd.choice(
-                    ["Développeur·se web", "Intégrateur·rice web", "Développeur·se PHP", "Technicien·ne support",
-                     "Webmaster", "Développeur·se front-end", "Vendeur·se", "Assistant·e administratif·ve"]
+                    [
+                        "Développeur·se web",
+                        "Intégrateur·rice web",
+                        "Développeur·se PHP",
+                        "Technicien·ne support",
+                        "Webmaster",
+                        "Développeur·se front-end",
+                        "Vendeur·se",
+                        "Assistant·e administratif·ve",
+                    ]
                 )
                 outcome.digital = not outcome.job_title.startswith(("Vendeur", "Assistant"))
                 outcome.start_date = due - timedelta(days=rnd.randint(0, 60))
@@ -429,7 +462,9 @@ def _assessment_comment(level: int, target: int) -> str:
     return "À consolider sur le prochain brief."
 
 
-def load_demo(options: DemoOptions, reset: bool = False, tick: Callable[[int], None] = lambda _n: None) -> dict[str, int]:
+def load_demo(
+    options: DemoOptions, reset: bool = False, tick: Callable[[int], None] = lambda _n: None
+) -> dict[str, int]:
     """Load the demo data in one transaction; refuse a non-empty database unless `reset`."""
     if not database_is_empty():
         if not reset:
@@ -438,4 +473,3 @@ def load_demo(options: DemoOptions, reset: bool = False, tick: Callable[[int], N
     counts = DemoBuilder(options).build(tick)
     db.session.commit()
     return counts
-

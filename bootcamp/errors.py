@@ -1,4 +1,5 @@
 """Error pages that say what happened in plain words."""
+
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -18,9 +19,7 @@ MESSAGES = {
         _l("Quelque chose s'est mal passé de notre côté. Rien n'a été enregistré ; réessayez dans un moment."),
     ),
 }
-CSRF_MESSAGE = _l(
-    "Le formulaire a expiré ou ne vient pas de cette application. Rechargez la page et recommencez."
-)
+CSRF_MESSAGE = _l("Le formulaire a expiré ou ne vient pas de cette application. Rechargez la page et recommencez.")
 
 
 def _render(code: int, message: object | None = None, fallback: HTTPException | None = None) -> tuple[str, int]:

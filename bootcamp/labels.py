@@ -1,4 +1,5 @@
 """Screen labels for the codes of DOMAIN.md: one glossary, marked for translation."""
+
 import enum
 
 from flask_babel import lazy_gettext as _l

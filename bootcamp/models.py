@@ -1,4 +1,5 @@
 """The data model: programmes and their frameworks, cohorts, learners, grades, outcomes, audit."""
+
 import enum
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -151,9 +152,7 @@ class Programme(db.Model):
     """A certified title (RNCP) and its competency framework."""
 
     __tablename__ = "programmes"
-    __table_args__ = (
-        sa.CheckConstraint("acquired_level BETWEEN 1 AND 3", name="acquired_level_range"),
-    )
+    __table_args__ = (sa.CheckConstraint("acquired_level BETWEEN 1 AND 3", name="acquired_level_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rncp_code: Mapped[str] = mapped_column(sa.String(20), unique=True)
@@ -220,9 +219,7 @@ class Cohort(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
-    programme_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("programmes.id", ondelete="RESTRICT"), index=True
-    )
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="RESTRICT"), index=True)
     start_date: Mapped[date]
     end_date: Mapped[date]
 
@@ -300,33 +297,21 @@ class Enrolment(db.Model):
     __tablename__ = "enrolments"
     __table_args__ = (
         sa.UniqueConstraint("learner_id", "cohort_id"),
-        sa.CheckConstraint(
-            "(status = 'dropped') = (dropout_reason IS NOT NULL)", name="dropout_reason_iff_dropped"
-        ),
-        sa.CheckConstraint(
-            "(status = 'in_training') = (exit_date IS NULL)", name="exit_date_iff_left"
-        ),
+        sa.CheckConstraint("(status = 'dropped') = (dropout_reason IS NOT NULL)", name="dropout_reason_iff_dropped"),
+        sa.CheckConstraint("(status = 'in_training') = (exit_date IS NULL)", name="exit_date_iff_left"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    learner_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("learners.id", ondelete="CASCADE"), index=True
-    )
-    cohort_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("cohorts.id", ondelete="RESTRICT"), index=True
-    )
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="RESTRICT"), index=True)
     status: Mapped[EnrolmentStatus] = mapped_column(
         str_enum(EnrolmentStatus, "enrolment_status"),
         default=EnrolmentStatus.IN_TRAINING,
         server_default=EnrolmentStatus.IN_TRAINING.value,
     )
     exit_date: Mapped[date | None]
-    dropout_reason: Mapped[DropoutReason | None] = mapped_column(
-        str_enum(DropoutReason, "dropout_reason")
-    )
-    certification: Mapped[Certification | None] = mapped_column(
-        str_enum(Certification, "certification")
-    )
+    dropout_reason: Mapped[DropoutReason | None] = mapped_column(str_enum(DropoutReason, "dropout_reason"))
+    certification: Mapped[Certification | None] = mapped_column(str_enum(Certification, "certification"))
     # Age band on the cohort's start date, kept so statistics survive the erasure of the birth date.
     age_band: Mapped[AgeBand | None] = mapped_column(str_enum(AgeBand, "age_band"))
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -359,9 +344,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    learner_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("learners.id", ondelete="SET NULL"), unique=True
-    )
+    learner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("learners.id", ondelete="SET NULL"), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -418,12 +401,8 @@ class ProjectCompetency(db.Model):
     __tablename__ = "project_competencies"
     __table_args__ = (sa.CheckConstraint("target_level BETWEEN 1 AND 3", name="target_level_range"),)
 
-    project_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
-    )
-    competency_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("competencies.id", ondelete="CASCADE"), primary_key=True
-    )
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    competency_id: Mapped[int] = mapped_column(sa.ForeignKey("competencies.id", ondelete="CASCADE"), primary_key=True)
     target_level: Mapped[int]
 
     project: Mapped[Project] = relationship(back_populates="targets")
@@ -483,14 +462,10 @@ class CompetencyAssessment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
-    competency_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("competencies.id", ondelete="CASCADE"), index=True
-    )
+    competency_id: Mapped[int] = mapped_column(sa.ForeignKey("competencies.id", ondelete="CASCADE"), index=True)
     level: Mapped[int]
     comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-    project_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("projects.id", ondelete="SET NULL"), index=True
-    )
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="SET NULL"), index=True)
     assessed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     assessed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -534,17 +509,13 @@ class AuditEvent(db.Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     entity: Mapped[str] = mapped_column(sa.String(50))
     entity_id: Mapped[int | None]
     action: Mapped[str] = mapped_column(sa.String(20))
     # The learner the change is about, when there is one: the audit log filters on it.
-    learner_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("learners.id", ondelete="SET NULL"), index=True
-    )
+    learner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("learners.id", ondelete="SET NULL"), index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 

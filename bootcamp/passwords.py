@@ -1,4 +1,5 @@
 """Password hashing with Argon2id; the parameter set is a setting so tests can use a cheap one."""
+
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app

@@ -4,6 +4,7 @@ Progress of a learner in a cohort = sum over the programme's competencies of
 min(current level, acquired level) / (acquired level x number of competencies), where the
 acquired level is the programme's (2, « adapter », unless the programme says otherwise).
 """
+
 import sqlalchemy as sa
 
 from .models import Block, Cohort, Competency, CompetencyAssessment, Enrolment, Programme
@@ -53,14 +54,13 @@ def enrolment_progress(enrolments: sa.Select) -> sa.Select:
         .join(Block, Block.id == Competency.block_id)
         .subquery("levels")
     )
-    capped = sa.case(
-        (levels.c.level > Programme.acquired_level, Programme.acquired_level), else_=levels.c.level
-    )
+    capped = sa.case((levels.c.level > Programme.acquired_level, Programme.acquired_level), else_=levels.c.level)
     return (
         sa.select(
             Enrolment.id.label("enrolment_id"),
             (
-                sa.func.coalesce(sa.func.sum(capped), 0) * 1.0
+                sa.func.coalesce(sa.func.sum(capped), 0)
+                * 1.0
                 / (Programme.acquired_level * sa.func.max(competency_count.c.count))
             ).label("progress"),
             sa.func.max(levels.c.assessed_at).label("last_assessed_at"),

@@ -1,4 +1,5 @@
 """Template helpers: content-hashed static URLs, labels, and the navigation of each role."""
+
 import hashlib
 from functools import cache
 from pathlib import Path
@@ -30,9 +31,7 @@ def static_url(filename: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        static_url=static_url, label=label, level_label=level_label, navigation=NAVIGATION
-    )
+    app.jinja_env.globals.update(static_url=static_url, label=label, level_label=level_label, navigation=NAVIGATION)
     app.jinja_env.filters.update(
         format_date=format_date, format_datetime=format_datetime, format_percent=format_percent
     )
@@ -40,5 +39,6 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def locale() -> dict[str, str]:
         return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

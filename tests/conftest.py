@@ -1,4 +1,5 @@
 """Fixtures: an app on a migrated SQLite copy per test, clients, role accounts, a query counter."""
+
 import re
 import shutil
 from collections.abc import Iterator

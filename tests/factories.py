@@ -1,4 +1,5 @@
 """Objects with sensible defaults; call inside an app context, then commit."""
+
 import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -75,19 +76,25 @@ def learner(in_cohort: Cohort, **fields: object) -> Learner:
 
 
 def user(email: str, role: Role, password: str, linked: Learner | None = None, name: str | None = None) -> User:
-    made = User(email=email, role=role, name=name or email.split("@")[0], password_hash=hash_password(password), learner=linked)
+    made = User(
+        email=email, role=role, name=name or email.split("@")[0], password_hash=hash_password(password), learner=linked
+    )
     db.session.add(made)
     return made
 
 
-def assess(who: Learner, competency: Competency, level: int, when: datetime, project: Project | None = None) -> CompetencyAssessment:
+def assess(
+    who: Learner, competency: Competency, level: int, when: datetime, project: Project | None = None
+) -> CompetencyAssessment:
     made = CompetencyAssessment(learner=who, competency=competency, level=level, assessed_at=when, project=project)
     db.session.add(made)
     return made
 
 
 def project(of: Cohort, due: date | None = None, title: str | None = None) -> Project:
-    made = Project(cohort=of, title=title or f"Brief {next(_numbers)}", due_date=due or of.start_date + timedelta(days=30))
+    made = Project(
+        cohort=of, title=title or f"Brief {next(_numbers)}", due_date=due or of.start_date + timedelta(days=30)
+    )
     db.session.add(made)
     return made
 

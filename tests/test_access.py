@@ -1,4 +1,5 @@
 """The route x role matrix, and the scoping functions every route starts from."""
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -16,7 +17,14 @@ ROLES = ["anonymous", "learner", "unlinked", "trainer", "manager", "admin"]
 LOGIN = ("302", "/login")
 MATRIX = {
     "/": [LOGIN, ("302", "/me"), ("302", "/me"), ("302", "/cohorts/"), ("302", "/cohorts/"), ("302", "/admin/users/")],
-    "/login": [("200", None), ("302", "/me"), ("302", "/me"), ("302", "/cohorts/"), ("302", "/cohorts/"), ("302", "/admin/users/")],
+    "/login": [
+        ("200", None),
+        ("302", "/me"),
+        ("302", "/me"),
+        ("302", "/cohorts/"),
+        ("302", "/cohorts/"),
+        ("302", "/admin/users/"),
+    ],
     "/logout": [("405", None)] * 6,  # POST only: see test_auth
     "/cohorts/": [LOGIN, ("404", None), ("404", None), ("200", None), ("200", None), ("404", None)],
     "/me": [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)],

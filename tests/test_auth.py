@@ -1,4 +1,5 @@
 """Logging in and out."""
+
 import sqlalchemy as sa
 from flask import Flask
 
@@ -69,11 +70,16 @@ def test_logout_needs_post_and_csrf_token(client, auth: AuthActions, world) -> N
 
 def test_next_parameter_stays_on_site(client, world) -> None:
     assert client.get("/cohorts/").headers["Location"] == "/login?next=%2Fcohorts%2F"
-    for target, expected in [("/cohorts/", "/cohorts/"), ("https://evil.example/", "/cohorts/"), ("//evil.example/", "/cohorts/")]:
+    for target, expected in [
+        ("/cohorts/", "/cohorts/"),
+        ("https://evil.example/", "/cohorts/"),
+        ("//evil.example/", "/cohorts/"),
+    ]:
         client.get("/login")
         token = csrf_token(client)
         response = client.post(
-            "/login", query_string={"next": target},
+            "/login",
+            query_string={"next": target},
             data={"email": "trainer@example.org", "password": PASSWORD, "csrf_token": token},
         )
         assert response.headers["Location"] == expected

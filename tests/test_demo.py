@@ -1,4 +1,5 @@
 """`flask demo`: realistic, deterministic, and careful with existing data."""
+
 import hashlib
 from datetime import date
 
@@ -29,7 +30,8 @@ TODAY = date(2026, 11, 26)
 def _fingerprint() -> str:
     rows = db.session.execute(
         sa.select(Learner.email, Learner.gender, Learner.birth_date, Enrolment.status, Enrolment.exit_date)
-        .join(Enrolment).order_by(Learner.id)
+        .join(Enrolment)
+        .order_by(Learner.id)
     ).all()
     levels = db.session.execute(sa.select(CompetencyAssessment.level).order_by(CompetencyAssessment.id)).scalars().all()
     situations = db.session.execute(sa.select(Outcome.situation).order_by(Outcome.id)).scalars().all()
@@ -54,7 +56,9 @@ def test_demo_has_the_expected_shape(demo_app: Flask) -> None:
         assert count(Cohort) == 3 * 6 * 2
         assert count(Learner) == count(Enrolment) == 3 * 6 * 2 * 15
         assert db.session.scalars(sa.select(Cohort.name).where(Cohort.name.like("Mende %"))).first()
-        statuses = dict(db.session.execute(sa.select(Enrolment.status, sa.func.count()).group_by(Enrolment.status)).all())
+        statuses = dict(
+            db.session.execute(sa.select(Enrolment.status, sa.func.count()).group_by(Enrolment.status)).all()
+        )
         leavers = statuses[EnrolmentStatus.DROPPED] + statuses[EnrolmentStatus.FINISHED]
         assert 0.08 < statuses[EnrolmentStatus.DROPPED] / leavers < 0.22  # ~15 % dropouts
         assert statuses[EnrolmentStatus.IN_TRAINING] > 0
@@ -72,7 +76,11 @@ def test_competency_levels_rise_through_the_year(demo_app: Flask) -> None:
             )
         ).all()
     averages = dict(by_position)
-    assert averages["Mon portfolio en ligne"] < averages["Base de données d'une médiathèque"] < averages["Mise en ligne et documentation du projet fil rouge"]
+    assert (
+        averages["Mon portfolio en ligne"]
+        < averages["Base de données d'une médiathèque"]
+        < averages["Mise en ligne et documentation du projet fil rouge"]
+    )
 
 
 def test_dropouts_have_reasons_and_finishers_certification(demo_app: Flask) -> None:
@@ -96,7 +104,9 @@ def test_outcomes_only_for_points_already_due(demo_app: Flask) -> None:
 def test_demo_accounts(demo_app: Flask) -> None:
     with demo_app.app_context():
         accounts = {u.email: u for u in db.session.scalars(sa.select(User))}
-        assert {"admin@example.org", "manager@example.org", "trainer@example.org", "learner@example.org"} <= set(accounts)
+        assert {"admin@example.org", "manager@example.org", "trainer@example.org", "learner@example.org"} <= set(
+            accounts
+        )
         trainer = accounts["trainer@example.org"]
         total = db.session.scalar(sa.select(sa.func.count()).select_from(Cohort))
         assert 0 < len(trainer.cohorts) < total
@@ -140,4 +150,7 @@ def test_demo_command_refuses_a_non_empty_database_without_reset(app: Flask, run
     with app.app_context():
         assert before == 2 * 3
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Learner)) == 2 * 4
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.email == "admin@example.org")) == 1
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.email == "admin@example.org"))
+            == 1
+        )

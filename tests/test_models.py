@@ -1,4 +1,5 @@
 """Constraints hold in the database, not only in forms."""
+
 from datetime import date, datetime
 
 import pytest
@@ -44,7 +45,12 @@ def test_user_email_is_unique_whatever_the_case(ctx) -> None:
 
 def test_the_database_refuses_a_mixed_case_email_written_around_the_model(ctx) -> None:
     with pytest.raises(IntegrityError):
-        db.session.execute(sa.text("INSERT INTO users (email, name, role, active, created_at) VALUES ('Bob@x.org', 'Bob', 'admin', 1, '2026-01-01')"))
+        db.session.execute(
+            sa.text(
+                "INSERT INTO users (email, name, role, active, created_at) "
+                "VALUES ('Bob@x.org', 'Bob', 'admin', 1, '2026-01-01')"
+            )
+        )
 
 
 @pytest.mark.parametrize("level,ok", [(-1, False), (0, True), (3, True), (4, False)])
@@ -96,7 +102,11 @@ def test_dropout_needs_a_reason_and_an_exit_date(ctx) -> None:
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
-    enrolment.status, enrolment.exit_date, enrolment.dropout_reason = EnrolmentStatus.DROPPED, date(2026, 10, 1), DropoutReason.JOB
+    enrolment.status, enrolment.exit_date, enrolment.dropout_reason = (
+        EnrolmentStatus.DROPPED,
+        date(2026, 10, 1),
+        DropoutReason.JOB,
+    )
     db.session.commit()
     assert enrolment.version == 2  # optimistic locking counter moved
 
@@ -111,10 +121,12 @@ def test_unknown_code_is_refused(ctx) -> None:
 def test_one_outcome_per_enrolment_and_point(ctx) -> None:
     enrolment = factories.learner(factories.cohort()).enrolments[0]
     enrolment.status, enrolment.exit_date = EnrolmentStatus.FINISHED, date(2027, 7, 5)
-    db.session.add_all([
-        Outcome(enrolment=enrolment, point=6, situation=Situation.CDI),
-        Outcome(enrolment=enrolment, point=6, situation=Situation.TRAINING),
-    ])
+    db.session.add_all(
+        [
+            Outcome(enrolment=enrolment, point=6, situation=Situation.CDI),
+            Outcome(enrolment=enrolment, point=6, situation=Situation.TRAINING),
+        ]
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
 
@@ -153,7 +165,12 @@ def test_deleting_a_learner_removes_their_records(ctx) -> None:
 
 @pytest.mark.parametrize(
     "birth,band",
-    [(date(2000, 9, 8), AgeBand.UNDER_26), (date(2000, 9, 7), AgeBand.FROM_26_TO_44), (date(1981, 9, 8), AgeBand.FROM_26_TO_44), (date(1981, 9, 7), AgeBand.FROM_45)],
+    [
+        (date(2000, 9, 8), AgeBand.UNDER_26),
+        (date(2000, 9, 7), AgeBand.FROM_26_TO_44),
+        (date(1981, 9, 8), AgeBand.FROM_26_TO_44),
+        (date(1981, 9, 7), AgeBand.FROM_45),
+    ],
 )
 def test_age_band_is_taken_on_the_cohort_start(ctx, birth: date, band: AgeBand) -> None:
     learner = factories.learner(factories.cohort(start=date(2026, 9, 7)), birth_date=birth)

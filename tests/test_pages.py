@@ -1,15 +1,15 @@
 """The home pages of each role: content, query counts, errors, static files."""
+
 import re
 from datetime import date, datetime, timedelta
 
-import pytest
 from flask import Flask
 
 from bootcamp.extensions import db
-from bootcamp.models import DropoutReason, EnrolmentStatus, Grade, Role, SubmissionStatus
+from bootcamp.models import DropoutReason, EnrolmentStatus, Grade, SubmissionStatus
 
 from . import factories
-from .conftest import PASSWORD, AuthActions
+from .conftest import AuthActions
 
 
 def _add_learners(app: Flask, cohort_id: int, count: int) -> None:
@@ -41,7 +41,7 @@ def test_trainer_sees_own_cohorts_with_counts_and_progress(app: Flask, client, a
     auth.login("trainer@example.org")
     page = client.get("/cohorts/").text
     assert "Mende 2026 automne" in page and "Rodez 2026 automne" not in page
-    row = page[page.index("Mende 2026 automne"):]
+    row = page[page.index("Mende 2026 automne") :]
     row = row[: row.index("</tr>")]
     assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1", "1", "0"]  # in training, dropped, finished
     assert "50" in row and 'value="50"' in row  # 4 of 8 at target; the dropout is left out
@@ -54,7 +54,9 @@ def test_manager_sees_every_cohort(client, auth: AuthActions, world) -> None:
     assert "Mende 2026 automne" in page and "Rodez 2026 automne" in page
 
 
-def test_cohort_list_runs_a_fixed_number_of_queries(app: Flask, client, auth: AuthActions, world, count_queries) -> None:
+def test_cohort_list_runs_a_fixed_number_of_queries(
+    app: Flask, client, auth: AuthActions, world, count_queries
+) -> None:
     auth.login("manager@example.org")
     with count_queries() as few:
         client.get("/cohorts/")
@@ -94,7 +96,9 @@ def test_learner_home_shows_where_they_stand(app: Flask, client, auth: AuthActio
     assert "Rose" not in page  # nobody else's data
 
 
-def test_learner_home_query_count_does_not_grow_with_history(app: Flask, client, auth: AuthActions, world, count_queries) -> None:
+def test_learner_home_query_count_does_not_grow_with_history(
+    app: Flask, client, auth: AuthActions, world, count_queries
+) -> None:
     auth.login("learner@example.org")
     with count_queries() as before:
         client.get("/me")
@@ -162,7 +166,7 @@ def test_server_error_page_hides_the_details(migrated_database, tmp_path) -> Non
 def test_static_files_have_hashed_urls_and_a_long_cache(client) -> None:
     page = client.get("/login").text
     start = page.index("/static/css/app.css?v=")
-    url = page[start: page.index('"', start)]
+    url = page[start : page.index('"', start)]
     with client.get(url) as response:
         assert response.status_code == 200
         assert "max-age=31536000" in response.headers["Cache-Control"]

@@ -1,17 +1,19 @@
 """Progress = sum of min(current level, acquired level) / (acquired level x competencies)."""
+
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Flask
 
 from bootcamp.extensions import db
+from bootcamp.models import Enrolment
 from bootcamp.progress import enrolment_progress
 
 from . import factories
 
 
 def _progress(enrolment_ids: list[int]) -> dict[int, float]:
-    rows = db.session.execute(enrolment_progress(sa.select(sa.literal_column("id")).select_from(sa.table("enrolments")).where(sa.column("id").in_(enrolment_ids))))
+    rows = db.session.execute(enrolment_progress(sa.select(Enrolment.id).where(Enrolment.id.in_(enrolment_ids))))
     return {row.enrolment_id: row.progress for row in rows}
 
 

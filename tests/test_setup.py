@@ -1,4 +1,5 @@
 """Migrations, the shipped framework, configuration and the instance folder."""
+
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import downgrade, upgrade
@@ -77,7 +78,9 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path) -> None
 def test_instance_config_then_environment_override_defaults(tmp_path, monkeypatch) -> None:
     instance = tmp_path / "instance"
     instance.mkdir()
-    (instance / "config.py").write_text('SQLALCHEMY_DATABASE_URI = "sqlite:///from-file.sqlite"\nDEMO_PASSWORD = "from the file"\n')
+    (instance / "config.py").write_text(
+        'SQLALCHEMY_DATABASE_URI = "sqlite:///from-file.sqlite"\nDEMO_PASSWORD = "from the file"\n'
+    )
     app = Flask("probe", instance_path=str(instance), instance_relative_config=True)
     app.config.from_object(config.Config)
     monkeypatch.setenv("DATABASE_URL", "sqlite:///from-env.sqlite")
@@ -92,5 +95,7 @@ def test_instance_config_then_environment_override_defaults(tmp_path, monkeypatc
 
 def test_blocks_and_competencies_are_ordered(app: Flask) -> None:
     with app.app_context():
-        positions = db.session.execute(sa.select(Block.position, Competency.position).join(Competency).order_by(Competency.id)).all()
+        positions = db.session.execute(
+            sa.select(Block.position, Competency.position).join(Competency).order_by(Competency.id)
+        ).all()
     assert positions == [(1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 2), (2, 3), (2, 4)]

@@ -1,4 +1,5 @@
 """Logging in and out, and sending each role to its home."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)

@@ -1,4 +1,5 @@
 """The login form."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -8,7 +9,11 @@ from wtforms.validators import DataRequired, Email, Length
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("Adresse e-mail"),
-        validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Email(_l("Adresse e-mail invalide.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Indiquez votre adresse e-mail.")),
+            Email(_l("Adresse e-mail invalide.")),
+            Length(max=254),
+        ],
         filters=[lambda value: value.strip() if value else value],  # phones add a trailing space
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )

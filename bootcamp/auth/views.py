@@ -1,4 +1,5 @@
 """Login, logout and the root URL."""
+
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
 """Cohorts (« promotions »): the trainer's and the manager's way in."""
+
 from flask import Blueprint
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")

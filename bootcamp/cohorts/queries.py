@@ -1,4 +1,5 @@
 """Cohort figures computed in SQL: counts by status and average progress."""
+
 from dataclasses import dataclass
 from datetime import date
 

@@ -1,4 +1,5 @@
 """Cohort pages."""
+
 from flask import render_template
 from flask_login import current_user
 

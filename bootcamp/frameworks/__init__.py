@@ -1,4 +1,5 @@
 """Competency frameworks shipped as data, and the one loader used by migrations and the CLI."""
+
 import json
 from pathlib import Path
 from typing import Any
@@ -71,9 +72,7 @@ def read_framework(path: Path | str) -> dict[str, Any]:
 
 def insert_framework(connection: sa.Connection, data: dict[str, Any]) -> int:
     """Insert a checked framework; refuse a programme already present. Return its id."""
-    exists = connection.execute(
-        sa.select(_programmes.c.id).where(_programmes.c.rncp_code == data["rncp_code"])
-    ).first()
+    exists = connection.execute(sa.select(_programmes.c.id).where(_programmes.c.rncp_code == data["rncp_code"])).first()
     if exists:
         raise FrameworkError(f"the programme {data['rncp_code']} is already loaded")
     programme_id = connection.execute(

@@ -1,4 +1,5 @@
 """The learner's own pages."""
+
 from flask import Blueprint
 
 bp = Blueprint("learners", __name__)

@@ -1,4 +1,5 @@
 """What a learner sees of their own training, in a fixed number of queries."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,7 +31,10 @@ def current_enrolment(learner_id: int) -> Enrolment | None:
         sa.select(Enrolment)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .where(Enrolment.learner_id == learner_id)
-        .options(joinedload(Enrolment.cohort).joinedload(Cohort.site), joinedload(Enrolment.cohort).joinedload(Cohort.programme))
+        .options(
+            joinedload(Enrolment.cohort).joinedload(Cohort.site),
+            joinedload(Enrolment.cohort).joinedload(Cohort.programme),
+        )
         .order_by(Cohort.start_date.desc())
         .limit(1)
     )

@@ -1,4 +1,5 @@
 """The learner's home: where I stand."""
+
 from datetime import date
 
 from flask import render_template

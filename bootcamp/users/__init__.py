@@ -1,4 +1,5 @@
 """Accounts, for admins."""
+
 from flask import Blueprint
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")

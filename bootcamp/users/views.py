@@ -1,4 +1,5 @@
 """The list of accounts."""
+
 import sqlalchemy as sa
 from flask import render_template, request
 from sqlalchemy.orm import selectinload
@@ -14,7 +15,9 @@ from . import bp
 def index() -> str:
     """Every account: role, state, linked learner, assigned cohorts, last login."""
     role = request.args.get("role", "")
-    query = sa.select(User).options(selectinload(User.learner), selectinload(User.cohorts)).order_by(User.role, User.name)
+    query = (
+        sa.select(User).options(selectinload(User.learner), selectinload(User.cohorts)).order_by(User.role, User.name)
+    )
     if role in set(Role):
         query = query.where(User.role == Role(role))
     page = db.paginate(query, per_page=50, error_out=False)
