@@ -14,9 +14,12 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from .extensions import db
-from .models import Cohort, Enrolment, Learner, Role, User, cohort_trainers
+from .models import Cohort, Enrolment, Learner, Project, Role, User, cohort_trainers
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Who works on cohorts: a trainer on those assigned to them, a manager on all of them.
+COHORT_STAFF = (Role.TRAINER, Role.MANAGER)
 
 HOME_ENDPOINTS = {
     Role.LEARNER: "learners.me",
@@ -92,3 +95,20 @@ def get_learner_or_404(learner_id: int, user: User) -> Learner:
     if learner is None:
         abort(404)
     return learner
+
+
+def get_project_or_404(project_id: int, user: User) -> Project:
+    """The project if its cohort is one `user` may see, else 404."""
+    visible = visible_cohorts(user).with_only_columns(Cohort.id)
+    project = db.session.scalar(sa.select(Project).where(Project.id == project_id, Project.cohort_id.in_(visible)))
+    if project is None:
+        abort(404)
+    return project
+
+
+def get_enrolment_or_404(cohort: Cohort, enrolment_id: int) -> Enrolment:
+    """The enrolment if it belongs to `cohort` (already checked with get_cohort_or_404), else 404."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.cohort_id != cohort.id:
+        abort(404)
+    return enrolment

@@ -10,10 +10,14 @@ import sqlalchemy as sa
 from .models import Block, Cohort, Competency, CompetencyAssessment, Enrolment, Programme
 
 
-def current_levels(learner_ids: sa.Select | None = None) -> sa.Subquery:
-    """Latest assessment of each (learner, competency): learner_id, competency_id, level, assessed_at."""
+def current_levels(learner_ids: sa.Select | None = None, up_to_id: int | None = None) -> sa.Subquery:
+    """Latest assessment of each (learner, competency): id, learner_id, competency_id, level, assessed_at.
+
+    With `up_to_id`, the levels as they were when that assessment was the newest (what a form showed).
+    """
     assessment = CompetencyAssessment
     ranked = sa.select(
+        assessment.id,
         assessment.learner_id,
         assessment.competency_id,
         assessment.level,
@@ -27,9 +31,11 @@ def current_levels(learner_ids: sa.Select | None = None) -> sa.Subquery:
     )
     if learner_ids is not None:
         ranked = ranked.where(assessment.learner_id.in_(learner_ids))
+    if up_to_id is not None:
+        ranked = ranked.where(assessment.id <= up_to_id)
     ranked = ranked.subquery("ranked")
     return (
-        sa.select(ranked.c.learner_id, ranked.c.competency_id, ranked.c.level, ranked.c.assessed_at)
+        sa.select(ranked.c.id, ranked.c.learner_id, ranked.c.competency_id, ranked.c.level, ranked.c.assessed_at)
         .where(ranked.c.rank == 1)
         .subquery("current_levels")
     )

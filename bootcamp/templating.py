@@ -5,7 +5,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, url_for
-from flask_babel import format_date, format_datetime, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .labels import label, level_label
@@ -33,7 +33,10 @@ def static_url(filename: str) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(static_url=static_url, label=label, level_label=level_label, navigation=NAVIGATION)
     app.jinja_env.filters.update(
-        format_date=format_date, format_datetime=format_datetime, format_percent=format_percent
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_decimal=format_decimal,
+        format_percent=format_percent,
     )
 
     @app.context_processor

@@ -1,19 +1,93 @@
-"""Cohort pages."""
-
-from flask import render_template
+"""Cohort pages: the list, one cohort's learners, enrolment changes."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
-from ..access import role_required
-from ..models import Role
+from ..access import COHORT_STAFF, get_cohort_or_404, get_enrolment_or_404, role_required
+from ..audit import last_change
+from ..extensions import db
+from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus
 from . import bp
-from .queries import cohort_summaries
+from .forms import EnrolmentForm, FinishForm
+from .queries import WATCH_MISSING, WATCH_PROGRESS_GAP, SORT_KEYS, cohort_summaries, roster, sort_rows
+from .services import change_enrolment, finish_programme
 
 
 @bp.get("/")
-@role_required(Role.TRAINER, Role.MANAGER)
+@role_required(*COHORT_STAFF)
 def index() -> str:
     """My cohorts (a manager: every cohort), current ones first, with their figures."""
     summaries = cohort_summaries(current_user)
     current = [summary for summary in summaries if summary.is_current]
     past = [summary for summary in summaries if not summary.is_current]
     return render_template("cohorts/index.html", current=current, past=past)
+
+
+@bp.get("/<int:cohort_id>")
+@role_required(*COHORT_STAFF)
+def show(cohort_id: int) -> str:
+    """The cohort: each learner with progress, grades, missing work and the watch flag."""
+    cohort = get_cohort_or_404(cohort_id, current_user)
+    return _render_cohort(cohort, FinishForm(cohort_start=cohort.start_date, data={"exit_date": cohort.end_date}))
+
+
+def _render_cohort(cohort: Cohort, finish_form: FinishForm) -> str:
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in SORT_KEYS else "name"
+    descending = request.args.get("dir") == "desc"
+    data = roster(cohort)
+    in_training = sum(1 for row in data.rows if row.enrolment.status == EnrolmentStatus.IN_TRAINING)
+    return render_template(
+        "cohorts/show.html",
+        cohort=cohort,
+        roster=data,
+        rows=sort_rows(data.rows, sort, descending),
+        sort=sort,
+        descending=descending,
+        watch_gap=round(WATCH_PROGRESS_GAP * 100),
+        watch_missing=WATCH_MISSING,
+        in_training=in_training,
+        finish_form=finish_form,
+    )
+
+
+@bp.route("/<int:cohort_id>/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
+@role_required(*COHORT_STAFF)
+def edit_enrolment(cohort_id: int, enrolment_id: int) -> Response | str:
+    """Record a dropout, the end of the programme or the certification result of one learner."""
+    cohort = get_cohort_or_404(cohort_id, current_user)
+    enrolment = get_enrolment_or_404(cohort, enrolment_id)
+    form = EnrolmentForm(obj=enrolment, cohort_start=cohort.start_date)
+    conflict = None
+    if form.validate_on_submit():
+        if form.version.data != enrolment.version:
+            conflict = last_change("enrolment", enrolment.id)
+            form.version.data = enrolment.version
+        else:
+            changed = change_enrolment(
+                enrolment,
+                EnrolmentStatus(form.status.data),
+                form.exit_date.data,
+                DropoutReason(form.dropout_reason.data) if form.dropout_reason.data else None,
+                Certification(form.certification.data) if form.certification.data else None,
+            )
+            db.session.commit()
+            if changed:
+                flash(_("Situation de %(name)s enregistrée.", name=enrolment.learner.full_name), "success")
+            return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+    return render_template("cohorts/enrolment.html", cohort=cohort, enrolment=enrolment, form=form, conflict=conflict)
+
+
+@bp.post("/<int:cohort_id>/finish")
+@role_required(*COHORT_STAFF)
+def finish(cohort_id: int) -> Response | str:
+    """Mark every learner still in training as having finished the programme."""
+    cohort = get_cohort_or_404(cohort_id, current_user)
+    form = FinishForm(cohort_start=cohort.start_date)
+    if not form.validate_on_submit():
+        return _render_cohort(cohort, form)
+    count = finish_programme(list(cohort.enrolments), form.exit_date.data)
+    db.session.commit()
+    flash(_("Fin de formation enregistrée pour %(count)d apprenant·es.", count=count), "success")
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id))

@@ -1,0 +1,62 @@
+"""The audit trail: every change to the data is recorded with who, when, before and after."""
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from .extensions import db
+from .models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly copy of a column value."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(instance: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The values of `fields` on `instance`, ready for an audit event."""
+    return {field: _plain(getattr(instance, field)) for field in fields}
+
+
+def record(
+    entity: str,
+    entity_id: int | None,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    learner_id: int | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session (the caller commits with the change itself)."""
+    actor_id = current_user.id if current_user and current_user.is_authenticated else None
+    event = AuditEvent(
+        actor_id=actor_id,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        before=before,
+        after=after,
+        learner_id=learner_id,
+    )
+    db.session.add(event)
+    return event
+
+
+def last_change(entity: str, entity_id: int) -> AuditEvent | None:
+    """The latest audit event of a record, with its actor: who changed it last, and when."""
+    return db.session.scalar(
+        sa.select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )

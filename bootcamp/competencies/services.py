@@ -1,0 +1,79 @@
+"""Recording competency levels: each change is a new assessment and an audit event."""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from ..audit import record
+from ..extensions import db
+from ..models import CompetencyAssessment, utcnow
+from .queries import Cell
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    before: int | None  # the level the person saw
+    level: int
+
+
+def newer_assessments(cells: list[Cell], seen_up_to: int) -> dict[Cell, CompetencyAssessment]:
+    """For each cell, the newest assessment recorded after `seen_up_to`, if any (one query)."""
+    if not cells:
+        return {}
+    found = db.session.scalars(
+        sa.select(CompetencyAssessment)
+        .options(joinedload(CompetencyAssessment.assessed_by))
+        .where(
+            CompetencyAssessment.id > seen_up_to,
+            sa.tuple_(CompetencyAssessment.learner_id, CompetencyAssessment.competency_id).in_(cells),
+        )
+        .order_by(CompetencyAssessment.id)
+    )
+    return {(a.learner_id, a.competency_id): a for a in found}
+
+
+def record_levels(
+    changes: dict[Cell, LevelChange],
+    comment: str = "",
+    project_id: int | None = None,
+    seen_up_to: int | None = None,
+) -> dict[Cell, CompetencyAssessment]:
+    """Record every change, or none of them if a cell was assessed by someone else since `seen_up_to`.
+
+    Returns the conflicts (empty when the changes were recorded); the caller commits.
+    """
+    if seen_up_to is not None:
+        conflicts = newer_assessments(list(changes), seen_up_to)
+        if conflicts:
+            return conflicts
+    now = utcnow()
+    made = [
+        CompetencyAssessment(
+            learner_id=learner_id,
+            competency_id=competency_id,
+            level=change.level,
+            comment=comment,
+            project_id=project_id,
+            assessed_by_id=current_user.id,
+            assessed_at=now,
+        )
+        for (learner_id, competency_id), change in changes.items()
+    ]
+    db.session.add_all(made)
+    db.session.flush()
+    for assessment, change in zip(made, changes.values()):
+        record(
+            "competency_assessment",
+            assessment.id,
+            "create",
+            {"competency_id": assessment.competency_id, "level": change.before},
+            {
+                "competency_id": assessment.competency_id,
+                "level": change.level,
+                "comment": comment,
+                "project_id": project_id,
+            },
+            learner_id=assessment.learner_id,
+        )
+    return {}

@@ -1,0 +1,80 @@
+"""Form pieces shared by several features: dates in French format, scores out of 20, levels."""
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import ValidationError
+
+from .labels import LEVEL_LABELS
+
+
+class FrenchDateField(DateField):
+    """A date typed as 25/12/2026 or picked as 2026-12-25 (what <input type=date> sends)."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Date invalide : écrivez-la sous la forme 25/12/2026.")) from None
+
+
+class ScoreField(StringField):
+    """A score out of 20 with at most two decimals; a comma works as well as a point; empty is allowed."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip().replace(",", ".")
+        if not text:
+            return
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(_l("Note invalide : écrivez un nombre entre 0 et 20, par exemple 14,5.")) from None
+        if not value.is_finite() or not Decimal(0) <= value <= Decimal(20):
+            raise ValueError(_l("La note doit être comprise entre 0 et 20."))
+        if value != value.quantize(Decimal("0.01")):
+            raise ValueError(_l("La note a au plus deux décimales."))
+        self.data = value
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else format(self.data.normalize(), "f").replace(".", ",")
+
+
+class LevelField(SelectField):
+    """A competency level, 0 to 3, or empty for « non évalué » / unchanged."""
+
+    def __init__(
+        self, label: Any = None, validators: Any = None, allow_blank: bool = True, blank: Any = None, **kwargs: Any
+    ) -> None:
+        choices = [("", blank if blank is not None else LEVEL_LABELS[None])] if allow_blank else []
+        choices += [(str(level), f"{level} · {LEVEL_LABELS[level]}") for level in range(4)]
+        super().__init__(label, validators, choices=choices, **kwargs)
+        self.allow_blank = allow_blank
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = valuelist[0] if valuelist else ""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data not in ("0", "1", "2", "3") and not (self.allow_blank and self.data == ""):
+            raise ValidationError(_l("Niveau invalide : choisissez un niveau de 0 à 3."))
+
+    @property
+    def level(self) -> int | None:
+        return int(self.data) if self.data not in (None, "") else None
+
+
+def coded_choices(pairs: list[tuple[str, str]], blank: Any | None = None) -> list[tuple[str, str]]:
+    """Select choices from (code, label) pairs, with an optional empty first choice."""
+    return ([("", str(blank))] if blank is not None else []) + pairs
+
+
+def code(value: object) -> str:
+    """Coerce a stored code (a StrEnum or None) to what a select field compares."""
+    return "" if value is None else str(value)

@@ -1,0 +1,139 @@
+"""The brief form, and the grading form built for each project."""
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from ..forms import FrenchDateField, LevelField, ScoreField, code
+from ..labels import LEVEL_LABELS, choices
+from ..models import Block, SubmissionStatus
+from .queries import GradeSheet
+
+TARGET_CHOICES = [("", str(_l("non visée")))] + [(str(n), f"{n} · {LEVEL_LABELS[n]}") for n in (1, 2, 3)]
+
+
+def target_name(competency_id: int) -> str:
+    return f"target_{competency_id}"
+
+
+class ProjectForm(FlaskForm):
+    title = StringField(_l("Titre"), validators=[DataRequired(_l("Donnez un titre au projet.")), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
+    context = TextAreaField(_l("Contexte"), validators=[Length(max=20000)])
+    deliverables = TextAreaField(_l("Livrables attendus"), validators=[Length(max=20000)])
+    due_date = FrenchDateField(_l("À rendre le"), validators=[InputRequired(_l("Indiquez la date de rendu."))])
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    cohort_start: date
+    competency_ids: list[int]
+
+    def validate_due_date(self, field: FrenchDateField) -> None:
+        if field.data and field.data < self.cohort_start:
+            raise ValidationError(_l("La date de rendu ne peut pas précéder le début de la promotion."))
+
+    def targets(self) -> dict[int, int]:
+        """Targeted competency id -> target level."""
+        return {cid: int(self[target_name(cid)].data) for cid in self.competency_ids if self[target_name(cid)].data}
+
+
+def project_form(blocks: list[Block], cohort_start: date, targets: dict[int, int], **kwargs: Any) -> ProjectForm:
+    """A brief form with one target-level field per competency of the programme."""
+
+    class Form(ProjectForm):
+        pass
+
+    competency_ids = []
+    for block in blocks:
+        for competency in block.competencies:
+            competency_ids.append(competency.id)
+            setattr(
+                Form,
+                target_name(competency.id),
+                SelectField(
+                    f"{competency.code} — {competency.title}",
+                    choices=TARGET_CHOICES,
+                    default=str(targets.get(competency.id, "")),
+                    coerce=code,
+                ),
+            )
+    form = Form(**kwargs)
+    form.cohort_start = cohort_start
+    form.competency_ids = competency_ids
+    return form
+
+
+def row_field(kind: str, learner_id: int, competency_id: int | None = None) -> str:
+    """Field names of the grading form: score_<learner>, status_<learner>, level_<learner>_<competency>..."""
+    return f"{kind}_{learner_id}" if competency_id is None else f"{kind}_{learner_id}_{competency_id}"
+
+
+class GradingForm(FlaskForm):
+    snapshot = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    sheet: GradeSheet
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for learner in self.sheet.learners:
+            score, status = self[row_field("score", learner.id)], self[row_field("status", learner.id)]
+            feedback = self[row_field("feedback", learner.id)]
+            if status.data == SubmissionStatus.MISSING and score.data is not None:
+                score.errors.append(_l("Un projet non rendu n'a pas de note."))
+                valid = False
+            elif not status.data and score.data is None and (feedback.data or "").strip():
+                status.errors.append(_l("Indiquez l'état du rendu."))
+                valid = False
+        return valid
+
+
+def grading_form(sheet: GradeSheet) -> GradingForm:
+    """One row per learner (score, status, feedback, levels on the targeted competencies), with versions."""
+
+    class Form(GradingForm):
+        pass
+
+    status_choices = choices(SubmissionStatus)
+    for learner in sheet.learners:
+        grade = sheet.grades.get(learner.id)
+        setattr(Form, row_field("version", learner.id), IntegerField(widget=HiddenInput(), default=grade.version if grade else 0))
+        setattr(
+            Form,
+            row_field("score", learner.id),
+            ScoreField(_l("Note sur 20 de %(name)s", name=learner.full_name), default=grade.score if grade else None),
+        )
+        setattr(
+            Form,
+            row_field("status", learner.id),
+            SelectField(
+                _l("Rendu de %(name)s", name=learner.full_name),
+                choices=status_choices if grade else [("", "—")] + status_choices,
+                default=grade.status.value if grade else "",
+                coerce=code,
+            ),
+        )
+        setattr(
+            Form,
+            row_field("feedback", learner.id),
+            TextAreaField(
+                _l("Retour à %(name)s", name=learner.full_name),
+                default=grade.feedback if grade else "",
+                validators=[Length(max=5000)],
+            ),
+        )
+        for target in sheet.targets:
+            level = sheet.levels.get((learner.id, target.competency_id))
+            setattr(
+                Form,
+                row_field("level", learner.id, target.competency_id),
+                LevelField(
+                    _l("%(name)s, %(code)s", name=learner.full_name, code=target.competency.code),
+                    default="" if level is None else str(level),
+                    blank="—",
+                ),
+            )
+    form = Form(data={"snapshot": sheet.snapshot})
+    form.sheet = sheet
+    return form

@@ -1,0 +1,115 @@
+"""Briefs of a cohort, one brief, and grading it for the whole cohort."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from ..access import COHORT_STAFF, get_cohort_or_404, get_project_or_404, role_required
+from ..audit import last_change
+from ..competencies.queries import newest_assessment_id, programme_blocks
+from ..competencies.services import LevelChange
+from ..extensions import db
+from ..models import SubmissionStatus
+from . import bp
+from .forms import ProjectForm, grading_form, project_form, row_field
+from .queries import cohort_projects, grade_sheet
+from .services import BriefData, GradeInput, save_grades, save_project
+
+
+def _brief(form: ProjectForm) -> BriefData:
+    return BriefData(
+        title=form.title.data.strip(),
+        description=form.description.data or "",
+        context=form.context.data or "",
+        deliverables=form.deliverables.data or "",
+        due_date=form.due_date.data,
+        targets=form.targets(),
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/projects", methods=["GET", "POST"])
+@role_required(*COHORT_STAFF)
+def index(cohort_id: int) -> Response | str:
+    """The cohort's briefs, and the form to publish a new one."""
+    cohort = get_cohort_or_404(cohort_id, current_user)
+    blocks = programme_blocks(cohort)
+    form = project_form(blocks, cohort.start_date, {})
+    if form.validate_on_submit():
+        project = save_project(cohort, _brief(form))
+        db.session.commit()
+        flash(_("Projet « %(title)s » publié.", title=project.title), "success")
+        return redirect(url_for("projects.index", cohort_id=cohort.id))
+    return render_template(
+        "projects/index.html", cohort=cohort, projects=cohort_projects(cohort), form=form, blocks=blocks
+    )
+
+
+@bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
+@role_required(*COHORT_STAFF)
+def edit(project_id: int) -> Response | str:
+    """One brief: read it, change it (refused if someone else changed it since the form was opened)."""
+    project = get_project_or_404(project_id, current_user)
+    cohort = project.cohort
+    blocks = programme_blocks(cohort)
+    targets = {target.competency_id: target.target_level for target in project.targets}
+    form = project_form(blocks, cohort.start_date, targets, obj=project)
+    conflict = None
+    if form.validate_on_submit():
+        if form.version.data != project.version:
+            conflict = last_change("project", project.id)
+            form.version.data = project.version
+        else:
+            save_project(cohort, _brief(form), project)
+            db.session.commit()
+            flash(_("Projet « %(title)s » enregistré.", title=project.title), "success")
+            return redirect(url_for("projects.edit", project_id=project.id))
+    return render_template("projects/edit.html", cohort=cohort, project=project, form=form, blocks=blocks, conflict=conflict)
+
+
+@bp.route("/projects/<int:project_id>/grades", methods=["GET", "POST"])
+@role_required(*COHORT_STAFF)
+def grades(project_id: int) -> Response | str:
+    """Grade a brief for the whole cohort in one form: scores, statuses, feedback, levels reached."""
+    project = get_project_or_404(project_id, current_user)
+    sheet = grade_sheet(project, as_of=request.form.get("snapshot", type=int) if request.method == "POST" else None)
+    form = grading_form(sheet)
+    result = None
+    if form.validate_on_submit():
+        rows = [
+            GradeInput(
+                learner_id=learner.id,
+                version=form[row_field("version", learner.id)].data,
+                score=form[row_field("score", learner.id)].data,
+                status=SubmissionStatus(status) if (status := form[row_field("status", learner.id)].data) else None,
+                feedback=(form[row_field("feedback", learner.id)].data or "").strip(),
+            )
+            for learner in sheet.learners
+        ]
+        levels = {}
+        for learner in sheet.learners:
+            for target in sheet.targets:
+                cell = (learner.id, target.competency_id)
+                level = form[row_field("level", *cell)].level
+                if level is not None and level != sheet.levels.get(cell):
+                    levels[cell] = LevelChange(sheet.levels.get(cell), level)
+        try:
+            result = save_grades(sheet, rows, levels, form.snapshot.data)
+            if result.ok:
+                db.session.commit()
+                flash(ngettext("%(num)d changement enregistré.", "%(num)d changements enregistrés.", result.saved), "success")
+                return redirect(url_for("projects.grades", project_id=project.id))
+        except (StaleDataError, IntegrityError):
+            result = None
+            flash(_("Quelqu'un vient d'enregistrer des notes sur ce projet en même temps que vous. Rien n'a été enregistré : rechargez la page."), "error")
+        db.session.rollback()
+        # Carry the current versions, so that saving again applies this person's values.
+        for learner in sheet.learners:
+            grade = sheet.grades.get(learner.id)
+            form[row_field("version", learner.id)].data = grade.version if grade else 0
+        form.snapshot.data = newest_assessment_id()
+    return render_template("projects/grades.html", cohort=project.cohort, project=project, sheet=sheet, form=form,
+                           result=result, row_field=row_field)
+
