@@ -1,4 +1,5 @@
 """The audit trail: every change to the data is recorded with who, when, before and after."""
+
 import enum
 from datetime import date, datetime
 from decimal import Decimal

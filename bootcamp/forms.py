@@ -1,9 +1,10 @@
 """Form pieces shared by several features: dates in French format, scores out of 20, levels."""
+
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from .labels import LEVEL_LABELS
@@ -53,8 +54,8 @@ class LevelField(SelectField):
     def __init__(
         self, label: Any = None, validators: Any = None, allow_blank: bool = True, blank: Any = None, **kwargs: Any
     ) -> None:
-        choices = [("", blank if blank is not None else LEVEL_LABELS[None])] if allow_blank else []
-        choices += [(str(level), f"{level} · {LEVEL_LABELS[level]}") for level in range(4)]
+        choices = [SelectChoice("", str(blank if blank is not None else LEVEL_LABELS[None]))] if allow_blank else []
+        choices += [SelectChoice(str(level), f"{level} · {LEVEL_LABELS[level]}") for level in range(4)]
         super().__init__(label, validators, choices=choices, **kwargs)
         self.allow_blank = allow_blank
 
@@ -70,9 +71,9 @@ class LevelField(SelectField):
         return int(self.data) if self.data not in (None, "") else None
 
 
-def coded_choices(pairs: list[tuple[str, str]], blank: Any | None = None) -> list[tuple[str, str]]:
-    """Select choices from (code, label) pairs, with an optional empty first choice."""
-    return ([("", str(blank))] if blank is not None else []) + pairs
+def with_blank(options: list[SelectChoice], blank: Any) -> list[SelectChoice]:
+    """The options with an empty first choice labelled `blank` (« — », « pas encore »...)."""
+    return [SelectChoice("", str(blank)), *options]
 
 
 def code(value: object) -> str:

@@ -3,6 +3,7 @@
 import enum
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 from .models import (
     AgeBand,
@@ -94,6 +95,6 @@ def level_label(level: int | None) -> str:
     return str(LEVEL_LABELS[level])
 
 
-def choices(enum_class: type[enum.StrEnum]) -> list[tuple[str, str]]:
-    """(code, label) pairs for a select field."""
-    return [(member.value, label(member)) for member in enum_class]
+def choices(enum_class: type[enum.StrEnum]) -> list[SelectChoice]:
+    """The options of a select field: each code with its label."""
+    return [SelectChoice(member.value, label(member)) for member in enum_class]

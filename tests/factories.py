@@ -105,7 +105,22 @@ class World:
     other_cohort_id: int  # another site's cohort, not the trainer's
     learner_id: int  # in cohort_id, linked to learner@example.org
     other_learner_id: int  # in other_cohort_id
+    enrolment_id: int
+    other_enrolment_id: int
+    project_id: int  # a brief of cohort_id
+    other_project_id: int  # a brief of other_cohort_id
+    competency_id: int  # the first DWWM competency
     emails: dict[str, str]  # role (and "unlinked") -> email
+
+    def paths(self, mine: bool = True) -> dict[str, str]:
+        """Values for the URL templates of test_access, in the trainer's cohort or in the other one."""
+        return {
+            "cohort": str(self.cohort_id if mine else self.other_cohort_id),
+            "learner": str(self.learner_id if mine else self.other_learner_id),
+            "enrolment": str(self.enrolment_id if mine else self.other_enrolment_id),
+            "project": str(self.project_id if mine else self.other_project_id),
+            "competency": str(self.competency_id),
+        }
 
 
 def make_world(password: str) -> World:
@@ -119,12 +134,18 @@ def make_world(password: str) -> World:
     user("unlinked@example.org", Role.LEARNER, password)
     user("manager@example.org", Role.MANAGER, password)
     user("admin@example.org", Role.ADMIN, password)
+    brief, other_brief = project(mine, title="Portfolio"), project(theirs, title="Portfolio Rodez")
     db.session.flush()
     return World(
         cohort_id=mine.id,
         other_cohort_id=theirs.id,
         learner_id=learner_mine.id,
         other_learner_id=learner_theirs.id,
+        enrolment_id=learner_mine.enrolments[0].id,
+        other_enrolment_id=learner_theirs.enrolments[0].id,
+        project_id=brief.id,
+        other_project_id=other_brief.id,
+        competency_id=competencies(mine.programme)[0].id,
         emails={
             "learner": "learner@example.org",
             "unlinked": "unlinked@example.org",

@@ -7,48 +7,121 @@ from werkzeug.exceptions import NotFound
 
 from bootcamp import access
 from bootcamp.extensions import db
-from bootcamp.models import User
+from bootcamp.models import AuditEvent, User
 
-from .conftest import AuthActions
+from .conftest import AuthActions, csrf_token
 
 ROLES = ["anonymous", "learner", "unlinked", "trainer", "manager", "admin"]
 
-# path -> expected (status, redirect target or None) for each role, in ROLES order.
+# rule -> (a path, expected (status, redirect target or None) for each role in ROLES order).
+# Paths name records of the trainer's own cohort; test_trainer_gets_404_in_other_cohorts tries the others.
 LOGIN = ("302", "/login")
+STAFF = [LOGIN, ("404", None), ("404", None), ("200", None), ("200", None), ("404", None)]
 MATRIX = {
-    "/": [LOGIN, ("302", "/me"), ("302", "/me"), ("302", "/cohorts/"), ("302", "/cohorts/"), ("302", "/admin/users/")],
-    "/login": [
-        ("200", None),
-        ("302", "/me"),
-        ("302", "/me"),
-        ("302", "/cohorts/"),
-        ("302", "/cohorts/"),
-        ("302", "/admin/users/"),
-    ],
-    "/logout": [("405", None)] * 6,  # POST only: see test_auth
-    "/cohorts/": [LOGIN, ("404", None), ("404", None), ("200", None), ("200", None), ("404", None)],
-    "/me": [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)],
-    "/admin/users/": [LOGIN, ("404", None), ("404", None), ("404", None), ("404", None), ("200", None)],
-    "/static/css/app.css": [("200", None)] * 6,
+    "/": (
+        "/",
+        [LOGIN, ("302", "/me"), ("302", "/me"), ("302", "/cohorts/"), ("302", "/cohorts/"), ("302", "/admin/users/")],
+    ),
+    "/login": (
+        "/login",
+        [
+            ("200", None),
+            ("302", "/me"),
+            ("302", "/me"),
+            ("302", "/cohorts/"),
+            ("302", "/cohorts/"),
+            ("302", "/admin/users/"),
+        ],
+    ),
+    "/logout": ("/logout", [("405", None)] * 6),  # POST only: see test_auth
+    "/cohorts/": ("/cohorts/", STAFF),
+    "/cohorts/<int:cohort_id>": ("/cohorts/{cohort}", STAFF),
+    "/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>": ("/cohorts/{cohort}/enrolments/{enrolment}", STAFF),
+    "/cohorts/<int:cohort_id>/finish": ("/cohorts/{cohort}/finish", [("405", None)] * 6),  # POST only
+    "/cohorts/<int:cohort_id>/competencies": ("/cohorts/{cohort}/competencies", STAFF),
+    "/cohorts/<int:cohort_id>/competencies/<int:learner_id>/<int:competency_id>": (
+        "/cohorts/{cohort}/competencies/{learner}/{competency}",
+        STAFF,
+    ),
+    "/cohorts/<int:cohort_id>/projects": ("/cohorts/{cohort}/projects", STAFF),
+    "/projects/<int:project_id>": ("/projects/{project}", STAFF),
+    "/projects/<int:project_id>/grades": ("/projects/{project}/grades", STAFF),
+    "/me": ("/me", [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)]),
+    "/admin/users/": (
+        "/admin/users/",
+        [LOGIN, ("404", None), ("404", None), ("404", None), ("404", None), ("200", None)],
+    ),
+    "/static/<path:filename>": ("/static/css/app.css", [("200", None)] * 6),
 }
+# Every POST route, with what a valid form would change, for the CSRF and scope tests.
+POSTS = [
+    "/cohorts/{cohort}/enrolments/{enrolment}",
+    "/cohorts/{cohort}/finish",
+    "/cohorts/{cohort}/competencies",
+    "/cohorts/{cohort}/competencies/{learner}/{competency}",
+    "/cohorts/{cohort}/projects",
+    "/projects/{project}",
+    "/projects/{project}/grades",
+]
 
 
 def test_matrix_covers_every_route(app: Flask) -> None:
     """A new route must be added to the matrix, with what each role gets."""
-    rules = {rule.rule.replace("<path:filename>", "css/app.css") for rule in app.url_map.iter_rules()}
-    assert rules == set(MATRIX)
+    assert {rule.rule for rule in app.url_map.iter_rules()} == set(MATRIX)
+    posts = {rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert len(posts) == len(POSTS) + 2  # + login and logout, tested in test_auth
 
 
 @pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))
-@pytest.mark.parametrize("path", list(MATRIX))
-def test_route_answers_each_role(client, auth: AuthActions, world, path: str, role_index: int, role: str) -> None:
+@pytest.mark.parametrize("rule", list(MATRIX))
+def test_route_answers_each_role(client, auth: AuthActions, world, rule: str, role_index: int, role: str) -> None:
     if role != "anonymous":
         assert auth.login(world.emails[role]).status_code == 302
-    status, target = MATRIX[path][role_index]
-    with client.get(path) as response:
+    path, expected = MATRIX[rule]
+    status, target = expected[role_index]
+    with client.get(path.format(**world.paths())) as response:
         assert str(response.status_code) == status
         if target is not None:
             assert response.headers["Location"].split("?")[0] == target
+
+
+def _audit_count(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+
+
+@pytest.mark.parametrize("path", [path for path, _ in MATRIX.values() if "{" in path] + POSTS)
+def test_trainer_gets_404_in_other_cohorts(app: Flask, client, auth: AuthActions, world, path: str) -> None:
+    auth.login("trainer@example.org")
+    url = path.format(**world.paths(mine=False))
+    assert client.get(url).status_code in (404, 405)
+    if path in POSTS:
+        token = csrf_token(client, "/cohorts/")
+        before = _audit_count(app)
+        response = client.post(
+            url,
+            data={
+                "csrf_token": token,
+                "exit_date": "2027-01-01",
+                "status": "finished",
+                "version": "1",
+                "title": "x",
+                "due_date": "2027-01-01",
+                "level": "2",
+                "snapshot": "0",
+            },
+        )
+        assert response.status_code == 404
+        assert _audit_count(app) == before
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_posts_without_csrf_token_are_refused(app: Flask, client, auth: AuthActions, world, path: str) -> None:
+    auth.login("trainer@example.org")
+    before = _audit_count(app)
+    response = client.post(path.format(**world.paths()), data={"exit_date": "2027-01-01", "title": "x", "level": "2"})
+    assert response.status_code == 400
+    assert _audit_count(app) == before
 
 
 def _user(email: str) -> User:

@@ -1,4 +1,5 @@
 """Enrolment changes: dropout, end of the programme, certification."""
+
 from datetime import date
 from typing import Any
 
@@ -8,7 +9,7 @@ from wtforms import IntegerField, SelectField
 from wtforms.widgets import HiddenInput
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from ..forms import FrenchDateField, code, coded_choices
+from ..forms import FrenchDateField, code, with_blank
 from ..labels import choices
 from ..models import Certification, DropoutReason, EnrolmentStatus
 
@@ -16,10 +17,10 @@ from ..models import Certification, DropoutReason, EnrolmentStatus
 class EnrolmentForm(FlaskForm):
     status = SelectField(_l("Situation"), choices=choices(EnrolmentStatus), coerce=code)
     exit_date = FrenchDateField(_l("Date de sortie"), validators=[Optional()])
-    dropout_reason = SelectField(_l("Motif d'abandon"), choices=coded_choices(choices(DropoutReason), blank="—"), coerce=code)
+    dropout_reason = SelectField(_l("Motif d'abandon"), choices=with_blank(choices(DropoutReason), "—"), coerce=code)
     certification = SelectField(
         _l("Résultat de la certification"),
-        choices=coded_choices(choices(Certification), blank=_l("pas encore")),
+        choices=with_blank(choices(Certification), _l("pas encore")),
         coerce=code,
     )
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

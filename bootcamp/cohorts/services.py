@@ -1,4 +1,5 @@
 """Changes to enrolments, each audited; the caller commits."""
+
 from datetime import date
 
 from ..audit import record, snapshot

@@ -1,4 +1,5 @@
 """Cohort pages: the list, one cohort's learners, enrolment changes."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

@@ -1,4 +1,5 @@
 """Competency checklists: the grid of a cohort and each learner's history."""
+
 from flask import Blueprint
 
 bp = Blueprint("competencies", __name__)

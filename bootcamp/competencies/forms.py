@@ -1,13 +1,14 @@
 """The grid form (built for each cohort) and the single assessment form."""
+
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
-from ..forms import LevelField, code
+from ..forms import LevelField, code, with_blank
 from ..models import Project
 from .queries import Cell, Grid
 
@@ -17,8 +18,8 @@ def cell_name(cell: Cell) -> str:
     return f"level_{cell[0]}_{cell[1]}"
 
 
-def project_choices(projects: list[Project]) -> list[tuple[str, str]]:
-    return [("", str(_l("aucun")))] + [(str(project.id), project.title) for project in projects]
+def project_choices(projects: list[Project]) -> list[SelectChoice]:
+    return with_blank([SelectChoice(str(project.id), project.title) for project in projects], _l("aucun"))
 
 
 class EvidenceForm(FlaskForm):

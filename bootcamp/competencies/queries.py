@@ -1,4 +1,5 @@
 """What the competency grid shows, in a fixed number of queries."""
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -75,7 +76,9 @@ def grid(cohort: Cohort, as_of: int | None = None) -> Grid:
         (e.learner for e in enrolments if e.status != EnrolmentStatus.DROPPED),
         key=lambda learner: (learner.last_name.lower(), learner.first_name.lower()),
     )
-    projects = list(db.session.scalars(sa.select(Project).where(Project.cohort_id == cohort.id).order_by(Project.due_date)))
+    projects = list(
+        db.session.scalars(sa.select(Project).where(Project.cohort_id == cohort.id).order_by(Project.due_date))
+    )
     return Grid(
         blocks=programme_blocks(cohort),
         learners=learners,

@@ -1,4 +1,5 @@
 """Recording competency levels: each change is a new assessment and an audit event."""
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa

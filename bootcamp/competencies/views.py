@@ -1,4 +1,5 @@
 """The competency grid of a cohort, and one learner's history on one competency."""
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -82,7 +83,9 @@ def cell(cohort_id: int, learner_id: int, competency_id: int) -> Response | str:
         )
         db.session.commit()
         flash(_("Niveau de %(name)s enregistré.", name=learner.full_name), "success")
-        return redirect(url_for("competencies.cell", cohort_id=cohort.id, learner_id=learner.id, competency_id=competency.id))
+        return redirect(
+            url_for("competencies.cell", cohort_id=cohort.id, learner_id=learner.id, competency_id=competency.id)
+        )
     return render_template(
         "competencies/cell.html", cohort=cohort, learner=learner, competency=competency, history=past, form=form
     )

@@ -1,4 +1,5 @@
 """Projects (briefs): creating them and grading them for a whole cohort."""
+
 from flask import Blueprint
 
 bp = Blueprint("projects", __name__)

@@ -1,19 +1,22 @@
 """The brief form, and the grading form built for each project."""
+
 from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from ..forms import FrenchDateField, LevelField, ScoreField, code
+from ..forms import FrenchDateField, LevelField, ScoreField, code, with_blank
 from ..labels import LEVEL_LABELS, choices
 from ..models import Block, SubmissionStatus
 from .queries import GradeSheet
 
-TARGET_CHOICES = [("", str(_l("non visée")))] + [(str(n), f"{n} · {LEVEL_LABELS[n]}") for n in (1, 2, 3)]
+
+def target_choices() -> list[SelectChoice]:
+    return with_blank([SelectChoice(str(n), f"{n} · {LEVEL_LABELS[n]}") for n in (1, 2, 3)], _l("non visée"))
 
 
 def target_name(competency_id: int) -> str:
@@ -55,7 +58,7 @@ def project_form(blocks: list[Block], cohort_start: date, targets: dict[int, int
                 target_name(competency.id),
                 SelectField(
                     f"{competency.code} — {competency.title}",
-                    choices=TARGET_CHOICES,
+                    choices=target_choices(),
                     default=str(targets.get(competency.id, "")),
                     coerce=code,
                 ),
@@ -98,7 +101,11 @@ def grading_form(sheet: GradeSheet) -> GradingForm:
     status_choices = choices(SubmissionStatus)
     for learner in sheet.learners:
         grade = sheet.grades.get(learner.id)
-        setattr(Form, row_field("version", learner.id), IntegerField(widget=HiddenInput(), default=grade.version if grade else 0))
+        setattr(
+            Form,
+            row_field("version", learner.id),
+            IntegerField(widget=HiddenInput(), default=grade.version if grade else 0),
+        )
         setattr(
             Form,
             row_field("score", learner.id),
@@ -109,7 +116,7 @@ def grading_form(sheet: GradeSheet) -> GradingForm:
             row_field("status", learner.id),
             SelectField(
                 _l("Rendu de %(name)s", name=learner.full_name),
-                choices=status_choices if grade else [("", "—")] + status_choices,
+                choices=status_choices if grade else with_blank(status_choices, "—"),
                 default=grade.status.value if grade else "",
                 coerce=code,
             ),

@@ -1,4 +1,5 @@
 """What the project pages show, in a fixed number of queries."""
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -6,7 +7,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..competencies.queries import Cell, newest_assessment_id
 from ..extensions import db
-from ..models import Cohort, CompetencyAssessment, Enrolment, EnrolmentStatus, Grade, Learner, Project, ProjectCompetency
+from ..models import (
+    Cohort,
+    CompetencyAssessment,
+    Enrolment,
+    EnrolmentStatus,
+    Grade,
+    Learner,
+    Project,
+    ProjectCompetency,
+)
 
 
 @dataclass(frozen=True)

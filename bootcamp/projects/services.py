@@ -1,4 +1,5 @@
 """Saving briefs and grades, each change audited; the caller commits (one transaction per form)."""
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -42,7 +43,8 @@ def save_project(cohort: Cohort, data: BriefData, project: Project | None = None
     project.deliverables, project.due_date = data.deliverables, data.due_date
     existing = {target.competency_id: target for target in project.targets}
     project.targets = [
-        existing.get(cid) or ProjectCompetency(competency_id=cid, target_level=level) for cid, level in data.targets.items()
+        existing.get(cid) or ProjectCompetency(competency_id=cid, target_level=level)
+        for cid, level in data.targets.items()
     ]
     for target in project.targets:
         target.target_level = data.targets[target.competency_id]
@@ -73,7 +75,9 @@ class GradingResult:
         return not self.grade_conflicts and not self.level_conflicts
 
 
-def save_grades(sheet: GradeSheet, rows: list[GradeInput], levels: dict[Cell, LevelChange], seen_up_to: int) -> GradingResult:
+def save_grades(
+    sheet: GradeSheet, rows: list[GradeInput], levels: dict[Cell, LevelChange], seen_up_to: int
+) -> GradingResult:
     """Save every changed grade and level of the sheet, or nothing if any row was changed meanwhile."""
     conflicts = {}
     for row in rows:
@@ -97,8 +101,14 @@ def save_grades(sheet: GradeSheet, rows: list[GradeInput], levels: dict[Cell, Le
         grade.score, grade.status, grade.feedback = row.score, status, row.feedback
         grade.graded_by_id, grade.graded_at = current_user.id, utcnow()
         db.session.flush()
-        record("grade", grade.id, "create" if before is None else "update", before, snapshot(grade, GRADE_FIELDS),
-               learner_id=row.learner_id)
+        record(
+            "grade",
+            grade.id,
+            "create" if before is None else "update",
+            before,
+            snapshot(grade, GRADE_FIELDS),
+            learner_id=row.learner_id,
+        )
         saved += 1
     level_conflicts = record_levels(levels, project_id=sheet.project.id, seen_up_to=seen_up_to) if levels else {}
     if level_conflicts:

@@ -1,4 +1,5 @@
 """Briefs of a cohort, one brief, and grading it for the whole cohort."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -66,7 +67,9 @@ def edit(project_id: int) -> Response | str:
             db.session.commit()
             flash(_("Projet « %(title)s » enregistré.", title=project.title), "success")
             return redirect(url_for("projects.edit", project_id=project.id))
-    return render_template("projects/edit.html", cohort=cohort, project=project, form=form, blocks=blocks, conflict=conflict)
+    return render_template(
+        "projects/edit.html", cohort=cohort, project=project, form=form, blocks=blocks, conflict=conflict
+    )
 
 
 @bp.route("/projects/<int:project_id>/grades", methods=["GET", "POST"])
@@ -99,17 +102,32 @@ def grades(project_id: int) -> Response | str:
             result = save_grades(sheet, rows, levels, form.snapshot.data)
             if result.ok:
                 db.session.commit()
-                flash(ngettext("%(num)d changement enregistré.", "%(num)d changements enregistrés.", result.saved), "success")
+                flash(
+                    ngettext("%(num)d changement enregistré.", "%(num)d changements enregistrés.", result.saved),
+                    "success",
+                )
                 return redirect(url_for("projects.grades", project_id=project.id))
         except (StaleDataError, IntegrityError):
             result = None
-            flash(_("Quelqu'un vient d'enregistrer des notes sur ce projet en même temps que vous. Rien n'a été enregistré : rechargez la page."), "error")
+            flash(
+                _(
+                    "Quelqu'un vient d'enregistrer des notes sur ce projet en même temps que vous. "
+                    "Rien n'a été enregistré : rechargez la page."
+                ),
+                "error",
+            )
         db.session.rollback()
         # Carry the current versions, so that saving again applies this person's values.
         for learner in sheet.learners:
             grade = sheet.grades.get(learner.id)
             form[row_field("version", learner.id)].data = grade.version if grade else 0
         form.snapshot.data = newest_assessment_id()
-    return render_template("projects/grades.html", cohort=project.cohort, project=project, sheet=sheet, form=form,
-                           result=result, row_field=row_field)
-
+    return render_template(
+        "projects/grades.html",
+        cohort=project.cohort,
+        project=project,
+        sheet=sheet,
+        form=form,
+        result=result,
+        row_field=row_field,
+    )
