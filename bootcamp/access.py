@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import Cohort, Enrolment, Learner, Project, Role, User, cohort_trainers
@@ -82,8 +83,12 @@ def visible_learners(user: User) -> sa.Select[tuple[Learner]]:
 
 
 def get_cohort_or_404(cohort_id: int, user: User) -> Cohort:
-    """The cohort if `user` may see it, else 404."""
-    cohort = db.session.scalar(visible_cohorts(user).where(Cohort.id == cohort_id))
+    """The cohort if `user` may see it, else 404 (with its site and programme, which every cohort page shows)."""
+    cohort = db.session.scalar(
+        visible_cohorts(user)
+        .where(Cohort.id == cohort_id)
+        .options(joinedload(Cohort.site), joinedload(Cohort.programme))
+    )
     if cohort is None:
         abort(404)
     return cohort

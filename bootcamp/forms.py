@@ -4,24 +4,24 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectChoice, SelectField, StringField
+from wtforms import DateField, Field, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from .labels import LEVEL_LABELS
 
 
 class FrenchDateField(DateField):
-    """A date typed as 25/12/2026 or picked as 2026-12-25 (what <input type=date> sends)."""
+    """A date typed as 25/12/2026 or picked as 2026-12-25 (what <input type=date> sends); empty is None."""
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
-        super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
+        message = _l("Date invalide : écrivez-la sous la forme 25/12/2026.")
+        super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"], invalid_value_message=message, **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
+        if valuelist and not valuelist[0].strip():
             self.data = None
-            raise ValueError(_l("Date invalide : écrivez-la sous la forme 25/12/2026.")) from None
+            return
+        super().process_formdata(valuelist)
 
 
 class ScoreField(StringField):
@@ -79,3 +79,9 @@ def with_blank(options: list[SelectChoice], blank: Any) -> list[SelectChoice]:
 def code(value: object) -> str:
     """Coerce a stored code (a StrEnum or None) to what a select field compares."""
     return "" if value is None else str(value)
+
+
+def replace_value(field: Field, value: object) -> None:
+    """Give a posted field a new value to render (a hidden version after a refused save)."""
+    field.data = value
+    field.raw_data = None

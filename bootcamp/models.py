@@ -382,6 +382,7 @@ class Project(db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     cohort: Mapped[Cohort] = relationship(back_populates="projects")
+    created_by: Mapped["User | None"] = relationship()
     targets: Mapped[list["ProjectCompetency"]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )

@@ -3,6 +3,7 @@
 import re
 import shutil
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy.orm import joinedload
 
 from bootcamp import create_app
 from bootcamp.extensions import db
@@ -126,3 +128,71 @@ def count_queries(app: Flask):
             sa.event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+class _FormParser(HTMLParser):
+    """Collect what a browser would send for each POST form of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict[str, str]] = []
+        self._in_post = False
+        self._select: str | None = None
+        self._select_first: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self._in_post = a.get("method", "get").lower() == "post"
+            if self._in_post:
+                self.forms.append({})
+        if not self._in_post:
+            return
+        form = self.forms[-1]
+        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "checkbox", "radio"):
+            form[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select, self._select_first = a.get("name"), None
+        elif tag == "option" and self._select:
+            if self._select_first is None:
+                self._select_first = a.get("value", "")
+                form.setdefault(self._select, self._select_first)
+            if "selected" in a:
+                form[self._select] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            form[self._textarea] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._in_post = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            value = self.forms[-1][self._textarea] + data
+            self.forms[-1][self._textarea] = value.removeprefix("\n")
+
+
+def page_form(client: FlaskClient, path: str, index: int = -1) -> dict[str, str]:
+    """The fields of a page's POST form as the browser would send them unchanged (last form by default;
+    the first one is the logout form)."""
+    parser = _FormParser()
+    response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    parser.feed(response.text)
+    return dict(parser.forms[index])
+
+
+def audit_events(app: Flask, entity: str | None = None) -> list:
+    from bootcamp.models import AuditEvent
+
+    with app.app_context():
+        query = sa.select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id)
+        if entity:
+            query = query.where(AuditEvent.entity == entity)
+        return list(db.session.scalars(query))

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.widgets import HiddenInput
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from ..forms import FrenchDateField, code, with_blank
 from ..labels import choices
@@ -16,7 +16,7 @@ from ..models import Certification, DropoutReason, EnrolmentStatus
 
 class EnrolmentForm(FlaskForm):
     status = SelectField(_l("Situation"), choices=choices(EnrolmentStatus), coerce=code)
-    exit_date = FrenchDateField(_l("Date de sortie"), validators=[Optional()])
+    exit_date = FrenchDateField(_l("Date de sortie"))
     dropout_reason = SelectField(_l("Motif d'abandon"), choices=with_blank(choices(DropoutReason), "—"), coerce=code)
     certification = SelectField(
         _l("Résultat de la certification"),

@@ -10,6 +10,7 @@ from ..audit import last_change
 from ..extensions import db
 from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus
 from . import bp
+from ..forms import replace_value
 from .forms import EnrolmentForm, FinishForm
 from .queries import WATCH_MISSING, WATCH_PROGRESS_GAP, SORT_KEYS, cohort_summaries, roster, sort_rows
 from .services import change_enrolment, finish_programme
@@ -64,7 +65,7 @@ def edit_enrolment(cohort_id: int, enrolment_id: int) -> Response | str:
     if form.validate_on_submit():
         if form.version.data != enrolment.version:
             conflict = last_change("enrolment", enrolment.id)
-            form.version.data = enrolment.version
+            replace_value(form.version, enrolment.version)
         else:
             changed = change_enrolment(
                 enrolment,

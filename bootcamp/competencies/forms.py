@@ -1,6 +1,5 @@
 """The grid form (built for each cohort) and the single assessment form."""
 
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -31,8 +30,11 @@ class EvidenceForm(FlaskForm):
         return int(self.project.data) if self.project.data else None
 
 
-def grid_form(grid: Grid, formdata: Any = None) -> "EvidenceForm":
-    """A form with one level field per (learner, competency) of the grid, preset to the current level."""
+def grid_form(grid: Grid, posted: bool = True) -> "EvidenceForm":
+    """A form with one level field per (learner, competency) of the grid, preset to the current level.
+
+    With `posted=False` the request's values are ignored (to show the current grid again).
+    """
 
     class GridForm(EvidenceForm):
         snapshot = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
@@ -50,7 +52,7 @@ def grid_form(grid: Grid, formdata: Any = None) -> "EvidenceForm":
                     allow_blank=not assessed,
                 ),
             )
-    form = GridForm(formdata=formdata, data={"snapshot": grid.snapshot})
+    form = GridForm(data={"snapshot": grid.snapshot}, **({} if posted else {"formdata": None}))
     form.project.choices = project_choices(grid.projects)
     return form
 

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Block, Cohort, Competency, Enrolment, Learner
 from . import bp
 from .forms import AssessmentForm, cell_name, grid_form, project_choices
-from .queries import grid, history, newest_assessment_id
+from .queries import grid, history
 from .services import LevelChange, record_levels
 
 
@@ -42,7 +42,12 @@ def grid_page(cohort_id: int) -> Response | str:
             flash(ngettext("%(num)d niveau enregistré.", "%(num)d niveaux enregistrés.", len(changes)), "success")
             return redirect(url_for("competencies.grid_page", cohort_id=cohort.id))
         db.session.rollback()
-        form.snapshot.data = newest_assessment_id()  # saving again now keeps this person's levels
+        # Show the grid as it is now, with this person's changes on top: saving again applies them.
+        data, comment, project = grid(cohort), form.comment.data, form.project.data
+        form = grid_form(data, posted=False)
+        form.comment.data, form.project.data = comment, project
+        for cell, change in changes.items():
+            form[cell_name(cell)].data = str(change.level)
     return render_template(
         "competencies/grid.html", cohort=cohort, grid=data, form=form, conflicts=conflicts, cell_name=cell_name
     )

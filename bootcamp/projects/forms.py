@@ -1,18 +1,23 @@
 """The brief form, and the grading form built for each project."""
 
+import hashlib
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from ..forms import FrenchDateField, LevelField, ScoreField, code, with_blank
 from ..labels import LEVEL_LABELS, choices
 from ..models import Block, SubmissionStatus
+from ..competencies.queries import Cell
+from ..competencies.services import LevelChange
 from .queries import GradeSheet
+from .services import GradeInput
 
 
 def target_choices() -> list[SelectChoice]:
@@ -78,6 +83,55 @@ class GradingForm(FlaskForm):
     snapshot = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     sheet: GradeSheet
 
+    def changed_rows(self) -> set[int]:
+        """The learners whose row differs from what the form showed."""
+        changed = set()
+        for learner in self.sheet.learners:
+            score, status, feedback = (
+                self[row_field(kind, learner.id)].data for kind in ("score", "status", "feedback")
+            )
+            if row_digest(score, status, feedback) != self[row_field("seen", learner.id)].data:
+                changed.add(learner.id)
+        return changed
+
+    def changes(self) -> tuple[list[GradeInput], dict[Cell, LevelChange]]:
+        """The grades and levels this person changed, compared with what the form showed."""
+        changed = self.changed_rows()
+        rows = []
+        for learner in self.sheet.learners:
+            if learner.id not in changed:
+                continue
+            status = self[row_field("status", learner.id)].data
+            rows.append(
+                GradeInput(
+                    learner_id=learner.id,
+                    version=self[row_field("version", learner.id)].data,
+                    score=self[row_field("score", learner.id)].data,
+                    status=SubmissionStatus(status) if status else None,
+                    feedback=(self[row_field("feedback", learner.id)].data or "").strip(),
+                )
+            )
+        levels = {}
+        for learner in self.sheet.learners:
+            for target in self.sheet.targets:
+                cell = (learner.id, target.competency_id)
+                level = self[row_field("level", *cell)].level
+                if level is not None and level != self.sheet.levels.get(cell):
+                    levels[cell] = LevelChange(self.sheet.levels.get(cell), level)
+        return rows, levels
+
+    def keep(self, rows: list[GradeInput], levels: dict[Cell, LevelChange]) -> None:
+        """Put a refused submission's changes back into this (fresh) form, so that saving again applies them."""
+        for row in rows:
+            if row_field("score", row.learner_id) not in self:
+                continue
+            self[row_field("score", row.learner_id)].data = row.score
+            self[row_field("status", row.learner_id)].data = row.status.value if row.status else ""
+            self[row_field("feedback", row.learner_id)].data = row.feedback
+        for cell, change in levels.items():
+            if row_field("level", *cell) in self:
+                self[row_field("level", *cell)].data = str(change.level)
+
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         for learner in self.sheet.learners:
@@ -92,8 +146,18 @@ class GradingForm(FlaskForm):
         return valid
 
 
-def grading_form(sheet: GradeSheet) -> GradingForm:
-    """One row per learner (score, status, feedback, levels on the targeted competencies), with versions."""
+def row_digest(score: Decimal | None, status: str | None, feedback: str | None) -> str:
+    """A short fingerprint of a grading row, to tell the rows a person changed from those left as shown."""
+    text = "|".join(("" if score is None else f"{score:.2f}", status or "", (feedback or "").strip()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def grading_form(sheet: GradeSheet, posted: bool = True) -> GradingForm:
+    """One row per learner (score, status, feedback, levels on the targeted competencies), with versions.
+
+    Each row carries the grade's version and a fingerprint of what it showed; with `posted=False`
+    the request's values are ignored (to show the current grades again).
+    """
 
     class Form(GradingForm):
         pass
@@ -106,6 +170,8 @@ def grading_form(sheet: GradeSheet) -> GradingForm:
             row_field("version", learner.id),
             IntegerField(widget=HiddenInput(), default=grade.version if grade else 0),
         )
+        shown = row_digest(grade.score, grade.status, grade.feedback) if grade else row_digest(None, None, None)
+        setattr(Form, row_field("seen", learner.id), HiddenField(default=shown))
         setattr(
             Form,
             row_field("score", learner.id),
@@ -116,7 +182,7 @@ def grading_form(sheet: GradeSheet) -> GradingForm:
             row_field("status", learner.id),
             SelectField(
                 _l("Rendu de %(name)s", name=learner.full_name),
-                choices=status_choices if grade else with_blank(status_choices, "—"),
+                choices=with_blank(status_choices, "—"),
                 default=grade.status.value if grade else "",
                 coerce=code,
             ),
@@ -141,6 +207,6 @@ def grading_form(sheet: GradeSheet) -> GradingForm:
                     blank="—",
                 ),
             )
-    form = Form(data={"snapshot": sheet.snapshot})
+    form = Form(data={"snapshot": sheet.snapshot}, **({} if posted else {"formdata": None}))
     form.sheet = sheet
     return form

@@ -69,10 +69,17 @@ class GradingResult:
     saved: int
     grade_conflicts: dict[int, Grade]  # learner id -> the grade someone else saved meanwhile
     level_conflicts: dict[Cell, CompetencyAssessment]
+    clash: bool = False  # a write raced with another one: nothing saved, no details
 
     @property
     def ok(self) -> bool:
-        return not self.grade_conflicts and not self.level_conflicts
+        return not self.grade_conflicts and not self.level_conflicts and not self.clash
+
+
+def _same(grade: Grade | None, row: GradeInput) -> bool:
+    """Whether the row asks for exactly what the grade already holds."""
+    status = row.status or SubmissionStatus.SUBMITTED
+    return grade is not None and (grade.score, grade.status, grade.feedback) == (row.score, status, row.feedback)
 
 
 def save_grades(
@@ -82,7 +89,7 @@ def save_grades(
     conflicts = {}
     for row in rows:
         grade = sheet.grades.get(row.learner_id)
-        if row.version != (grade.version if grade else 0):
+        if row.version != (grade.version if grade else 0) and not _same(grade, row):
             conflicts[row.learner_id] = grade
     if conflicts:
         return GradingResult(0, conflicts, {})
@@ -91,9 +98,9 @@ def save_grades(
         grade = sheet.grades.get(row.learner_id)
         if grade is None and row.status is None and row.score is None:
             continue  # an empty row: nothing to grade yet
-        status = row.status or SubmissionStatus.SUBMITTED
-        if grade is not None and (grade.score, grade.status, grade.feedback) == (row.score, status, row.feedback):
+        if _same(grade, row):
             continue
+        status = row.status or SubmissionStatus.SUBMITTED
         before = None if grade is None else snapshot(grade, GRADE_FIELDS)
         if grade is None:
             grade = Grade(learner_id=row.learner_id, project_id=sheet.project.id)

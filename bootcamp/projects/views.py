@@ -10,14 +10,13 @@ from werkzeug.wrappers import Response
 
 from ..access import COHORT_STAFF, get_cohort_or_404, get_project_or_404, role_required
 from ..audit import last_change
-from ..competencies.queries import newest_assessment_id, programme_blocks
-from ..competencies.services import LevelChange
+from ..competencies.queries import programme_blocks
 from ..extensions import db
-from ..models import SubmissionStatus
+from ..forms import replace_value
 from . import bp
 from .forms import ProjectForm, grading_form, project_form, row_field
 from .queries import cohort_projects, grade_sheet
-from .services import BriefData, GradeInput, save_grades, save_project
+from .services import BriefData, GradingResult, save_grades, save_project
 
 
 def _brief(form: ProjectForm) -> BriefData:
@@ -61,7 +60,7 @@ def edit(project_id: int) -> Response | str:
     if form.validate_on_submit():
         if form.version.data != project.version:
             conflict = last_change("project", project.id)
-            form.version.data = project.version
+            replace_value(form.version, project.version)
         else:
             save_project(cohort, _brief(form), project)
             db.session.commit()
@@ -81,47 +80,21 @@ def grades(project_id: int) -> Response | str:
     form = grading_form(sheet)
     result = None
     if form.validate_on_submit():
-        rows = [
-            GradeInput(
-                learner_id=learner.id,
-                version=form[row_field("version", learner.id)].data,
-                score=form[row_field("score", learner.id)].data,
-                status=SubmissionStatus(status) if (status := form[row_field("status", learner.id)].data) else None,
-                feedback=(form[row_field("feedback", learner.id)].data or "").strip(),
-            )
-            for learner in sheet.learners
-        ]
-        levels = {}
-        for learner in sheet.learners:
-            for target in sheet.targets:
-                cell = (learner.id, target.competency_id)
-                level = form[row_field("level", *cell)].level
-                if level is not None and level != sheet.levels.get(cell):
-                    levels[cell] = LevelChange(sheet.levels.get(cell), level)
+        rows, levels = form.changes()
         try:
             result = save_grades(sheet, rows, levels, form.snapshot.data)
-            if result.ok:
-                db.session.commit()
-                flash(
-                    ngettext("%(num)d changement enregistré.", "%(num)d changements enregistrés.", result.saved),
-                    "success",
-                )
-                return redirect(url_for("projects.grades", project_id=project.id))
-        except (StaleDataError, IntegrityError):
-            result = None
-            flash(
-                _(
-                    "Quelqu'un vient d'enregistrer des notes sur ce projet en même temps que vous. "
-                    "Rien n'a été enregistré : rechargez la page."
-                ),
-                "error",
-            )
+        except (StaleDataError, IntegrityError):  # someone saved between our check and our write
+            result = GradingResult(0, {}, {}, clash=True)
+        if result.ok:
+            db.session.commit()
+            message = ngettext("%(num)d changement enregistré.", "%(num)d changements enregistrés.", result.saved)
+            flash(message, "success")
+            return redirect(url_for("projects.grades", project_id=project.id))
         db.session.rollback()
-        # Carry the current versions, so that saving again applies this person's values.
-        for learner in sheet.learners:
-            grade = sheet.grades.get(learner.id)
-            form[row_field("version", learner.id)].data = grade.version if grade else 0
-        form.snapshot.data = newest_assessment_id()
+        # Show the grades as they are now, with this person's changes on top: saving again applies them.
+        sheet = grade_sheet(project)
+        form = grading_form(sheet, posted=False)
+        form.keep(rows, levels)
     return render_template(
         "projects/grades.html",
         cohort=project.cohort,

@@ -1,0 +1,221 @@
+"""The cohort page: roster, watch flag, sorting, enrolment changes, fixed query count."""
+
+import re
+from datetime import date, datetime
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from bootcamp.extensions import db
+from bootcamp.models import (
+    Cohort,
+    DropoutReason,
+    Enrolment,
+    EnrolmentStatus,
+    Grade,
+    Learner,
+    SubmissionStatus,
+)
+
+from . import factories
+from .conftest import AuthActions, audit_events, page_form
+
+
+def _enrolment(app: Flask, enrolment_id: int) -> Enrolment:
+    with app.app_context():
+        enrolment = db.session.get(Enrolment, enrolment_id)
+        db.session.expunge(enrolment)
+        return enrolment
+
+
+@pytest.fixture
+def cohort_with_results(app: Flask, world) -> dict[str, int]:
+    """Five learners in the trainer's cohort: progress 50, 50, 50, 25 and 0 %, one with two missing briefs."""
+    with app.app_context():
+        cohort = db.session.get(Cohort, world.cohort_id)
+        competencies = factories.competencies(cohort.programme)
+        learners = [db.session.get(Learner, world.learner_id)] + [
+            factories.learner(cohort, last_name=name) for name in ("Bravo", "Charlie", "Delta", "Echo")
+        ]
+        for learner, reached in zip(learners, (4, 4, 4, 2, 0)):
+            for competency in competencies[:reached]:
+                factories.assess(learner, competency, 2, datetime(2026, 10, 1))
+        briefs = [factories.project(cohort, due=date(2026, 10, day)) for day in (5, 12)]
+        graded = [
+            (learners[0], briefs[0], 1500, SubmissionStatus.SUBMITTED),
+            (learners[0], briefs[1], 1200, SubmissionStatus.LATE),
+            (learners[1], briefs[0], None, SubmissionStatus.MISSING),
+            (learners[1], briefs[1], None, SubmissionStatus.MISSING),
+        ]
+        for learner, brief, score, status in graded:
+            db.session.add(Grade(learner=learner, project=brief, score_hundredths=score, status=status))
+        db.session.commit()
+        return {learner.last_name: learner.id for learner in learners}
+
+
+def _row(page: str, name: str) -> str:
+    start = page.index(f'<th scope="row">{name}')
+    return page[start : page.index("</tr>", start)]
+
+
+def test_roster_shows_progress_grades_and_watch_flag(client, auth: AuthActions, world, cohort_with_results) -> None:
+    auth.login("trainer@example.org")
+    page = client.get(f"/cohorts/{world.cohort_id}").text
+    assert "Médiane de la promotion (hors abandons) : 50" in page
+    assert "au moins 20 points sous la médiane" in page and "au moins 2 projets non rendus" in page
+    luc = _row(page, "Lefèvre Luc")
+    assert 'value="50"' in luc and "13,5" in luc and "0 · 1" in luc and "à surveiller" not in luc
+    bravo = _row(page, "Bravo")
+    assert "2 · 0" in bravo and "à surveiller" in bravo and "projets non rendus" in bravo
+    assert "progression basse" in _row(page, "Delta")  # 25 % is 25 points under 50 %
+    assert "progression basse" in _row(page, "Echo")
+    assert "à surveiller" not in _row(page, "Charlie")
+    assert "jamais" in _row(page, "Echo")
+
+
+def test_roster_sorts_by_any_column(client, auth: AuthActions, world, cohort_with_results) -> None:
+    auth.login("trainer@example.org")
+    page = client.get(f"/cohorts/{world.cohort_id}?sort=progress&dir=desc").text
+    names = re.findall(r'<th scope="row">(\w+)', page)
+    assert names[-1] == "Echo" and names[-2] == "Delta"
+    assert 'aria-sort="descending"' in page
+    by_name = re.findall(r'<th scope="row">(\w+)', client.get(f"/cohorts/{world.cohort_id}").text)
+    assert by_name == sorted(by_name)
+
+
+def test_cohort_page_and_grid_run_a_fixed_number_of_queries(app: Flask, client, auth, world, count_queries) -> None:
+    auth.login("trainer@example.org")
+
+    def counts() -> tuple[int, int]:
+        with count_queries() as page:
+            assert client.get(f"/cohorts/{world.cohort_id}").status_code == 200
+        with count_queries() as grid:
+            assert client.get(f"/cohorts/{world.cohort_id}/competencies").status_code == 200
+        return page.count, grid.count
+
+    def grow(to: int) -> None:
+        with app.app_context():
+            cohort = db.session.get(Cohort, world.cohort_id)
+            competencies = factories.competencies(cohort.programme)
+            brief = factories.project(cohort)
+            while db.session.scalar(sa.select(sa.func.count()).where(Enrolment.cohort_id == cohort.id)) < to:
+                learner = factories.learner(cohort)
+                factories.assess(learner, competencies[0], 1, datetime(2026, 10, 1))
+                db.session.add(Grade(learner=learner, project=brief, score_hundredths=1000))
+                db.session.flush()
+            db.session.commit()
+
+    grow(5)
+    five = counts()
+    grow(50)
+    fifty = counts()
+    assert five == fifty
+    assert max(fifty) <= 10
+
+
+def test_record_a_dropout(app: Flask, client, auth: AuthActions, world) -> None:
+    auth.login("trainer@example.org")
+    url = f"/cohorts/{world.cohort_id}/enrolments/{world.enrolment_id}"
+    form = page_form(client, url)
+    form.update(status="dropped", exit_date="15/10/2026", dropout_reason="job")
+    response = client.post(url, data=form)
+    assert response.status_code == 302
+    enrolment = _enrolment(app, world.enrolment_id)
+    assert (enrolment.status, enrolment.exit_date, enrolment.dropout_reason) == (
+        EnrolmentStatus.DROPPED,
+        date(2026, 10, 15),
+        DropoutReason.JOB,
+    )
+    [event] = audit_events(app, "enrolment")
+    assert event.before["status"] == "in_training" and event.after == {
+        "status": "dropped",
+        "exit_date": "2026-10-15",
+        "dropout_reason": "job",
+        "certification": None,
+    }
+    assert event.learner_id == world.learner_id
+    page = client.get(f"/cohorts/{world.cohort_id}").text
+    assert "emploi trouvé" in page
+
+
+@pytest.mark.parametrize(
+    "changes,field,message",
+    [
+        ({"status": "dropped", "exit_date": "2026-10-15", "dropout_reason": ""}, "dropout_reason", "Indiquez le motif"),
+        (
+            {"status": "dropped", "exit_date": "2026-09-01", "dropout_reason": "job"},
+            "exit_date",
+            "ne peut pas précéder",
+        ),
+        ({"status": "dropped", "exit_date": "2026-10-15", "dropout_reason": "bored"}, "dropout_reason", ""),
+        ({"status": "dropped", "exit_date": "31/02/2026", "dropout_reason": "job"}, "exit_date", "Date invalide"),
+        ({"status": "finished", "exit_date": ""}, "exit_date", "Indiquez la date de sortie"),
+        ({"status": "in_training", "certification": "obtained"}, "certification", "à la sortie"),
+        ({"status": "graduated"}, "status", ""),
+    ],
+)
+def test_bad_enrolment_changes_come_back_with_the_error_and_save_nothing(
+    app: Flask, client, auth: AuthActions, world, changes: dict, field: str, message: str
+) -> None:
+    auth.login("trainer@example.org")
+    url = f"/cohorts/{world.cohort_id}/enrolments/{world.enrolment_id}"
+    form = page_form(client, url)
+    form.update(changes)
+    response = client.post(url, data=form)
+    assert response.status_code == 200
+    assert f'id="{field}-error"' in response.text and message in response.text
+    assert "Rien n'a été enregistré" in response.text
+    assert _enrolment(app, world.enrolment_id).status == EnrolmentStatus.IN_TRAINING
+    assert audit_events(app) == []
+
+
+def test_enrolment_change_refused_when_someone_changed_it_meanwhile(app: Flask, client, auth, world) -> None:
+    auth.login("trainer@example.org")
+    url = f"/cohorts/{world.cohort_id}/enrolments/{world.enrolment_id}"
+    stale = page_form(client, url)
+    manager = app.test_client()
+    AuthActions(manager).login("manager@example.org")
+    theirs = page_form(manager, url)
+    theirs.update(status="finished", exit_date="2027-07-05", certification="pending")
+    assert manager.post(url, data=theirs).status_code == 302
+    stale.update(status="dropped", exit_date="2026-10-15", dropout_reason="health")
+    response = client.post(url, data=stale)
+    assert response.status_code == 200
+    assert "manager a modifié cette situation" in response.text
+    assert _enrolment(app, world.enrolment_id).status == EnrolmentStatus.FINISHED
+    again = page_form_from(response.text)
+    again.update(status="dropped", exit_date="2026-10-15", dropout_reason="health")
+    assert client.post(url, data=again).status_code == 302
+    assert _enrolment(app, world.enrolment_id).status == EnrolmentStatus.DROPPED
+
+
+def page_form_from(html: str) -> dict[str, str]:
+    from .conftest import _FormParser
+
+    parser = _FormParser()
+    parser.feed(html)
+    return dict(parser.forms[-1])
+
+
+def test_finish_the_programme_for_everyone_still_in_training(app: Flask, client, auth, world) -> None:
+    with app.app_context():
+        cohort = db.session.get(Cohort, world.cohort_id)
+        gone = factories.learner(cohort)
+        gone.enrolments[0].status = EnrolmentStatus.DROPPED
+        gone.enrolments[0].exit_date, gone.enrolments[0].dropout_reason = date(2026, 10, 1), DropoutReason.MOVED
+        factories.learner(cohort)
+        db.session.commit()
+    auth.login("trainer@example.org")
+    form = page_form(client, f"/cohorts/{world.cohort_id}")
+    assert form["exit_date"] == "2027-07-05"
+    bad = dict(form, exit_date="2026-01-01")
+    response = client.post(f"/cohorts/{world.cohort_id}/finish", data=bad)
+    assert response.status_code == 200 and "ne peut pas précéder" in response.text
+    assert client.post(f"/cohorts/{world.cohort_id}/finish", data=form).status_code == 302
+    with app.app_context():
+        statuses = db.session.scalars(
+            sa.select(Enrolment.status).where(Enrolment.cohort_id == world.cohort_id).order_by(Enrolment.id)
+        ).all()
+    assert statuses == [EnrolmentStatus.FINISHED, EnrolmentStatus.DROPPED, EnrolmentStatus.FINISHED]
+    assert len(audit_events(app, "enrolment")) == 2
