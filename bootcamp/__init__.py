@@ -24,11 +24,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app)
     login_manager.init_app(app)
 
-    from . import auth, cli, cohorts, competencies, errors, learners, projects, templating, users
+    from . import assets, auth, cli, cohorts, competencies, errors, learners, projects, templating, users
 
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    for blueprint in (auth.bp, cohorts.bp, competencies.bp, projects.bp, learners.bp, users.bp):
+    for blueprint in (assets.bp, auth.bp, cohorts.bp, competencies.bp, projects.bp, learners.bp, users.bp):
         app.register_blueprint(blueprint)
     return app

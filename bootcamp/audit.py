@@ -13,7 +13,7 @@ from .extensions import db
 from .models import AuditEvent
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A JSON-friendly copy of a column value."""
     if isinstance(value, enum.Enum):
         return value.value
@@ -26,7 +26,7 @@ def _plain(value: Any) -> Any:
 
 def snapshot(instance: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     """The values of `fields` on `instance`, ready for an audit event."""
-    return {field: _plain(getattr(instance, field)) for field in fields}
+    return {field: plain(getattr(instance, field)) for field in fields}
 
 
 def record(

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from .dates import add_months
 from .extensions import db
 from .frameworks import DWWM, insert_framework, read_framework
 from .models import (
@@ -110,18 +111,6 @@ def reset_database() -> None:
     for table in reversed(db.metadata.sorted_tables):
         if table.name not in {"programmes", "blocks", "competencies"}:
             db.session.execute(table.delete())
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the end of shorter months."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def _ascii(text: str) -> str:

@@ -47,6 +47,11 @@ MATRIX = {
     "/projects/<int:project_id>": ("/projects/{project}", STAFF),
     "/projects/<int:project_id>/grades": ("/projects/{project}/grades", STAFF),
     "/me": ("/me", [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)]),
+    "/me/export.json": (
+        "/me/export.json",
+        [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)],
+    ),
+    "/vendor/plotly.min.js": ("/vendor/plotly.min.js", [("200", None)] * 6),
     "/admin/users/": (
         "/admin/users/",
         [LOGIN, ("404", None), ("404", None), ("404", None), ("404", None), ("200", None)],

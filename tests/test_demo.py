@@ -93,7 +93,7 @@ def test_dropouts_have_reasons_and_finishers_certification(demo_app: Flask) -> N
 
 
 def test_outcomes_only_for_points_already_due(demo_app: Flask) -> None:
-    from bootcamp.demo import add_months
+    from bootcamp.dates import add_months
 
     with demo_app.app_context():
         rows = db.session.execute(sa.select(Outcome.point, Enrolment.exit_date).join(Enrolment)).all()

@@ -1,12 +1,12 @@
 """The home pages of each role: content, query counts, errors, static files."""
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import Flask
 
 from bootcamp.extensions import db
-from bootcamp.models import DropoutReason, EnrolmentStatus, Grade, SubmissionStatus
+from bootcamp.models import DropoutReason, EnrolmentStatus
 
 from . import factories
 from .conftest import AuthActions
@@ -68,59 +68,6 @@ def test_cohort_list_runs_a_fixed_number_of_queries(
     with count_queries() as many:
         assert client.get("/cohorts/").status_code == 200
     assert few.count == many.count <= 6
-
-
-def test_learner_home_shows_where_they_stand(app: Flask, client, auth: AuthActions, world) -> None:
-    today = date.today()
-    with app.app_context():
-        from bootcamp.models import Cohort
-
-        cohort = db.session.get(Cohort, world.cohort_id)
-        cohort.start_date, cohort.end_date = today - timedelta(days=60), today + timedelta(days=20)
-        soon = factories.project(cohort, due=today + timedelta(days=3), title="Quiz JavaScript")
-        factories.project(cohort, due=today - timedelta(days=3), title="Brief passé")
-        later = factories.project(cohort, due=today + timedelta(days=10), title="API de réservation")
-        db.session.add(Grade(learner_id=world.learner_id, project=later, status=SubmissionStatus.SUBMITTED))
-        learner = db.session.get(factories.Learner, world.learner_id)
-        factories.assess(learner, factories.competencies(cohort.programme)[0], 2, datetime(2026, 10, 1))
-        db.session.commit()
-        assert soon.id
-    auth.login("learner@example.org")
-    page = client.get("/me").text
-    assert "Mende 2026 automne" in page
-    assert "3 semaines" in page
-    assert 'value="12"' in page  # 2 of 16 level points
-    assert page.index("Quiz JavaScript") < page.index("API de réservation")
-    assert "Brief passé" not in page
-    assert "rendu" in page and "à rendre" in page
-    assert "Rose" not in page  # nobody else's data
-
-
-def test_learner_home_query_count_does_not_grow_with_history(
-    app: Flask, client, auth: AuthActions, world, count_queries
-) -> None:
-    auth.login("learner@example.org")
-    with count_queries() as before:
-        client.get("/me")
-    with app.app_context():
-        from bootcamp.models import Cohort
-
-        cohort = db.session.get(Cohort, world.cohort_id)
-        learner = db.session.get(factories.Learner, world.learner_id)
-        for index, competency in enumerate(factories.competencies(cohort.programme) * 3):
-            factories.assess(learner, competency, index % 4, datetime(2026, 10, 1) + timedelta(days=index))
-        for days in range(10):
-            factories.project(cohort, due=date.today() + timedelta(days=days + 1))
-        db.session.commit()
-    with count_queries() as after:
-        client.get("/me")
-    assert before.count == after.count <= 6
-
-
-def test_unlinked_learner_gets_a_clear_message(client, auth: AuthActions, world) -> None:
-    auth.login("unlinked@example.org")
-    page = client.get("/me").text
-    assert "pas encore relié à votre dossier" in page
 
 
 def test_admin_lists_accounts_and_filters_by_role(client, auth: AuthActions, world) -> None:

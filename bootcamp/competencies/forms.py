@@ -1,6 +1,5 @@
 """The grid form (built for each cohort) and the single assessment form."""
 
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField

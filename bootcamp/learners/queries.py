@@ -1,28 +1,67 @@
-"""What a learner sees of their own training, in a fixed number of queries."""
+"""What a learner sees of their own training, in a fixed number of queries whatever their history."""
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from ..charts import MonthPoint
+from ..dates import add_months
 from ..extensions import db
-from ..models import Cohort, Enrolment, Grade, Project, SubmissionStatus
+from ..models import (
+    Block,
+    Cohort,
+    Competency,
+    CompetencyAssessment,
+    Enrolment,
+    EnrolmentStatus,
+    Grade,
+    Outcome,
+    Project,
+    ProjectCompetency,
+)
 from ..progress import enrolment_progress
 
 
 @dataclass(frozen=True)
-class DueProject:
+class MyProject:
     project: Project
-    status: SubmissionStatus | None  # None: nothing recorded yet
+    grade: Grade | None
+    targets: list[ProjectCompetency]
 
 
 @dataclass(frozen=True)
-class Standing:
+class MyCompetency:
+    competency: Competency
+    history: list[CompetencyAssessment]  # newest first
+
+    @property
+    def current(self) -> CompetencyAssessment | None:
+        return self.history[0] if self.history else None
+
+
+@dataclass(frozen=True)
+class MyBlock:
+    block: Block
+    competencies: list[MyCompetency]
+
+
+@dataclass
+class MyPage:
     enrolment: Enrolment
     progress: float
     weeks_left: int
-    due: list[DueProject]
+    blocks: list[MyBlock]
+    projects: list[MyProject]
+    months: list[MonthPoint]
+    outcomes: list[Outcome]
+    due: list[MyProject] = field(default_factory=list)
+
+    @property
+    def competency_count(self) -> int:
+        return sum(len(block.competencies) for block in self.blocks)
 
 
 def current_enrolment(learner_id: int) -> Enrolment | None:
@@ -40,23 +79,165 @@ def current_enrolment(learner_id: int) -> Enrolment | None:
     )
 
 
-def standing(learner_id: int, today: date) -> Standing | None:
-    """Where the learner stands today: cohort, weeks left, progress, projects due next."""
+def month_starts(start: date, end: date) -> list[date]:
+    """The first day of each month from `start`'s month to `end`'s month."""
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def progress_by_month(enrolment: Enrolment, months: list[date]) -> list[MonthPoint]:
+    """Competencies at the acquired level at each month's end: mine, and the cohort's median (one query).
+
+    The median is computed by the database over the learners who have not dropped out, so no other
+    learner's value ever leaves it.
+    """
+    if not months:
+        return []
+    cohort = enrolment.cohort
+    acquired = cohort.programme.acquired_level
+    calendar = sa.union_all(
+        *(
+            sa.select(
+                sa.literal(month, sa.Date).label("month"), sa.literal(add_months(month, 1), sa.Date).label("month_end")
+            )
+            for month in months
+        )
+    ).subquery("calendar")
+    peers = (
+        sa.select(Enrolment.learner_id)
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.status != EnrolmentStatus.DROPPED)
+        .subquery("peers")
+    )
+    assessment = CompetencyAssessment
+    ranked = (
+        sa.select(
+            calendar.c.month,
+            assessment.learner_id,
+            assessment.level,
+            sa.func.row_number()
+            .over(
+                partition_by=(calendar.c.month, assessment.learner_id, assessment.competency_id),
+                order_by=(assessment.assessed_at.desc(), assessment.id.desc()),
+            )
+            .label("rank"),
+        )
+        .select_from(calendar)
+        .join(assessment, assessment.assessed_at < calendar.c.month_end)
+        .join(peers, peers.c.learner_id == assessment.learner_id)
+        .subquery("ranked")
+    )
+    reached = (
+        sa.select(ranked.c.month, ranked.c.learner_id, sa.func.count().label("reached"))
+        .where(ranked.c.rank == 1, ranked.c.level >= acquired)
+        .group_by(ranked.c.month, ranked.c.learner_id)
+        .subquery("reached")
+    )
+    count = sa.func.coalesce(reached.c.reached, 0)
+    every = (
+        sa.select(
+            calendar.c.month,
+            peers.c.learner_id,
+            count.label("reached"),
+            sa.func.row_number().over(partition_by=calendar.c.month, order_by=count).label("position"),
+            sa.func.count().over(partition_by=calendar.c.month).label("size"),
+        )
+        .select_from(calendar.join(peers, sa.true()))
+        .outerjoin(reached, sa.and_(reached.c.month == calendar.c.month, reached.c.learner_id == peers.c.learner_id))
+        .subquery("every")
+    )
+    middle = every.c.position.in_([(every.c.size + 1) // 2, (every.c.size + 2) // 2])
+    rows = db.session.execute(
+        sa.select(
+            every.c.month,
+            sa.func.max(sa.case((every.c.learner_id == enrolment.learner_id, every.c.reached))).label("mine"),
+            sa.func.avg(sa.case((middle, every.c.reached))).label("median"),
+        )
+        .group_by(every.c.month)
+        .order_by(every.c.month)
+    ).all()
+    by_month = {_as_date(row.month): row for row in rows}
+    return [
+        MonthPoint(
+            month,
+            int(by_month[month].mine or 0) if month in by_month else 0,
+            float(by_month[month].median) if month in by_month and by_month[month].median is not None else None,
+        )
+        for month in months
+    ]
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def my_page(learner_id: int, today: date) -> MyPage | None:
+    """Everything the learner's own page shows."""
     enrolment = current_enrolment(learner_id)
     if enrolment is None:
         return None
-    row = db.session.execute(enrolment_progress(sa.select(sa.literal(enrolment.id)))).first()
-    due_rows = db.session.execute(
-        sa.select(Project, Grade.status)
-        .outerjoin(Grade, sa.and_(Grade.project_id == Project.id, Grade.learner_id == learner_id))
-        .where(Project.cohort_id == enrolment.cohort_id, Project.due_date >= today)
-        .order_by(Project.due_date, Project.id)
-        .limit(5)
+    cohort = enrolment.cohort
+    progress = db.session.execute(enrolment_progress(sa.select(sa.literal(enrolment.id)))).first()
+
+    competencies = db.session.scalars(
+        sa.select(Competency)
+        .join(Block, Block.id == Competency.block_id)
+        .options(joinedload(Competency.block))
+        .where(Block.programme_id == cohort.programme_id)
+        .order_by(Block.position, Competency.position)
     ).all()
-    days_left = (enrolment.cohort.end_date - today).days
-    return Standing(
+    history: dict[int, list[CompetencyAssessment]] = defaultdict(list)
+    for assessment in db.session.scalars(
+        sa.select(CompetencyAssessment)
+        .options(joinedload(CompetencyAssessment.project), joinedload(CompetencyAssessment.assessed_by))
+        .where(CompetencyAssessment.learner_id == learner_id)
+        .order_by(CompetencyAssessment.assessed_at.desc(), CompetencyAssessment.id.desc())
+    ):
+        history[assessment.competency_id].append(assessment)
+    blocks: list[MyBlock] = []
+    for competency in competencies:
+        if not blocks or blocks[-1].block.id != competency.block_id:
+            blocks.append(MyBlock(competency.block, []))
+        blocks[-1].competencies.append(MyCompetency(competency, history.get(competency.id, [])))
+
+    targets: dict[int, list[ProjectCompetency]] = defaultdict(list)
+    for target in db.session.scalars(
+        sa.select(ProjectCompetency)
+        .join(Project, Project.id == ProjectCompetency.project_id)
+        .options(joinedload(ProjectCompetency.competency))
+        .where(Project.cohort_id == cohort.id)
+    ):
+        targets[target.project_id].append(target)
+    projects = [
+        MyProject(project, grade, sorted(targets[project.id], key=lambda t: t.competency.code))
+        for project, grade in db.session.execute(
+            sa.select(Project, Grade)
+            .outerjoin(Grade, sa.and_(Grade.project_id == Project.id, Grade.learner_id == learner_id))
+            .where(Project.cohort_id == cohort.id)
+            .order_by(Project.due_date, Project.id)
+        )
+    ]
+    outcomes = list(
+        db.session.scalars(
+            sa.select(Outcome)
+            .join(Enrolment, Enrolment.id == Outcome.enrolment_id)
+            .where(Enrolment.learner_id == learner_id)
+            .order_by(Outcome.point)
+        )
+    )
+    last_month = min(
+        today, cohort.end_date if enrolment.status == EnrolmentStatus.IN_TRAINING else enrolment.exit_date or today
+    )
+    days_left = (cohort.end_date - today).days
+    return MyPage(
         enrolment=enrolment,
-        progress=float(row.progress) if row else 0.0,
+        progress=float(progress.progress) if progress else 0.0,
         weeks_left=max(0, -(-days_left // 7)),
-        due=[DueProject(project, status) for project, status in due_rows],
+        blocks=blocks,
+        projects=projects,
+        months=progress_by_month(enrolment, month_starts(cohort.start_date, last_month)),
+        outcomes=outcomes,
+        due=[item for item in projects if item.project.due_date >= today][:5],
     )

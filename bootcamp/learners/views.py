@@ -1,20 +1,62 @@
-"""The learner's home: where I stand."""
+"""The learner's own pages: my progress, and all my data as JSON."""
 
+import json
 from datetime import date
 
-from flask import render_template
+from flask import Response, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import charts
 from ..access import role_required
+from ..labels import LEVEL_LABELS
 from ..models import Role
+from ..personal_data import export_for
 from . import bp
-from .queries import standing
+from .queries import MyPage, my_page
+
+
+def _figures(page: MyPage) -> dict[str, str]:
+    """The two charts of the page, as JSON for the static drawing script."""
+    target = page.enrolment.cohort.programme.acquired_level
+    over_time = charts.progress_over_time(
+        page.months,
+        page.competency_count,
+        {"mine": _("moi"), "median": _("médiane de la promotion"), "y": _("compétences acquises")},
+    )
+    bars = [
+        charts.LevelBar(
+            item.competency.code, item.competency.title, item.current.level if item.current else None, target
+        )
+        for block in page.blocks
+        for item in block.competencies
+    ]
+    levels = charts.levels_against_target(
+        bars,
+        {"mine": _("mon niveau"), "target": _("niveau visé"), "y": _("niveau")},
+        {level: str(words) for level, words in LEVEL_LABELS.items()},
+    )
+    return {"progress": charts.to_json(over_time), "levels": charts.to_json(levels)}
 
 
 @bp.get("/me")
 @role_required(Role.LEARNER)
 def me() -> str:
-    """Where I stand: my cohort, the weeks left, my progress, what is due next."""
+    """Where I stand, my competencies, my projects, my progress over time, my situation after."""
     today = date.today()
-    mine = standing(current_user.learner_id, today) if current_user.learner_id else None
-    return render_template("learners/me.html", standing=mine, linked=current_user.learner_id is not None, today=today)
+    page = my_page(current_user.learner_id, today) if current_user.learner_id else None
+    figures = _figures(page) if page else {}
+    return render_template(
+        "learners/me.html", page=page, figures=figures, linked=current_user.learner_id is not None, today=today
+    )
+
+
+@bp.get("/me/export.json")
+@role_required(Role.LEARNER)
+def export() -> Response:
+    """All the data the app holds about me, as one JSON file."""
+    return Response(
+        json.dumps(export_for(current_user._get_current_object()), ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="mes-donnees-bootcamp.json"'},
+    )

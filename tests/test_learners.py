@@ -1,0 +1,247 @@
+"""The learner's own page and export: content, charts, the cohort median, privacy, weight, queries."""
+
+import json
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+from flask import Flask
+
+from bootcamp import charts
+from bootcamp.extensions import db
+from bootcamp.models import (
+    Cohort,
+    DropoutReason,
+    EnrolmentStatus,
+    Grade,
+    Learner,
+    Outcome,
+    ProjectCompetency,
+    Situation,
+    SubmissionStatus,
+)
+
+from . import factories
+from .conftest import AuthActions
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def history(app: Flask, world) -> dict[str, int]:
+    """Luc's cohort runs from 3 months ago; three peers with 0, 3 and 4 competencies acquired, one dropout."""
+    start = (TODAY.replace(day=1) - timedelta(days=70)).replace(day=1)
+    with app.app_context():
+        cohort = db.session.get(Cohort, world.cohort_id)
+        cohort.start_date, cohort.end_date = start, start + timedelta(days=300)
+        competencies = factories.competencies(cohort.programme)
+        luc = db.session.get(Learner, world.learner_id)
+        peers = [factories.learner(cohort, first_name=name, last_name="Pair") for name in ("Ana", "Bea", "Cyd")]
+        gone = factories.learner(cohort, first_name="Dan", last_name="Parti")
+        gone.enrolments[0].status = EnrolmentStatus.DROPPED
+        gone.enrolments[0].exit_date, gone.enrolments[0].dropout_reason = start + timedelta(days=20), DropoutReason.JOB
+        brief = db.session.get(factories.Project, world.project_id)
+        brief.due_date, brief.title = TODAY - timedelta(days=10), "Portfolio"
+        brief.targets = [ProjectCompetency(competency=competencies[0], target_level=2)]
+        upcoming = factories.project(cohort, due=TODAY + timedelta(days=5), title="Quiz JavaScript")
+        first_month = datetime.combine(start + timedelta(days=10), datetime.min.time())
+        factories.assess(luc, competencies[0], 1, first_month, project=brief)
+        factories.assess(
+            luc, competencies[0], 2, datetime.combine(TODAY, datetime.min.time()), project=brief
+        ).comment = "Bonne maîtrise de Git"
+        factories.assess(luc, competencies[1], 3, first_month)
+        for peer, reached in zip(peers, (0, 3, 4)):
+            for competency in competencies[:reached]:
+                factories.assess(peer, competency, 2, first_month)
+        for competency in competencies:  # the dropout would pull the median up: left out
+            factories.assess(gone, competency, 3, first_month)
+        db.session.add(
+            Grade(
+                learner=luc,
+                project=brief,
+                score_hundredths=1475,
+                status=SubmissionStatus.LATE,
+                feedback="Soignez les commits",
+            )
+        )
+        db.session.commit()
+        return {"start_month": start.month, "upcoming": upcoming.id}
+
+
+def _figure(page: str, name: str) -> dict:
+    match = re.search(
+        rf'<script type="application/json" class="chart-data" data-target="{name}">(.*?)</script>', page, re.S
+    )
+    assert match, name
+    return json.loads(match.group(1))
+
+
+def test_my_page_shows_standing_competencies_and_projects(client, auth: AuthActions, world, history) -> None:
+    auth.login("learner@example.org")
+    page = client.get("/me").text
+    assert "Mende 2026 automne" in page and "en formation" in page and "semaines" in page
+    assert 'value="25"' in page  # (2 + min(3, 2)) / 16 level points; uncapped would give 31 %
+    due = page[page.index("À rendre prochainement") : page.index('id="competencies"')]
+    assert "Quiz JavaScript" in due and "Portfolio" not in due
+    cp1 = page[page.index("CP1 ·") : page.index("CP2 ·")]
+    assert "adapter" in cp1 and "Bonne maîtrise de Git" in cp1 and "Portfolio" in cp1
+    assert "<details>" in cp1 and "2 évaluations" in cp1 and "imiter" in cp1  # the history, on demand
+    assert "non évalué" in page[page.index("CP4 ·") : page.index("CP5 ·")]
+    portfolio = page[page.index('<th scope="row">Portfolio</th>') :]
+    portfolio = portfolio[: portfolio.index("</tr>")]
+    assert "14,75" in portfolio and "rendu en retard" in portfolio and "Soignez les commits" in portfolio
+    assert "CP1 (adapter)" in portfolio
+    assert "Après la formation" not in page
+    assert "Ana" not in page and "Parti" not in page  # no other learner's name
+
+
+def test_progress_chart_gives_my_count_and_the_cohort_median(client, auth: AuthActions, world, history) -> None:
+    auth.login("learner@example.org")
+    page = client.get("/me").text
+    figure = _figure(page, "chart-progress")
+    mine, median = figure["data"]
+    assert len(mine["x"]) == len(median["x"]) >= 3 and mine["x"][0].startswith(
+        f"{TODAY.year - (history['start_month'] > TODAY.month)}"
+    )
+    # First month: Luc has CP2 at 3 (acquired); peers 0, 3, 4; the dropout is left out -> median of 0, 1, 3, 4 = 2.
+    assert mine["y"][0] == 1 and median["y"][0] == 2.0
+    # This month Luc reaches CP1 at 2 as well: 2, and the median of 0, 2, 3, 4 is 2.5.
+    assert mine["y"][-1] == 2 and median["y"][-1] == 2.5
+    table = page[page.index("Données du graphique : compétences acquises") :]
+    assert "2,5" in table[: table.index("</table>")]
+    # Nothing but my values and the median: no series, hover text or number of any single peer.
+    assert len(figure["data"]) == 2 and 4 not in median["y"] and 3 not in median["y"]
+
+
+def test_levels_chart_against_the_target(client, auth: AuthActions, world, history) -> None:
+    auth.login("learner@example.org")
+    figure = _figure(client.get("/me").text, "chart-levels")
+    bars, target = figure["data"]
+    assert bars["x"][:3] == ["CP1", "CP2", "CP3"] and bars["y"][:3] == [2, 3, 0]
+    assert bars["text"][:3] == ["adapter", "transposer", "non évalué"]
+    assert set(target["y"]) == {2}
+
+
+def test_outcomes_are_shown_read_only(app: Flask, client, auth: AuthActions, world) -> None:
+    with app.app_context():
+        learner = db.session.get(Learner, world.learner_id)
+        enrolment = learner.enrolments[0]
+        enrolment.status, enrolment.exit_date = EnrolmentStatus.FINISHED, date(2027, 7, 5)
+        db.session.add(Outcome(enrolment=enrolment, point=3, situation=Situation.CDI, employer="Lozère Web"))
+        db.session.commit()
+    auth.login("learner@example.org")
+    page = client.get("/me").text
+    after = page[page.index('id="after"') :]
+    assert "3 mois après" in after and "CDI" in after and "Lozère Web" in after
+    assert "<form" not in after
+
+
+def test_other_ids_in_the_url_change_nothing(client, auth: AuthActions, world, history) -> None:
+    auth.login("learner@example.org")
+    for url in (f"/me?learner_id={world.other_learner_id}", f"/me?id={world.other_learner_id}"):
+        page = client.get(url).text
+        assert "Luc Lefèvre" in page and "Rose" not in page
+    data = client.get(f"/me/export.json?learner_id={world.other_learner_id}").get_json()
+    assert data["learner"]["id"] == world.learner_id
+    for url in (
+        f"/cohorts/{world.cohort_id}/competencies/{world.other_learner_id}/{world.competency_id}",
+        f"/cohorts/{world.other_cohort_id}",
+        f"/projects/{world.other_project_id}/grades",
+    ):
+        assert client.get(url).status_code == 404
+
+
+def test_export_holds_every_table_that_refers_to_the_learner(
+    app: Flask, client, auth: AuthActions, world, history
+) -> None:
+    with app.app_context():
+        learner = db.session.get(Learner, world.learner_id)
+        enrolment = learner.enrolments[0]
+        enrolment.status, enrolment.exit_date = EnrolmentStatus.FINISHED, TODAY
+        db.session.add(Outcome(enrolment=enrolment, point=0, situation=Situation.TRAINING))
+        from bootcamp.audit import record
+
+        record("grade", 1, "update", {"score": "12"}, {"score": "14.75"}, learner_id=learner.id)
+        db.session.commit()
+        referring = {
+            table.name
+            for table in db.metadata.sorted_tables
+            for fk in table.foreign_keys
+            if fk.column.table.name in ("learners", "enrolments")
+        }
+    auth.login("learner@example.org")
+    response = client.get("/me/export.json")
+    assert response.mimetype == "application/json" and "attachment" in response.headers["Content-Disposition"]
+    data = response.get_json()
+    keys = {
+        "learners": "learner",
+        "enrolments": "enrolments",
+        "grades": "grades",
+        "outcomes": "outcomes",
+        "competency_assessments": "competency_assessments",
+        "users": "accounts",
+        "audit_events": "audit_events",
+    }
+    assert referring | {"learners"} == set(keys)
+    assert all(data[keys[table]] for table in keys)
+    assert data["learner"]["email"] == "learner@example.org" and data["learner"]["birth_date"] == "2000-01-01"
+    assert data["grades"][0]["score"] == "14.75" and data["grades"][0]["project"] == "Portfolio"
+    assert len(data["competency_assessments"]) == 3 and data["outcomes"][0]["situation"] == "training"
+    assert data["audit_events"][0]["after"] == {"score": "14.75"}
+    assert "password_hash" not in data["accounts"][0]
+    assert "Rose" not in response.get_data(as_text=True)
+
+
+def test_unlinked_account_export_holds_the_account(client, auth: AuthActions, world) -> None:
+    auth.login("unlinked@example.org")
+    data = client.get("/me/export.json").get_json()
+    assert data["learner"] is None and data["accounts"][0]["email"] == "unlinked@example.org"
+    assert "password_hash" not in data["accounts"][0]
+    assert "pas encore relié à votre dossier" in client.get("/me").text
+
+
+def test_my_page_is_light_and_runs_a_fixed_number_of_queries(
+    app: Flask, client, auth, world, history, count_queries
+) -> None:
+    auth.login("learner@example.org")
+    with count_queries() as before:
+        client.get("/me")
+    with app.app_context():
+        cohort = db.session.get(Cohort, world.cohort_id)
+        luc = db.session.get(Learner, world.learner_id)
+        competencies = factories.competencies(cohort.programme)
+        for index in range(60):
+            factories.assess(luc, competencies[index % 8], index % 4, datetime(2026, 9, 1) + timedelta(days=index))
+        for index in range(12):
+            brief = factories.project(cohort, due=TODAY + timedelta(days=index - 6))
+            brief.targets = [ProjectCompetency(competency=competencies[index % 8], target_level=2)]
+            db.session.add(Grade(learner=luc, project=brief, score_hundredths=1200, feedback="x" * 300))
+        db.session.commit()
+    with count_queries() as after:
+        response = client.get("/me")
+    assert before.count == after.count <= 10
+    assert len(response.data) < 100_000
+    assert '<script src="/vendor/plotly.min.js?v=' in response.text and "/static/js/charts.js?v=" in response.text
+    assert "<script>" not in response.text  # no inline script
+
+
+def test_plotly_is_served_by_the_app_with_a_long_cache(client) -> None:
+    with client.get("/vendor/plotly.min.js?v=1") as response:
+        assert response.status_code == 200 and response.mimetype == "text/javascript"
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+        assert len(response.data) > 1_000_000
+
+
+def test_charts_are_plain_figures() -> None:
+    points = [charts.MonthPoint(date(2026, 9, 1), 0, 0.0), charts.MonthPoint(date(2026, 10, 1), 2, 1.5)]
+    figure = charts.progress_over_time(points, 8, {"mine": "moi", "median": "médiane", "y": "compétences"}).to_dict()
+    assert [trace["name"] for trace in figure["data"]] == ["moi", "médiane"]
+    assert list(figure["data"][1]["y"]) == [0.0, 1.5] and figure["data"][1]["line"]["dash"] == "dash"
+    assert list(figure["layout"]["yaxis"]["range"]) == [0, 8.5]
+    bars = [charts.LevelBar("CP1", "Installer", 2, 2), charts.LevelBar("CP2", "Maquetter", None, 2)]
+    levels = charts.levels_against_target(
+        bars, {"mine": "moi", "target": "visé", "y": "niveau"}, {2: "adapter", None: "non évalué"}
+    )
+    assert list(levels.to_dict()["data"][0]["text"]) == ["adapter", "non évalué"]
+    text = charts.to_json(levels)
+    assert "<" not in text and len(text) < 3000  # safe inside <script>, and no template kilobytes
