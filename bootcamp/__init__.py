@@ -24,11 +24,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app)
     login_manager.init_app(app)
 
-    from . import assets, auth, cli, cohorts, competencies, errors, learners, projects, templating, users
+    from . import (
+        assets,
+        auth,
+        cli,
+        cohorts,
+        competencies,
+        errors,
+        learners,
+        outcomes,
+        projects,
+        reports,
+        templating,
+        users,
+    )
 
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    for blueprint in (assets.bp, auth.bp, cohorts.bp, competencies.bp, projects.bp, learners.bp, users.bp):
-        app.register_blueprint(blueprint)
+    blueprints = (assets, auth, cohorts, competencies, projects, learners, outcomes, reports, users)
+    for module in blueprints:
+        app.register_blueprint(module.bp)
     return app

@@ -25,7 +25,7 @@ COHORT_STAFF = (Role.TRAINER, Role.MANAGER)
 HOME_ENDPOINTS = {
     Role.LEARNER: "learners.me",
     Role.TRAINER: "cohorts.index",
-    Role.MANAGER: "cohorts.index",
+    Role.MANAGER: "reports.dashboard",
     Role.ADMIN: "users.index",
 }
 

@@ -1,5 +1,7 @@
 """Command-line tools: `flask users create`, `flask frameworks load`, `flask demo`."""
 
+from datetime import date, datetime
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -8,10 +10,13 @@ from flask.cli import AppGroup, with_appcontext
 from .demo import DEMO_ACCOUNTS, SITES, DemoError, DemoOptions, database_is_empty, load_demo
 from .extensions import db
 from .frameworks import FrameworkError, insert_framework, read_framework
-from .models import Role, User
+from .models import Role, Site, User
+from .reports.export import to_csv
+from .reports.queries import GROUPINGS, Filters, indicator_rows
 from .passwords import hash_password, password_problem
 
 users_cli = AppGroup("users", help="Manage accounts.")
+export_cli = AppGroup("export", help="Export figures.")
 frameworks_cli = AppGroup("frameworks", help="Manage competency frameworks.")
 
 
@@ -93,7 +98,40 @@ def demo(seed: int, sites: int, years: int, learners_per_cohort: int, reset: boo
     print_demo_logins()
 
 
+@export_cli.command("indicators")
+@click.option("--by", "by", required=True, type=click.Choice(GROUPINGS), help="The breakdown: one row per group.")
+@click.option(
+    "--point",
+    default=6,
+    show_default=True,
+    type=click.Choice(["0", "3", "6", "12"]),
+    help="Follow-up point, in months.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Follow-ups due on this day count (default: today).",
+)
+@click.option("--site", "site_name", help="Only this site (its name).")
+@click.option(
+    "--year", "years", multiple=True, type=int, help="Only cohorts that started this year (repeat for several)."
+)
+def export_indicators(
+    by: str, point: str, as_of: datetime | None, site_name: str | None, years: tuple[int, ...]
+) -> None:
+    """Print the insertion indicators as CSV: the same numbers as /insertion/export.csv."""
+    site_id = None
+    if site_name is not None:
+        site_id = db.session.scalar(sa.select(Site.id).where(Site.name == site_name))
+        if site_id is None:
+            raise click.BadParameter(f"no site named '{site_name}'", param_hint="--site")
+    filters = Filters(point=int(point), as_of=as_of.date() if as_of else date.today(), site_id=site_id, years=years)
+    click.echo(to_csv(indicator_rows(filters, by)), nl=False)
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(export_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(frameworks_cli)
     app.cli.add_command(demo)

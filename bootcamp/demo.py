@@ -297,7 +297,7 @@ class DemoBuilder:
             recorded = rnd.random() < (0.92 if (self.today - due).days > 45 else 0.4)
             if not recorded:
                 continue
-            chance = {0: 0.18, 3: 0.38, 6: 0.5, 12: 0.6}[point] + 0.1 * employability
+            chance = {0: 0.12, 3: 0.22, 6: 0.2, 12: 0.2}[point] + 0.08 * employability
             chance += 0.12 * certified - 0.15 * (not finished)
             if employed is None and rnd.random() < chance:
                 employed = rnd.choices(

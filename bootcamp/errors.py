@@ -39,7 +39,8 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
         if error.code is None or error.code < 400:
             return error
-        return _render(error.code, fallback=error)
+        custom = error.description if error.description != type(error).description else None
+        return _render(error.code, custom, fallback=error)
 
     @app.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:

@@ -15,7 +15,11 @@ from .models import Role
 NAVIGATION = {
     Role.LEARNER: [("learners.me", _l("Ma progression"))],
     Role.TRAINER: [("cohorts.index", _l("Mes promotions"))],
-    Role.MANAGER: [("cohorts.index", _l("Promotions"))],
+    Role.MANAGER: [
+        ("reports.dashboard", _l("Insertion")),
+        ("outcomes.due", _l("Relevés à faire")),
+        ("cohorts.index", _l("Promotions")),
+    ],
     Role.ADMIN: [("users.index", _l("Comptes"))],
 }
 

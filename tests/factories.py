@@ -120,6 +120,7 @@ class World:
             "enrolment": str(self.enrolment_id if mine else self.other_enrolment_id),
             "project": str(self.project_id if mine else self.other_project_id),
             "competency": str(self.competency_id),
+            "leaver_enrolment": str(self.other_enrolment_id),
         }
 
 
@@ -130,6 +131,8 @@ def make_world(password: str) -> World:
     theirs = cohort("Rodez 2026 automne", at=site("Rodez"), trainers=(other_trainer,))
     learner_mine = learner(mine, first_name="Luc", last_name="Lefèvre", email="learner@example.org")
     learner_theirs = learner(theirs, first_name="Rose", last_name="Roux")
+    learner_theirs.enrolments[0].status = EnrolmentStatus.FINISHED  # a leaver, for the follow-up pages
+    learner_theirs.enrolments[0].exit_date = date(2026, 10, 30)
     user("learner@example.org", Role.LEARNER, password, linked=learner_mine, name="Luc Lefèvre")
     user("unlinked@example.org", Role.LEARNER, password)
     user("manager@example.org", Role.MANAGER, password)

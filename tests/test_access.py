@@ -17,10 +17,11 @@ ROLES = ["anonymous", "learner", "unlinked", "trainer", "manager", "admin"]
 # Paths name records of the trainer's own cohort; test_trainer_gets_404_in_other_cohorts tries the others.
 LOGIN = ("302", "/login")
 STAFF = [LOGIN, ("404", None), ("404", None), ("200", None), ("200", None), ("404", None)]
+MANAGER = [LOGIN, ("404", None), ("404", None), ("404", None), ("200", None), ("404", None)]
 MATRIX = {
     "/": (
         "/",
-        [LOGIN, ("302", "/me"), ("302", "/me"), ("302", "/cohorts/"), ("302", "/cohorts/"), ("302", "/admin/users/")],
+        [LOGIN, ("302", "/me"), ("302", "/me"), ("302", "/cohorts/"), ("302", "/insertion"), ("302", "/admin/users/")],
     ),
     "/login": (
         "/login",
@@ -29,7 +30,7 @@ MATRIX = {
             ("302", "/me"),
             ("302", "/me"),
             ("302", "/cohorts/"),
-            ("302", "/cohorts/"),
+            ("302", "/insertion"),
             ("302", "/admin/users/"),
         ],
     ),
@@ -46,6 +47,12 @@ MATRIX = {
     "/cohorts/<int:cohort_id>/projects": ("/cohorts/{cohort}/projects", STAFF),
     "/projects/<int:project_id>": ("/projects/{project}", STAFF),
     "/projects/<int:project_id>/grades": ("/projects/{project}/grades", STAFF),
+    "/insertion": ("/insertion", MANAGER),
+    "/insertion/export.csv": ("/insertion/export.csv?by=gender", MANAGER),
+    "/insertion/export.xlsx": ("/insertion/export.xlsx", MANAGER),
+    "/outcomes/due": ("/outcomes/due", MANAGER),
+    "/outcomes/<int:enrolment_id>/<int:point>": ("/outcomes/{leaver_enrolment}/6", MANAGER),
+    "/learners/<int:learner_id>": ("/learners/{learner}", MANAGER),
     "/me": ("/me", [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)]),
     "/me/export.json": (
         "/me/export.json",
@@ -67,6 +74,7 @@ POSTS = [
     "/cohorts/{cohort}/projects",
     "/projects/{project}",
     "/projects/{project}/grades",
+    "/outcomes/{leaver_enrolment}/6",
 ]
 
 

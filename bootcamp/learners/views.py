@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import charts
-from ..access import role_required
+from ..access import get_learner_or_404, role_required
 from ..labels import LEVEL_LABELS
 from ..models import Role
 from ..personal_data import export_for
 from . import bp
+from ..outcomes.queries import learner_path
 from .queries import MyPage, my_page
 
 
@@ -60,3 +61,11 @@ def export() -> Response:
         mimetype="application/json",
         headers={"Content-Disposition": 'attachment; filename="mes-donnees-bootcamp.json"'},
     )
+
+
+@bp.get("/learners/<int:learner_id>")
+@role_required(Role.MANAGER)
+def show(learner_id: int) -> str:
+    """A learner's whole path, for managers: who they are, their enrolments, certification, follow-ups."""
+    learner = get_learner_or_404(learner_id, current_user)
+    return render_template("learners/show.html", learner=learner, path=learner_path(learner.id), today=date.today())

@@ -1,0 +1,35 @@
+"""Recording a leaver's situation at a follow-up point."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length
+from wtforms.widgets import HiddenInput
+
+from ..forms import FrenchDateField, code, with_blank
+from ..labels import choices
+from ..models import EMPLOYMENT_SITUATIONS, Situation
+
+DIGITAL_CHOICES = [SelectChoice("yes", str(_l("oui"))), SelectChoice("no", str(_l("non")))]
+
+
+class OutcomeForm(FlaskForm):
+    situation = SelectField(_l("Situation"), coerce=code, validators=[InputRequired(_l("Choisissez une situation."))])
+    employer = StringField(_l("Employeur ou structure"), validators=[Length(max=200)])
+    job_title = StringField(_l("Poste ou formation"), validators=[Length(max=200)])
+    digital = SelectField(_l("Métier du numérique"), coerce=code)
+    start_date = FrenchDateField(_l("Date de début"))
+    version = IntegerField(widget=HiddenInput(), default=0)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.situation.choices = with_blank(choices(Situation), "—")
+        self.digital.choices = with_blank(DIGITAL_CHOICES, _l("non renseigné"))
+
+    @property
+    def digital_value(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.digital.data)
+
+    @property
+    def is_employment(self) -> bool:
+        return self.situation.data in EMPLOYMENT_SITUATIONS

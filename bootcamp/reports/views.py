@@ -1,0 +1,201 @@
+"""The insertion dashboard, and the same numbers as CSV and XLSX."""
+
+from datetime import date
+
+from flask import Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from .. import charts as base_charts
+from ..access import role_required
+from ..labels import label
+from ..models import Diploma, Gender, PublicFlag, Role, Situation
+from . import bp, charts
+from .export import to_csv, to_xlsx
+from .forms import FilterForm, filter_choices
+from .queries import (
+    GROUPINGS,
+    ORDERED,
+    SMALL_GROUP,
+    Counts,
+    Filters,
+    breakdown,
+    indicator_rows,
+    situation_mix,
+    totals,
+)
+
+GEN_TARGETS = {"women": 30.0, "low_qualification": 80.0}
+CODES = ORDERED
+
+
+def group_names(by: str) -> dict[str, str]:
+    """Screen names of a breakdown's group codes (sites, cohorts and years are their own names)."""
+    names = {"all": _("ensemble"), "unknown": _("non renseigné")}
+    if by in CODES:
+        names |= {member.value: label(member) for member in CODES[by]}
+    return names
+
+
+def definitions(point: int) -> dict[str, str]:
+    """What each headline figure means (DOMAIN.md), shown beside it."""
+    after = _("à la sortie") if point == 0 else _("%(n)d mois après la sortie", n=point)
+    return {
+        "entrants": _("Personnes entrées dans les promotions choisies."),
+        "completion_rate": _("Terminé / entrées."),
+        "dropout_rate": _("Abandons / entrées."),
+        "certification_rate": _("Titre obtenu / personnes présentées à l'examen (obtenu, certains blocs, non obtenu)."),
+        "employment_rate": _("En emploi %(after)s / sortant·es dont la situation est connue.", after=after),
+        "positive_rate": _("En emploi ou en formation %(after)s / situation connue.", after=after),
+        "durable_rate": _(
+            "CDI, CDD ou intérim de 6 mois ou plus, création d'entreprise %(after)s / situation connue.", after=after
+        ),
+        "response_rate": _("Situation connue / sortant·es dont le relevé %(after)s est échu.", after=after),
+        "conservative_employment_rate": _(
+            "En emploi / tous les sortant·es dont le relevé est échu : les personnes sans nouvelles comptent comme "
+            "sans emploi (norme CIRR)."
+        ),
+    }
+
+
+def parse_filters(args: MultiDict) -> tuple[FilterForm, Filters]:
+    """The filter form from the URL, and the filters it means (defaults where a value is wrong)."""
+    form = FilterForm(formdata=args)
+    form.site.choices, form.programme.choices, form.year.choices = filter_choices()
+    valid = form.validate()
+    as_of = form.as_of.data if valid and form.as_of.data else date.today()
+    filters = Filters(
+        point=int(form.point.data) if valid and form.point.data else 6,
+        as_of=as_of,
+        site_id=int(form.site.data) if valid and form.site.data else None,
+        programme_id=int(form.programme.data) if valid and form.programme.data else None,
+        years=tuple(sorted(int(year) for year in form.year.data or ())) if valid else (),
+        gender=Gender(form.gender.data) if valid and form.gender.data else None,
+    )
+    return form, filters
+
+
+def _shares(everyone: Counts, by_gender: list[Counts], by_diploma: list[Counts], by_public: list[Counts]) -> list:
+    """Share of women, of low qualification and of each public among entrants, against the GEN targets."""
+    if everyone.small:
+        return []
+    women = sum(row.entrants for row in by_gender if row.group == Gender.FEMALE)
+    low = sum(row.entrants for row in by_diploma if row.group in (Diploma.BELOW_BAC, Diploma.BAC))
+    rows = [(_("femmes"), women, GEN_TARGETS["women"]), (_("bac ou infra-bac"), low, GEN_TARGETS["low_qualification"])]
+    publics = {row.group: row.entrants for row in by_public}
+    rows += [(label(flag), publics.get(flag.value, 0), None) for flag in PublicFlag]
+    return [
+        {
+            "name": name,
+            "count": count,
+            "share": 100 * count / everyone.entrants if count >= SMALL_GROUP else None,
+            "target": target,
+        }
+        for name, count, target in rows
+    ]
+
+
+@bp.get("/insertion")
+@role_required(Role.MANAGER)
+def dashboard() -> str:
+    """Headline figures with definitions, charts each followed by its table and CSV link."""
+    form, filters = parse_filters(request.args)
+    everyone = totals(filters)
+    tables = {by: [everyone, *breakdown(filters, by)] for by in ("year", "gender", "age", "public", "diploma")}
+    mix = situation_mix(filters)
+    shares = _shares(everyone, tables["gender"], tables["diploma"], tables["public"])
+    rate_labels = {
+        "employment": _("taux d'emploi"),
+        "positive": _("taux de sortie positive"),
+        "people": _("personnes :"),
+    }
+    figures = {
+        by: base_charts.to_json(charts.rates_by_group(rows, group_names(by), rate_labels))
+        for by, rows in tables.items()
+    }
+    situation_names = {situation: label(situation) for situation in Situation} | {None: _("non relevé")}
+    figures["mix"] = base_charts.to_json(charts.situation_mix(mix, situation_names, {"people": _("personnes :")}))
+    funnel_labels = {
+        "entrants": _("entrées"),
+        "finished": _("formation terminée"),
+        "certified": _("titre obtenu"),
+        "employed": _("en emploi à +%(n)d mois", n=filters.point),
+    }
+    figures["funnel"] = base_charts.to_json(charts.path_funnel(everyone, funnel_labels))
+    figures["shares"] = base_charts.to_json(
+        charts.shares_against_targets(
+            [(row["name"], row["share"], row["target"]) for row in shares if row["share"] is not None],
+            {"share": _("part des entrées"), "target": _("objectif GEN")},
+        )
+    )
+    params = request.args.to_dict(flat=False)
+    params.pop("by", None)
+    return render_template(
+        "reports/dashboard.html",
+        form=form,
+        filters=filters,
+        everyone=everyone,
+        tables=tables,
+        mix=mix,
+        shares=shares,
+        figures=figures,
+        definitions=definitions(filters.point),
+        names={by: group_names(by) for by in tables},
+        situation_names=situation_names,
+        csv_url=lambda by: url_for("reports.export_csv", by=by, **params),
+        xlsx_url=url_for("reports.export_xlsx", **params),
+        small=SMALL_GROUP,
+    )
+
+
+def _by() -> str:
+    by = request.args.get("by", "")
+    if by not in GROUPINGS:
+        abort(400, description=_("Le paramètre by doit valoir l'un de : %(values)s.", values=", ".join(GROUPINGS)))
+    return by
+
+
+def _export_filters() -> Filters:
+    """Filters of an export; a wrong one is an error (a script must not get other numbers than it asked for)."""
+    form, filters = parse_filters(request.args)
+    if form.errors:
+        problems = "; ".join(f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items())
+        abort(400, description=_("Filtres invalides : %(problems)s", problems=problems))
+    return filters
+
+
+@bp.get("/insertion/export.csv")
+@role_required(Role.MANAGER)
+def export_csv() -> Response:
+    """One breakdown as CSV: the `all` row first, then one row per group."""
+    by = _by()
+    filters = _export_filters()
+    filename = f"insertion-{by}-{filters.point}m-{filters.as_of.isoformat()}.csv"
+    return Response(
+        to_csv(indicator_rows(filters, by)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/insertion/export.xlsx")
+@role_required(Role.MANAGER)
+def export_xlsx() -> Response:
+    """Every breakdown, one sheet each, with the definitions."""
+    filters = _export_filters()
+    tables = {by: indicator_rows(filters, by) for by in GROUPINGS}
+    notes = [f"{name}: {text}" for name, text in definitions(filters.point).items()]
+    notes.insert(
+        0,
+        _(
+            "Relevé à +%(n)d mois, au %(date)s. Groupes de moins de 5 personnes masqués (<5).",
+            n=filters.point,
+            date=filters.as_of.isoformat(),
+        ),
+    )
+    filename = f"insertion-{filters.point}m-{filters.as_of.isoformat()}.xlsx"
+    return Response(
+        to_xlsx(tables, notes),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

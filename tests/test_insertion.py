@@ -1,0 +1,223 @@
+"""Insertion indicators: hand-made leavers, every CSV column, small groups, the page and its exports."""
+
+import csv
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from bootcamp.extensions import db
+from bootcamp.models import (
+    Certification,
+    DropoutReason,
+    EnrolmentStatus,
+    Gender,
+    Outcome,
+    PublicFlag,
+    Site,
+    Situation,
+)
+from bootcamp.reports.queries import Filters, due_cutoff, indicator_rows
+
+from . import factories
+from .conftest import AuthActions
+
+AS_OF = "2026-06-01"
+# Six kinds of leaver, three of each: (gender, status, exit, certification, situation at +6, flags)
+KINDS = [
+    (Gender.FEMALE, "finished", date(2025, 10, 31), Certification.OBTAINED, Situation.CDI, {"qpv", "jobseeker"}),
+    (Gender.MALE, "dropped", date(2025, 3, 1), None, Situation.CDD_SHORT, {"jobseeker"}),  # a dropout who found a job
+    (Gender.MALE, "finished", date(2025, 10, 31), Certification.FAILED, Situation.TRAINING, {"qpv"}),
+    (Gender.MALE, "finished", date(2025, 10, 31), Certification.PARTIAL, Situation.UNKNOWN, {"rqth"}),
+    (Gender.FEMALE, "finished", date(2025, 10, 31), Certification.ABSENT, None, set()),  # never followed up
+    (Gender.FEMALE, "finished", date(2025, 10, 31), Certification.PENDING, Situation.JOB_SEARCH, {"rsa"}),
+]
+
+
+@pytest.fixture
+def leavers(app: Flask) -> None:
+    """18 leavers of a 2025 cohort at Mende, and one recent leaver of Alès whose +6 follow-up is not due."""
+    with app.app_context():
+        site = db.session.scalar(sa.select(Site).where(Site.name == "Mende")) or factories.site("Mende")
+        mende = factories.cohort("Mende 2025", at=site, start=date(2025, 1, 6), end=date(2025, 10, 31))
+        ales = factories.cohort("=Alès 2025", at=factories.site("=Alès"), start=date(2025, 9, 1), end=date(2026, 5, 15))
+        for gender, status, exit_date, certification, situation, flags in KINDS * 3:
+            learner = factories.learner(mende, gender=gender)
+            learner.flags = {PublicFlag(flag) for flag in flags}
+            enrolment = learner.enrolments[0]
+            enrolment.status, enrolment.exit_date, enrolment.certification = (
+                EnrolmentStatus(status),
+                exit_date,
+                certification,
+            )
+            if status == "dropped":
+                enrolment.dropout_reason = DropoutReason.JOB
+            if situation is not None:
+                db.session.add(Outcome(enrolment=enrolment, point=6, situation=situation))
+        recent = factories.learner(ales, gender=Gender.MALE)
+        recent.enrolments[0].status, recent.enrolments[0].exit_date = EnrolmentStatus.FINISHED, date(2026, 5, 15)
+        db.session.add(Outcome(enrolment=recent.enrolments[0], point=6, situation=Situation.CDI))  # recorded early
+        db.session.commit()
+
+
+def _csv(text: str) -> dict[str, dict[str, str]]:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return {row["group"]: row for row in rows}
+
+
+def _export(app: Flask, by: str, point: int = 6) -> str:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["export", "indicators", "--by", by, "--point", str(point), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_due_cutoff_follows_month_ends() -> None:
+    assert due_cutoff(date(2026, 2, 28), 6) == date(2025, 8, 31)  # 31 Aug + 6 months is 28 Feb
+    assert due_cutoff(date(2026, 3, 1), 6) == date(2025, 9, 1)
+    assert due_cutoff(date(2026, 6, 1), 0) == date(2026, 6, 1)
+
+
+def test_every_column_of_the_all_row(app: Flask, leavers) -> None:
+    text = _export(app, "year")
+    assert text.splitlines()[0] == (
+        "group,entrants,dropped,finished,sat_exam,certified,due,known,employed,durable,positive,"
+        "employment_rate,positive_rate,durable_rate,response_rate,conservative_employment_rate"
+    )
+    assert text.splitlines()[1] == "all,19,3,16,9,3,18,12,6,3,9,50.0,75.0,25.0,66.7,33.3"
+    assert _csv(text)["2025"]["entrants"] == "19"
+
+
+def test_a_learner_counts_in_each_of_their_publics(app: Flask, leavers) -> None:
+    rows = _csv(_export(app, "public"))
+    assert list(rows) == ["all", "jobseeker", "qpv", "rqth", "rsa"]  # codes, in DOMAIN.md order
+    assert list(rows["jobseeker"].values())[1:] == [
+        "6",
+        "3",
+        "3",
+        "3",
+        "3",
+        "6",
+        "6",
+        "6",
+        "3",
+        "6",
+        "100.0",
+        "100.0",
+        "50.0",
+        "100.0",
+        "100.0",
+    ]
+    assert list(rows["qpv"].values())[1:] == [
+        "6",
+        "0",
+        "6",
+        "6",
+        "3",
+        "6",
+        "6",
+        "3",
+        "3",
+        "6",
+        "50.0",
+        "100.0",
+        "50.0",
+        "100.0",
+        "50.0",
+    ]
+    assert list(rows["rqth"].values())[1:] == ["<5"] + [""] * 14  # a group under 5 shows nothing else
+    assert rows["rsa"]["entrants"] == "<5"
+
+
+def test_rates_with_a_denominator_under_five_are_left_empty(app: Flask, leavers) -> None:
+    rows = _csv(_export(app, "gender", point=12))
+    everyone = rows["all"]
+    assert everyone["due"] == "3" and everyone["known"] == "0"  # only the dropouts' +12 follow-ups are due
+    assert [everyone[name] for name in ("employment_rate", "positive_rate", "response_rate")] == ["", "", ""]
+    assert rows["female"]["entrants"] == "9" and rows["female"]["due"] == "0"
+
+
+def test_site_and_cohort_names_cannot_become_spreadsheet_formulas(app: Flask, leavers) -> None:
+    rows = _csv(_export(app, "site"))
+    assert "'=Alès" in rows and rows["'=Alès"]["entrants"] == "<5"
+    assert rows["Mende"]["entrants"] == "18"
+
+
+def test_filters_change_the_numbers(app: Flask, leavers) -> None:
+    with app.app_context():
+        mende = db.session.scalar(sa.select(Site.id).where(Site.name == "Mende"))
+        only_mende = indicator_rows(Filters(as_of=date(2026, 6, 1), site_id=mende), "gender")[0]
+        women = indicator_rows(Filters(as_of=date(2026, 6, 1), gender=Gender.FEMALE), "gender")
+        older = indicator_rows(Filters(as_of=date(2026, 6, 1), years=(2024,)), "gender")
+    assert only_mende.entrants == 18 and women[0].entrants == 9 and older[0].entrants == 0
+    assert [row.group for row in women] == ["all", "female"]
+
+
+def test_csv_download_agrees_with_the_command_line(app: Flask, client, auth: AuthActions, world, leavers) -> None:
+    auth.login("manager@example.org")
+    for by in ("gender", "age", "public", "diploma", "referrer", "site", "cohort", "year"):
+        response = client.get(f"/insertion/export.csv?by={by}&point=6&as_of={AS_OF}")
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        assert response.get_data(as_text=True) == _export(app, by)
+    assert client.get("/insertion/export.csv?by=planet").status_code == 400
+    assert "Filtres invalides" in client.get("/insertion/export.csv?by=year&point=7").get_data(as_text=True)
+
+
+def test_xlsx_holds_every_breakdown(client, auth: AuthActions, world, leavers) -> None:
+    auth.login("manager@example.org")
+    response = client.get(f"/insertion/export.xlsx?as_of={AS_OF}")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == [
+        "definitions",
+        "gender",
+        "age",
+        "public",
+        "diploma",
+        "referrer",
+        "site",
+        "cohort",
+        "year",
+    ]
+    year = list(workbook["year"].iter_rows(values_only=True))
+    assert year[1][:3] == ("all", 19, 3) and year[1][11] == 50.0  # world cohorts start after the as-of date
+
+
+def test_dashboard_shows_figures_with_definitions(client, auth: AuthActions, world, leavers) -> None:
+    auth.login("manager@example.org")
+    page = client.get(f"/insertion?as_of={AS_OF}").text
+    assert "Taux d'emploi prudent" in page and "norme CIRR" in page and "situation connue" in page
+    assert "50,0" in page and "6 sur 12" in page
+    for chart in (
+        "chart-year",
+        "chart-gender",
+        "chart-age",
+        "chart-public",
+        "chart-diploma",
+        "chart-funnel",
+        "chart-mix",
+        "chart-shares",
+    ):
+        assert f'data-target="{chart}"' in page
+    assert page.count("télécharger en CSV") >= 8 and "export.csv?by=public" in page
+    assert "moins de 5" in page  # rqth, rsa
+    women = client.get(f"/insertion?as_of={AS_OF}&gender=female").text
+    assert "Entrées</dt><dd>9<" in women.replace("\n", "").replace("  ", "")
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(app: Flask, client, auth, world, leavers, count_queries) -> None:
+    auth.login("manager@example.org")
+    with count_queries() as few:
+        client.get("/insertion")
+    with app.app_context():
+        cohort = factories.cohort("Big", start=date(2024, 1, 8), end=date(2024, 11, 1))
+        for index in range(40):
+            learner = factories.learner(cohort, gender=Gender.FEMALE if index % 2 else Gender.MALE)
+            learner.enrolments[0].status, learner.enrolments[0].exit_date = EnrolmentStatus.FINISHED, date(2024, 11, 1)
+            db.session.add(Outcome(enrolment=learner.enrolments[0], point=6, situation=Situation.CDI))
+        db.session.commit()
+    with count_queries() as many:
+        client.get("/insertion?year=2024&year=2025")
+    assert few.count == many.count <= 10
