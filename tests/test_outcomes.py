@@ -36,7 +36,7 @@ def leavers(app: Flask, world) -> dict[str, int]:
         carre.status, carre.dropout_reason, carre.exit_date = (
             EnrolmentStatus.DROPPED,
             DropoutReason.HEALTH,
-            add_months(TODAY, -4),
+            add_months(TODAY, -4) - timedelta(days=20),
         )
         for point in (0, 3, 6):
             db.session.add(Outcome(enrolment=made["Ancien"].enrolments[0], point=point, situation=Situation.CDI))
