@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         assets,
+        auditlog,
         auth,
         cli,
         cohorts,
@@ -42,7 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    blueprints = (assets, auth, cohorts, competencies, projects, learners, outcomes, reports, users)
+    blueprints = (assets, auditlog, auth, cohorts, competencies, projects, learners, outcomes, reports, users)
     for module in blueprints:
         app.register_blueprint(module.bp)
     return app

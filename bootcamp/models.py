@@ -61,8 +61,9 @@ class PublicFlag(enum.StrEnum):
     CAREER_CHANGE = "career_change"
 
 
-# Health and social data (GDPR art. 9 for RQTH): shown to managers only, never logged.
+# Health and social data (GDPR art. 9 for RQTH) and the birth date: shown to managers only, never logged.
 SENSITIVE_FLAGS = frozenset({PublicFlag.QPV, PublicFlag.RQTH, PublicFlag.RSA})
+SENSITIVE_FIELDS = frozenset({"qpv", "rqth", "rsa", "birth_date"})
 
 
 class Referrer(enum.StrEnum):

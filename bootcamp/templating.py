@@ -19,8 +19,9 @@ NAVIGATION = {
         ("reports.dashboard", _l("Insertion")),
         ("outcomes.due", _l("Relevés à faire")),
         ("cohorts.index", _l("Promotions")),
+        ("auditlog.index", _l("Journal")),
     ],
-    Role.ADMIN: [("users.index", _l("Comptes"))],
+    Role.ADMIN: [("users.index", _l("Comptes")), ("auditlog.index", _l("Journal"))],
 }
 
 

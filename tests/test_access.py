@@ -53,6 +53,7 @@ MATRIX = {
     "/outcomes/due": ("/outcomes/due", MANAGER),
     "/outcomes/<int:enrolment_id>/<int:point>": ("/outcomes/{leaver_enrolment}/6", MANAGER),
     "/learners/<int:learner_id>": ("/learners/{learner}", MANAGER),
+    "/audit": ("/audit", [LOGIN, ("404", None), ("404", None), ("404", None), ("200", None), ("200", None)]),
     "/me": ("/me", [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)]),
     "/me/export.json": (
         "/me/export.json",
