@@ -135,7 +135,7 @@ class _FormParser(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.forms: list[dict[str, str]] = []
+        self.forms: list[dict] = []
         self._in_post = False
         self._select: str | None = None
         self._select_first: str | None = None
@@ -150,7 +150,14 @@ class _FormParser(HTMLParser):
         if not self._in_post:
             return
         form = self.forms[-1]
-        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "checkbox", "radio"):
+        if tag == "input" and a.get("name") and a.get("type") in ("checkbox", "radio"):
+            if "checked" in a:  # several checked boxes of one name make a list
+                value = a.get("value", "y")
+                previous = form.get(a["name"])
+                form[a["name"]] = (
+                    value if previous is None else [*(previous if isinstance(previous, list) else [previous]), value]
+                )
+        elif tag == "input" and a.get("name") and a.get("type") != "submit":
             form[a["name"]] = a.get("value", "")
         elif tag == "select":
             self._select, self._select_first = a.get("name"), None

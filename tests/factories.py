@@ -121,6 +121,7 @@ class World:
             "project": str(self.project_id if mine else self.other_project_id),
             "competency": str(self.competency_id),
             "leaver_enrolment": str(self.other_enrolment_id),
+            "user": "1",  # the trainer's account
         }
 
 

@@ -17,6 +17,7 @@ ROLES = ["anonymous", "learner", "unlinked", "trainer", "manager", "admin"]
 # Paths name records of the trainer's own cohort; test_trainer_gets_404_in_other_cohorts tries the others.
 LOGIN = ("302", "/login")
 STAFF = [LOGIN, ("404", None), ("404", None), ("200", None), ("200", None), ("404", None)]
+ADMIN = [LOGIN, ("404", None), ("404", None), ("404", None), ("404", None), ("200", None)]
 MANAGER = [LOGIN, ("404", None), ("404", None), ("404", None), ("200", None), ("404", None)]
 MATRIX = {
     "/": (
@@ -60,10 +61,10 @@ MATRIX = {
         [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)],
     ),
     "/vendor/plotly.min.js": ("/vendor/plotly.min.js", [("200", None)] * 6),
-    "/admin/users/": (
-        "/admin/users/",
-        [LOGIN, ("404", None), ("404", None), ("404", None), ("404", None), ("200", None)],
-    ),
+    "/admin/users/": ("/admin/users/", ADMIN),
+    "/admin/users/<int:user_id>": ("/admin/users/{user}", ADMIN),
+    "/admin/users/<int:user_id>/password-link": ("/admin/users/{user}/password-link", [("405", None)] * 6),
+    "/password/<token>": ("/password/not-a-token", [("404", None)] * 6),
     "/static/<path:filename>": ("/static/css/app.css", [("200", None)] * 6),
 }
 # Every POST route, with what a valid form would change, for the CSRF and scope tests.
@@ -76,6 +77,9 @@ POSTS = [
     "/projects/{project}",
     "/projects/{project}/grades",
     "/outcomes/{leaver_enrolment}/6",
+    "/admin/users/",
+    "/admin/users/{user}",
+    "/admin/users/{user}/password-link",
 ]
 
 
@@ -83,7 +87,8 @@ def test_matrix_covers_every_route(app: Flask) -> None:
     """A new route must be added to the matrix, with what each role gets."""
     assert {rule.rule for rule in app.url_map.iter_rules()} == set(MATRIX)
     posts = {rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    assert len(posts) == len(POSTS) + 2  # + login and logout, tested in test_auth
+    # + login, logout and choosing a password from a link, tested in test_auth and test_users
+    assert len(posts) == len(POSTS) + 3
 
 
 @pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))

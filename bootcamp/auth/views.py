@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -13,6 +13,8 @@ from ..extensions import db, login_manager
 from ..models import User, utcnow
 from ..passwords import check_password
 from . import bp
+from ..users.forms import NewPasswordForm
+from ..users.services import set_password, user_from_token
 from .forms import LoginForm
 
 login_manager.login_view = "auth.login"
@@ -73,3 +75,25 @@ def logout() -> Response:
     logout_user()
     flash(_("Vous êtes déconnecté·e."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+def choose_password(token: str) -> Response | str:
+    """Choose a password from a one-time link (no login needed)."""
+    user = user_from_token(token)
+    if user is None:
+        abort(
+            404,
+            description=_(
+                "Ce lien n'est plus valable : il a déjà servi, ou il a plus de 24 heures. Demandez-en un nouveau."
+            ),
+        )
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        set_password(user, form.password.data)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        flash(_("Mot de passe enregistré : vous pouvez vous connecter."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("users/password.html", user=user, form=form)

@@ -1,19 +1,21 @@
-"""The list of accounts."""
+"""Accounts, for admins: list, create, edit (role, cohorts, linked learner, active), one-time password links."""
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
 
 from ..access import role_required
 from ..extensions import db
-from ..models import Role, User
+from ..models import Cohort, Role, User
 from . import bp
+from .forms import EditUserForm, NewUserForm
+from .services import create_user, password_token, update_user
 
 
-@bp.get("/")
-@role_required(Role.ADMIN)
-def index() -> str:
-    """Every account: role, state, linked learner, assigned cohorts, last login."""
+def _list(form: NewUserForm) -> str:
     role = request.args.get("role", "")
     query = (
         sa.select(User).options(selectinload(User.learner), selectinload(User.cohorts)).order_by(User.role, User.name)
@@ -21,4 +23,52 @@ def index() -> str:
     if role in set(Role):
         query = query.where(User.role == Role(role))
     page = db.paginate(query, per_page=50, error_out=False)
-    return render_template("users/index.html", page=page, role=role, roles=list(Role))
+    return render_template("users/index.html", page=page, role=role, roles=list(Role), form=form)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def index() -> Response | str:
+    """Every account, and the form to create one."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        user = create_user(form.email.data.lower(), form.name.data, Role(form.role.data))
+        db.session.commit()
+        return _link_page(user, created=True)
+    return _list(form)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit(user_id: int) -> Response | str:
+    """Change an account's name, role, state, cohorts (trainers) or linked learner file (learners)."""
+    user = db.get_or_404(User, user_id)
+    cohorts = db.session.scalars(sa.select(Cohort).order_by(Cohort.start_date.desc(), Cohort.name)).all()
+    form = EditUserForm(obj=user, user=user)
+    form.cohorts.choices = [(cohort.id, cohort.name) for cohort in cohorts]
+    if request.method == "GET":
+        form.cohorts.data = [cohort.id for cohort in user.cohorts]
+        form.learner_email.data = user.learner.email if user.learner else ""
+    if form.validate_on_submit():
+        if user.id == current_user.id and (not form.active.data or form.role.data != Role.ADMIN):
+            flash(_("Vous ne pouvez pas désactiver votre propre compte ni lui retirer le rôle d'admin."), "error")
+        else:
+            chosen = [cohort for cohort in cohorts if cohort.id in set(form.cohorts.data or [])]
+            if update_user(user, form.name.data, Role(form.role.data), form.active.data, chosen, form.linked_learner):
+                flash(_("Compte de %(name)s enregistré.", name=user.name), "success")
+            db.session.commit()
+            return redirect(url_for("users.edit", user_id=user.id))
+    return render_template("users/edit.html", user=user, form=form)
+
+
+def _link_page(user: User, created: bool = False) -> str:
+    link = url_for("auth.choose_password", token=password_token(user), _external=True)
+    return render_template("users/link.html", user=user, link=link, created=created)
+
+
+@bp.post("/<int:user_id>/password-link")
+@role_required(Role.ADMIN)
+def password_link(user_id: int) -> str:
+    """A one-time link, valid 24 hours, for the person to choose a new password."""
+    user = db.get_or_404(User, user_id)
+    return _link_page(user)
