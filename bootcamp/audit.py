@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -29,6 +30,13 @@ def snapshot(instance: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return {field: plain(getattr(instance, field)) for field in fields}
 
 
+def actor_id() -> int | None:
+    """The logged-in user's id; None on the command line."""
+    if has_request_context() and current_user.is_authenticated:
+        return current_user.id
+    return None
+
+
 def record(
     entity: str,
     entity_id: int | None,
@@ -38,9 +46,8 @@ def record(
     learner_id: int | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session (the caller commits with the change itself)."""
-    actor_id = current_user.id if current_user and current_user.is_authenticated else None
     event = AuditEvent(
-        actor_id=actor_id,
+        actor_id=actor_id(),
         entity=entity,
         entity_id=entity_id,
         action=action,

@@ -1,6 +1,7 @@
 """Command-line tools: `flask users create`, `flask frameworks load`, `flask demo`."""
 
 from datetime import date, datetime
+from typing import IO
 
 import click
 import sqlalchemy as sa
@@ -10,13 +11,72 @@ from flask.cli import AppGroup, with_appcontext
 from .demo import DEMO_ACCOUNTS, SITES, DemoError, DemoOptions, database_is_empty, load_demo
 from .extensions import db
 from .frameworks import FrameworkError, insert_framework, read_framework
-from .models import Role, Site, User
+from .cohorts.services import CohortError, save_cohort
+from .imports.learners import apply_learners, plan_learners
+from .imports.outcomes import apply_outcomes, plan_outcomes
+from .models import Cohort, Role, Site, User
 from .reports.export import to_csv
 from .reports.queries import GROUPINGS, Filters, indicator_rows
 from .passwords import hash_password, password_problem
 
 users_cli = AppGroup("users", help="Manage accounts.")
 export_cli = AppGroup("export", help="Export figures.")
+cohorts_cli = AppGroup("cohorts", help="Manage cohorts.")
+import_cli = AppGroup("import", help="Import spreadsheets (CSV), all or nothing.")
+
+
+@cohorts_cli.command("create")
+@click.argument("name")
+@click.option("--site", required=True, help="The site's name; created when it does not exist.")
+@click.option("--start", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
+@click.option("--end", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day (YYYY-MM-DD).")
+@click.option("--programme", default="RNCP37674", show_default=True, help="The RNCP code of the programme.")
+def create_cohort(name: str, site: str, start: datetime, end: datetime, programme: str) -> None:
+    """Create a cohort."""
+    try:
+        cohort = save_cohort(name, site, start.date(), end.date(), programme)
+    except CohortError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created cohort {cohort.name} ({cohort.site.name}, {cohort.start_date} to {cohort.end_date}).")
+
+
+def _report(plan_problems: list, counts: dict[str, int] | None, what: str) -> None:
+    if plan_problems:
+        for problem in plan_problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"file refused, nothing imported: {len(plan_problems)} problem(s)")
+    assert counts is not None
+    click.echo(
+        f"Imported {what}: {counts['create']} created, {counts['update']} updated, {counts['unchanged']} unchanged."
+    )
+
+
+@import_cli.command("learners")
+@click.argument("file", type=click.File("rb"))
+@click.option("--cohort", "cohort_name", required=True, help="The cohort's name.")
+def import_learners(file: IO[bytes], cohort_name: str) -> None:
+    """Import learners into a cohort: email,first_name,last_name,gender,birth_date[,postal_code,...]."""
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == cohort_name))
+    if cohort is None:
+        raise click.BadParameter(f"no cohort named '{cohort_name}'", param_hint="--cohort")
+    plan = plan_learners(file.read(), cohort)
+    counts = apply_learners(plan) if plan.ok else None
+    db.session.commit()
+    _report(plan.problems, counts, "learners")
+
+
+@import_cli.command("outcomes")
+@click.argument("file", type=click.File("rb"))
+def import_outcomes(file: IO[bytes]) -> None:
+    """Import follow-ups: email,point,situation,employer,job_title,digital,start_date."""
+    plan = plan_outcomes(file.read())
+    counts = apply_outcomes(plan) if plan.ok else None
+    db.session.commit()
+    _report(plan.problems, counts, "outcomes")
+
+
 frameworks_cli = AppGroup("frameworks", help="Manage competency frameworks.")
 
 
@@ -131,6 +191,8 @@ def export_indicators(
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(cohorts_cli)
+    app.cli.add_command(import_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(frameworks_cli)

@@ -48,6 +48,10 @@ MATRIX = {
     "/cohorts/<int:cohort_id>/projects": ("/cohorts/{cohort}/projects", STAFF),
     "/projects/<int:project_id>": ("/projects/{project}", STAFF),
     "/projects/<int:project_id>/grades": ("/projects/{project}/grades", STAFF),
+    "/cohorts/new": ("/cohorts/new", MANAGER),
+    "/cohorts/<int:cohort_id>/edit": ("/cohorts/{cohort}/edit", MANAGER),
+    "/cohorts/<int:cohort_id>/import": ("/cohorts/{cohort}/import", MANAGER),
+    "/outcomes/import": ("/outcomes/import", MANAGER),
     "/insertion": ("/insertion", MANAGER),
     "/insertion/export.csv": ("/insertion/export.csv?by=gender", MANAGER),
     "/insertion/export.xlsx": ("/insertion/export.xlsx", MANAGER),
@@ -79,6 +83,10 @@ POSTS = [
     "/outcomes/{leaver_enrolment}/6",
     "/admin/users/",
     "/admin/users/{user}",
+    "/cohorts/new",
+    "/cohorts/{cohort}/edit",
+    "/cohorts/{cohort}/import",
+    "/outcomes/import",
     "/admin/users/{user}/password-link",
 ]
 

@@ -5,13 +5,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField
+import sqlalchemy as sa
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.widgets import HiddenInput
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..forms import FrenchDateField, code, with_blank
 from ..labels import choices
-from ..models import Certification, DropoutReason, EnrolmentStatus
+from ..extensions import db
+from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Programme
 
 
 class EnrolmentForm(FlaskForm):
@@ -58,3 +60,36 @@ class FinishForm(FlaskForm):
     def validate_exit_date(self, field: FrenchDateField) -> None:
         if field.data and field.data < self.cohort_start:
             raise ValidationError(_l("La date de fin ne peut pas précéder le début de la promotion."))
+
+
+class CohortForm(FlaskForm):
+    """Create or change a cohort (managers)."""
+
+    name = StringField(_l("Nom de la promotion"), validators=[DataRequired(_l("Donnez un nom.")), Length(max=120)])
+    site = StringField(
+        _l("Site"),
+        validators=[DataRequired(_l("Indiquez le site.")), Length(max=120)],
+        description=_l("Un site nouveau est créé."),
+    )
+    programme = SelectField(_l("Titre préparé"))
+    start_date = FrenchDateField(_l("Début"), validators=[InputRequired(_l("Indiquez la date de début."))])
+    end_date = FrenchDateField(_l("Fin"), validators=[InputRequired(_l("Indiquez la date de fin."))])
+
+    def __init__(self, *args: Any, current_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.current_id = current_id
+        self.programme.choices = [
+            SelectChoice(code, f"{short} ({code}) — {title}")
+            for code, short, title in db.session.execute(
+                sa.select(Programme.rncp_code, Programme.short_name, Programme.title).order_by(Programme.rncp_code)
+            )
+        ]
+
+    def validate_name(self, field: StringField) -> None:
+        clash = db.session.scalar(sa.select(Cohort.id).where(sa.func.lower(Cohort.name) == field.data.strip().lower()))
+        if clash is not None and clash != self.current_id:
+            raise ValidationError(_l("Une promotion porte déjà ce nom."))
+
+    def validate_end_date(self, field: FrenchDateField) -> None:
+        if field.data and self.start_date.data and field.data <= self.start_date.data:
+            raise ValidationError(_l("La fin doit venir après le début."))

@@ -2,10 +2,14 @@
 
 from datetime import date
 
+import sqlalchemy as sa
+
 from ..audit import record, snapshot
-from ..models import Certification, DropoutReason, Enrolment, EnrolmentStatus
+from ..extensions import db
+from ..models import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Programme, Site
 
 ENROLMENT_FIELDS = ("status", "exit_date", "dropout_reason", "certification")
+COHORT_FIELDS = ("name", "site_id", "programme_id", "start_date", "end_date")
 
 
 def change_enrolment(
@@ -36,3 +40,38 @@ def finish_programme(enrolments: list[Enrolment], exit_date: date) -> int:
             change_enrolment(enrolment, EnrolmentStatus.FINISHED, exit_date, None, None)
             count += 1
     return count
+
+
+class CohortError(ValueError):
+    """A cohort that cannot be saved, with a message for the person who asked."""
+
+
+def save_cohort(
+    name: str, site_name: str, start: date, end: date, programme_code: str, cohort: Cohort | None = None
+) -> Cohort:
+    """Create a cohort (or change one); the site is created when it does not exist. Audited; the caller commits."""
+    name, site_name = name.strip(), site_name.strip()
+    if not name or not site_name:
+        raise CohortError("le nom de la promotion et celui du site sont obligatoires")
+    if end <= start:
+        raise CohortError("la fin doit venir après le début")
+    clash = db.session.scalar(sa.select(Cohort.id).where(sa.func.lower(Cohort.name) == name.lower()))
+    if clash is not None and (cohort is None or clash != cohort.id):
+        raise CohortError(f"une promotion s'appelle déjà « {name} »")
+    programme = db.session.scalar(sa.select(Programme).where(Programme.rncp_code == programme_code.strip().upper()))
+    if programme is None:
+        raise CohortError(f"aucun titre chargé avec le code {programme_code} (voir flask frameworks load)")
+    site = db.session.scalar(sa.select(Site).where(Site.name == site_name))
+    if site is None:
+        site = Site(name=site_name)
+        db.session.add(site)
+    before = None if cohort is None else snapshot(cohort, COHORT_FIELDS)
+    if cohort is None:
+        cohort = Cohort()
+        db.session.add(cohort)
+    cohort.name, cohort.site, cohort.programme, cohort.start_date, cohort.end_date = name, site, programme, start, end
+    db.session.flush()
+    after = snapshot(cohort, COHORT_FIELDS)
+    if before != after:
+        record("cohort", cohort.id, "create" if before is None else "update", before, after)
+    return cohort

@@ -8,12 +8,16 @@ from werkzeug.wrappers import Response
 from ..access import COHORT_STAFF, get_cohort_or_404, get_enrolment_or_404, role_required
 from ..audit import last_change
 from ..extensions import db
-from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus
+from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Role, Site
 from . import bp
 from ..forms import replace_value
-from .forms import EnrolmentForm, FinishForm
+import sqlalchemy as sa
+
+from ..imports.learners import apply_learners, plan_learners
+from ..imports.views import import_page
+from .forms import CohortForm, EnrolmentForm, FinishForm
 from .queries import WATCH_MISSING, WATCH_PROGRESS_GAP, SORT_KEYS, cohort_summaries, roster, sort_rows
-from .services import change_enrolment, finish_programme
+from .services import CohortError, change_enrolment, finish_programme, save_cohort
 
 
 @bp.get("/")
@@ -93,3 +97,58 @@ def finish(cohort_id: int) -> Response | str:
     db.session.commit()
     flash(_("Fin de formation enregistrée pour %(count)d apprenant·es.", count=count), "success")
     return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def new() -> Response | str:
+    """Create a cohort."""
+    form = CohortForm(data={"programme": "RNCP37674"})
+    return _save(form, None)
+
+
+@bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def edit(cohort_id: int) -> Response | str:
+    """Change a cohort's name, site, programme or dates."""
+    cohort = get_cohort_or_404(cohort_id, current_user)
+    form = CohortForm(
+        current_id=cohort.id,
+        data={
+            "name": cohort.name,
+            "site": cohort.site.name,
+            "programme": cohort.programme.rncp_code,
+            "start_date": cohort.start_date,
+            "end_date": cohort.end_date,
+        },
+    )
+    return _save(form, cohort)
+
+
+def _save(form: CohortForm, cohort: Cohort | None) -> Response | str:
+    error = None
+    if form.validate_on_submit():
+        try:
+            saved = save_cohort(
+                form.name.data, form.site.data, form.start_date.data, form.end_date.data, form.programme.data, cohort
+            )
+        except CohortError as refused:
+            db.session.rollback()
+            error = str(refused)
+        else:
+            db.session.commit()
+            flash(_("Promotion « %(name)s » enregistrée.", name=saved.name), "success")
+            return redirect(url_for("cohorts.show", cohort_id=saved.id))
+    sites = db.session.scalars(sa.select(Site.name).order_by(Site.name)).all()
+    return render_template("cohorts/form.html", form=form, cohort=cohort, error=error, sites=sites)
+
+
+@bp.route("/<int:cohort_id>/import", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def import_learners(cohort_id: int) -> str:
+    """Import learners from a CSV file: preview first, then confirm; all or nothing."""
+    cohort = get_cohort_or_404(cohort_id, current_user)
+    page, _applied = import_page(
+        lambda content: plan_learners(content, cohort), apply_learners, "imports/learners.html", cohort=cohort
+    )
+    return page

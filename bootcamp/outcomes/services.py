@@ -3,9 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask_login import current_user
-
-from ..audit import record, snapshot
+from ..audit import actor_id, record, snapshot
 from ..extensions import db
 from ..models import Enrolment, Outcome, Situation, utcnow
 
@@ -32,7 +30,7 @@ def save_outcome(enrolment: Enrolment, point: int, data: SituationData) -> Outco
     outcome.digital, outcome.start_date = data.digital, data.start_date
     after = snapshot(outcome, OUTCOME_FIELDS)
     if after != before:
-        outcome.recorded_by_id, outcome.recorded_at = current_user.id, utcnow()
+        outcome.recorded_by_id, outcome.recorded_at = actor_id(), utcnow()
         db.session.flush()
         record(
             "outcome",

@@ -12,6 +12,7 @@ from ..access import get_learner_or_404, role_required
 from ..extensions import db
 from ..forms import replace_value
 from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, EnrolmentStatus, Role, Site, Situation
+from ..imports.views import import_page
 from . import bp
 from .forms import OutcomeForm
 from .queries import OVERDUE_AFTER_DAYS, missing_follow_ups
@@ -88,3 +89,13 @@ def record(enrolment_id: int, point: int) -> Response | str:
     return render_template(
         "outcomes/record.html", enrolment=enrolment, point=point, outcome=outcome, form=form, conflict=conflict
     )
+
+
+@bp.route("/outcomes/import", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def import_outcomes() -> str:
+    """Import follow-ups from a CSV file: preview first, then confirm; all or nothing."""
+    from ..imports.outcomes import apply_outcomes, plan_outcomes  # it builds on this package's services
+
+    page, _applied = import_page(plan_outcomes, apply_outcomes, "imports/outcomes.html")
+    return page

@@ -1,0 +1,257 @@
+"""Importing learners into a cohort: check the whole file, show what would change, then apply it all or nothing.
+
+The email identifies a learner: importing the same file twice changes nothing the second time. A cell
+left empty in an optional column keeps what the app already holds (or the default, for a new learner).
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import selectinload
+
+from ..audit import record, snapshot
+from ..extensions import db
+from ..models import (
+    Certification,
+    Cohort,
+    Diploma,
+    DropoutReason,
+    Enrolment,
+    EnrolmentStatus,
+    Gender,
+    Learner,
+    PublicFlag,
+    Referrer,
+)
+from .reading import FileRefused, Problem, parse_code, parse_date, read_rows
+
+REQUIRED = ("email", "first_name", "last_name", "gender", "birth_date")
+OPTIONAL = ("postal_code", "diploma", "flags", "referrer", "status", "exit_date", "dropout_reason", "certification")
+LEARNER_FIELDS = (
+    "first_name",
+    "last_name",
+    "gender",
+    "birth_date",
+    "postal_code",
+    "diploma",
+    "referrer",
+    *(f.value for f in PublicFlag),
+)
+ENROLMENT_FIELDS = ("status", "exit_date", "dropout_reason", "certification")
+
+
+@dataclass
+class LearnerChange:
+    line: int
+    email: str
+    learner: dict[str, Any]  # the learner fields the file gives
+    enrolment: dict[str, Any]  # the enrolment fields the file gives
+    existing: Learner | None = None
+    learner_before: dict[str, Any] = field(default_factory=dict)
+    enrolment_before: dict[str, Any] | None = None  # None: not enrolled in this cohort yet
+
+    @property
+    def kind(self) -> str:
+        if self.existing is None:
+            return "create"
+        if self.enrolment_before is None or self.learner_diff or self.enrolment_diff:
+            return "update"
+        return "unchanged"
+
+    @property
+    def learner_diff(self) -> dict[str, tuple[Any, Any]]:
+        return {k: (self.learner_before.get(k), v) for k, v in self.learner.items() if self.learner_before.get(k) != v}
+
+    @property
+    def enrolment_diff(self) -> dict[str, tuple[Any, Any]]:
+        before = self.enrolment_before or {}
+        return {k: (before.get(k), v) for k, v in self.enrolment.items() if before.get(k) != v}
+
+
+@dataclass
+class LearnerPlan:
+    cohort: Cohort
+    changes: list[LearnerChange]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, kind: str) -> int:
+        return sum(1 for change in self.changes if change.kind == kind)
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of what applying would do: a confirmation is refused if it changed meanwhile."""
+        text = repr(
+            [(c.email, c.kind, sorted(c.learner_diff.items()), sorted(c.enrolment_diff.items())) for c in self.changes]
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _row(line: int, cells: dict[str, str], problems: list[Problem], cohort: Cohort) -> LearnerChange | None:
+    """Check one row; add its problems; return the change it asks for when it is valid."""
+    found: list[Problem] = []
+
+    def parse(column: str, parser: Any, *args: Any) -> Any:
+        value = cells.get(column, "")
+        if not value:
+            return None
+        try:
+            return parser(value, *args)
+        except ValueError as error:
+            found.append(Problem(line, column, str(error)))
+            return None
+
+    if "__extra__" in cells:
+        problems.append(
+            Problem(line, "", f"{cells['__extra__']} cellule(s) de trop : vérifiez le séparateur et les guillemets")
+        )
+        return None
+    email = cells.get("email", "")
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        found.append(Problem(line, "email", f"« {email} » n'est pas une adresse e-mail valide"))
+    for column in REQUIRED:
+        if not cells.get(column):
+            found.append(Problem(line, column, "valeur obligatoire manquante"))
+    learner = {
+        "first_name": cells.get("first_name") or None,
+        "last_name": cells.get("last_name") or None,
+        "gender": parse("gender", parse_code, Gender),
+        "birth_date": parse("birth_date", parse_date),
+    }
+    for column, parser, args in (
+        ("postal_code", lambda v: v, ()),
+        ("diploma", parse_code, (Diploma,)),
+        ("referrer", parse_code, (Referrer,)),
+    ):
+        if cells.get(column):
+            learner[column] = parse(column, parser, *args)
+    if cells.get("flags"):
+        flags = set()
+        for part in cells["flags"].split("|"):
+            if part.strip():
+                try:
+                    flags.add(parse_code(part, PublicFlag))
+                except ValueError as error:
+                    found.append(Problem(line, "flags", str(error)))
+        learner |= {flag.value: flag in flags for flag in PublicFlag}
+    if learner.get("birth_date") and not (
+        cohort.start_date.year - 80 < learner["birth_date"].year <= cohort.start_date.year - 14
+    ):
+        found.append(Problem(line, "birth_date", "date de naissance improbable pour une personne en formation"))
+    enrolment: dict[str, Any] = {}
+    for column, parser, args in (
+        ("status", parse_code, (EnrolmentStatus,)),
+        ("exit_date", parse_date, ()),
+        ("dropout_reason", parse_code, (DropoutReason,)),
+        ("certification", parse_code, (Certification,)),
+    ):
+        if cells.get(column):
+            enrolment[column] = parse(column, parser, *args)
+    status = enrolment.get("status")
+    if status in (EnrolmentStatus.DROPPED, EnrolmentStatus.FINISHED) and not cells.get("exit_date"):
+        found.append(Problem(line, "exit_date", "une sortie (abandon ou fin) demande sa date"))
+    if status == EnrolmentStatus.DROPPED and not cells.get("dropout_reason"):
+        found.append(Problem(line, "dropout_reason", "un abandon demande son motif"))
+    if status != EnrolmentStatus.DROPPED and cells.get("dropout_reason"):
+        found.append(Problem(line, "dropout_reason", "un motif d'abandon ne va qu'avec le statut dropped"))
+    if enrolment.get("exit_date") and enrolment["exit_date"] < cohort.start_date:
+        found.append(Problem(line, "exit_date", "la sortie ne peut pas précéder le début de la promotion"))
+    if status in (None, EnrolmentStatus.IN_TRAINING) and cells.get("exit_date"):
+        found.append(Problem(line, "exit_date", "une date de sortie demande le statut dropped ou finished"))
+    problems.extend(found)
+    if found:
+        return None
+    return LearnerChange(line=line, email=email, learner=learner, enrolment=enrolment)
+
+
+def plan_learners(content: bytes, cohort: Cohort) -> LearnerPlan:
+    """Check the whole file against the database; nothing is written."""
+    try:
+        _header, rows = read_rows(content, REQUIRED, OPTIONAL)
+    except FileRefused as refused:
+        return LearnerPlan(cohort, [], refused.problems)
+    problems: list[Problem] = []
+    changes: list[LearnerChange] = []
+    seen: dict[str, int] = {}
+    for line, cells in rows:
+        change = _row(line, cells, problems, cohort)
+        if change is None:
+            continue
+        if change.email in seen:
+            problems.append(Problem(line, "email", f"{change.email} figure déjà ligne {seen[change.email]}"))
+            continue
+        seen[change.email] = line
+        changes.append(change)
+    if not rows:
+        problems.append(Problem(2, "", "aucune ligne de données"))
+    existing = {
+        learner.email: learner
+        for learner in db.session.scalars(
+            sa.select(Learner).options(selectinload(Learner.enrolments)).where(Learner.email.in_(list(seen)))
+        )
+    }
+    for change in changes:
+        learner = existing.get(change.email)
+        if learner is None:
+            continue
+        change.existing = learner
+        change.learner_before = snapshot(learner, LEARNER_FIELDS)
+        change.learner = {
+            k: v.isoformat() if hasattr(v, "isoformat") else getattr(v, "value", v) for k, v in change.learner.items()
+        }
+        enrolment = next((e for e in learner.enrolments if e.cohort_id == cohort.id), None)
+        change.enrolment_before = None if enrolment is None else snapshot(enrolment, ENROLMENT_FIELDS)
+        change.enrolment = {
+            k: v.isoformat() if hasattr(v, "isoformat") else getattr(v, "value", v) for k, v in change.enrolment.items()
+        }
+    return LearnerPlan(cohort, changes, problems)
+
+
+def _value(name: str, raw: Any) -> Any:
+    if name in ("birth_date", "exit_date") and isinstance(raw, str):
+        return date.fromisoformat(raw)
+    return raw
+
+
+def apply_learners(plan: LearnerPlan) -> dict[str, int]:
+    """Write the plan (the caller commits: one transaction), audited. Return how many of each kind."""
+    assert plan.ok
+    written = []
+    for change in plan.changes:
+        if change.kind == "unchanged":
+            continue
+        learner = change.existing
+        if learner is None:
+            learner = Learner(email=change.email)
+            db.session.add(learner)
+        before = None if change.existing is None else snapshot(learner, LEARNER_FIELDS)
+        for name, raw in change.learner.items():
+            setattr(learner, name, _value(name, raw))
+        enrolment = next((e for e in learner.enrolments if e.cohort_id == plan.cohort.id), None)
+        enrolment_before = None if enrolment is None else snapshot(enrolment, ENROLMENT_FIELDS)
+        if enrolment is None:
+            enrolment = Enrolment(cohort=plan.cohort, status=EnrolmentStatus.IN_TRAINING)
+            learner.enrolments.append(enrolment)
+        for name, raw in change.enrolment.items():
+            setattr(enrolment, name, _value(name, raw))
+        written.append((learner, before, enrolment, enrolment_before))
+    db.session.flush()  # once, so that ten thousand rows stay quick
+    for learner, before, enrolment, enrolment_before in written:
+        after = snapshot(learner, LEARNER_FIELDS)
+        if before != after:
+            record(
+                "learner", learner.id, "import" if before is None else "update", before, after, learner_id=learner.id
+            )
+        enrolment_after = snapshot(enrolment, ENROLMENT_FIELDS)
+        if enrolment_before != enrolment_after:
+            record("enrolment", enrolment.id, "import", enrolment_before, enrolment_after, learner_id=learner.id)
+    return {kind: plan.count(kind) for kind in ("create", "update", "unchanged")}

@@ -1,0 +1,142 @@
+"""Importing follow-ups: `email,point,situation,employer,job_title,digital,start_date`, all or nothing."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import FOLLOW_UP_POINTS, Enrolment, EnrolmentStatus, Learner, Situation
+from ..outcomes.services import OUTCOME_FIELDS, SituationData, save_outcome
+from ..audit import snapshot
+from .reading import FileRefused, Problem, parse_code, parse_date, parse_yes_no, read_rows
+
+REQUIRED = ("email", "point", "situation")
+OPTIONAL = ("employer", "job_title", "digital", "start_date")
+
+
+@dataclass
+class OutcomeChange:
+    line: int
+    email: str
+    point: int
+    data: SituationData
+    enrolment: Enrolment | None = None
+    kind: str = "create"  # create, update or unchanged
+
+
+@dataclass
+class OutcomePlan:
+    changes: list[OutcomeChange]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, kind: str) -> int:
+        return sum(1 for change in self.changes if change.kind == kind)
+
+    @property
+    def digest(self) -> str:
+        text = repr([(c.email, c.point, c.kind, c.data) for c in self.changes])
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _row(line: int, cells: dict[str, str], problems: list[Problem]) -> OutcomeChange | None:
+    found: list[Problem] = []
+
+    def parse(column: str, parser: Any, *args: Any) -> Any:
+        value = cells.get(column, "")
+        if not value:
+            return None
+        try:
+            return parser(value, *args)
+        except ValueError as error:
+            found.append(Problem(line, column, str(error)))
+            return None
+
+    if "__extra__" in cells:
+        problems.append(
+            Problem(line, "", f"{cells['__extra__']} cellule(s) de trop : vérifiez le séparateur et les guillemets")
+        )
+        return None
+    for column in REQUIRED:
+        if not cells.get(column):
+            found.append(Problem(line, column, "valeur obligatoire manquante"))
+    point = None
+    if cells.get("point"):
+        if cells["point"] in {str(p) for p in FOLLOW_UP_POINTS}:
+            point = int(cells["point"])
+        else:
+            found.append(Problem(line, "point", f"« {cells['point']} » : le relevé vaut 0, 3, 6 ou 12"))
+    situation = parse("situation", parse_code, Situation)
+    digital = parse("digital", parse_yes_no)
+    start_date = parse("start_date", parse_date)
+    problems.extend(found)
+    if found:
+        return None
+    data = SituationData(situation, cells.get("employer", ""), cells.get("job_title", ""), digital, start_date)
+    return OutcomeChange(line, cells["email"].strip().lower(), point, data)
+
+
+def plan_outcomes(content: bytes) -> OutcomePlan:
+    """Check the whole file: each learner known and gone, each (learner, point) once; nothing is written."""
+    try:
+        _header, rows = read_rows(content, REQUIRED, OPTIONAL)
+    except FileRefused as refused:
+        return OutcomePlan([], refused.problems)
+    problems: list[Problem] = []
+    changes = [change for line, cells in rows if (change := _row(line, cells, problems))]
+    if not rows:
+        problems.append(Problem(2, "", "aucune ligne de données"))
+    learners = {
+        learner.email: learner
+        for learner in db.session.scalars(
+            sa.select(Learner)
+            .options(
+                selectinload(Learner.enrolments).selectinload(Enrolment.outcomes),
+                selectinload(Learner.enrolments).joinedload(Enrolment.cohort),
+            )
+            .where(Learner.email.in_({change.email for change in changes}))
+        )
+    }
+    seen: dict[tuple[str, int], int] = {}
+    for change in changes:
+        key = (change.email, change.point)
+        if key in seen:
+            problems.append(Problem(change.line, "point", f"ce relevé de {change.email} figure déjà ligne {seen[key]}"))
+            continue
+        seen[key] = change.line
+        learner = learners.get(change.email)
+        if learner is None:
+            problems.append(Problem(change.line, "email", f"aucun·e apprenant·e avec l'adresse {change.email}"))
+            continue
+        left = [e for e in learner.enrolments if e.status != EnrolmentStatus.IN_TRAINING and e.exit_date]
+        if not left:
+            problems.append(Problem(change.line, "email", f"{change.email} est encore en formation : pas de suivi"))
+            continue
+        change.enrolment = max(left, key=lambda e: e.exit_date)
+        existing = next((o for o in change.enrolment.outcomes if o.point == change.point), None)
+        if existing is not None:
+            wanted = {
+                "point": change.point,
+                **{
+                    k: v.value if hasattr(v, "value") else v.isoformat() if isinstance(v, date) else v
+                    for k, v in vars(change.data).items()
+                },
+            }
+            change.kind = "unchanged" if snapshot(existing, OUTCOME_FIELDS) == wanted else "update"
+    return OutcomePlan(changes, problems)
+
+
+def apply_outcomes(plan: OutcomePlan) -> dict[str, int]:
+    """Record every follow-up of the plan, audited (the caller commits)."""
+    assert plan.ok
+    for change in plan.changes:
+        if change.kind != "unchanged":
+            save_outcome(change.enrolment, change.point, change.data)
+    return {kind: plan.count(kind) for kind in ("create", "update", "unchanged")}

@@ -1,0 +1,100 @@
+"""Reading the spreadsheets schools already keep: CSV in UTF-8 (BOM or not), `,` or `;`, codes or French labels.
+
+Every problem is collected with its line and column, so that a file is refused whole with the full list.
+"""
+
+import csv
+import enum
+import io
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ..labels import LABELS
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int  # 1 is the header row
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        if self.column:
+            return f"ligne {self.line}, colonne {self.column} : {self.reason}"
+        return f"ligne {self.line} : {self.reason}"
+
+
+class FileRefused(ValueError):
+    """The file cannot be read at all (encoding, header)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, for matching labels typed by hand."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.strip().lower()) if not unicodedata.combining(c))
+
+
+def read_rows(
+    content: bytes, required: tuple[str, ...], optional: tuple[str, ...]
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the data rows (with their line numbers) of a CSV file; refuse what cannot be read."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        raise FileRefused(
+            [Problem(line, "", "le fichier n'est pas en UTF-8 : enregistrez-le au format « CSV UTF-8 »")]
+        ) from None
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise FileRefused([Problem(1, "", "le fichier est vide : il faut une ligne d'en-tête")])
+    separator = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    header = [name.strip().lower() for name in next(reader)]
+    problems = [Problem(1, name, "colonne obligatoire absente") for name in required if name not in header]
+    problems += [Problem(1, name, "colonne inconnue") for name in header if name not in required + optional]
+    problems += [Problem(1, name, "colonne en double") for index, name in enumerate(header) if name in header[:index]]
+    if problems:
+        raise FileRefused(problems)
+    rows = []
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        line = reader.line_num
+        if len(cells) > len(header):
+            rows.append((line, {"__extra__": str(len(cells) - len(header))}))
+            continue
+        rows.append((line, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}))
+    return header, rows
+
+
+def parse_code(value: str, enum_class: type[enum.StrEnum]) -> enum.StrEnum:
+    """A code of DOMAIN.md, or its French screen label (« femme », « abandon »...)."""
+    folded = _fold(value)
+    for member in enum_class:
+        if folded in (member.value, _fold(str(LABELS[member]))):
+            return member
+    codes = ", ".join(member.value for member in enum_class)
+    raise ValueError(f"« {value} » n'est pas un code connu (codes : {codes})")
+
+
+def parse_date(value: str) -> date:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"« {value} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA) ou n'existe pas")
+
+
+def parse_yes_no(value: str) -> bool:
+    folded = _fold(value)
+    if folded in ("yes", "oui", "y", "o", "1", "true", "vrai"):
+        return True
+    if folded in ("no", "non", "n", "0", "false", "faux"):
+        return False
+    raise ValueError(f"« {value} » : écrivez yes ou no (oui ou non)")

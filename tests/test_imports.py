@@ -1,0 +1,239 @@
+"""Imports: all or nothing, every bad row reported, idempotent, audited; cohorts from the CLI and the web."""
+
+import io
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from bootcamp.extensions import db
+from bootcamp.models import Cohort, Enrolment, EnrolmentStatus, Gender, Learner, Outcome, Situation
+
+from .conftest import AuthActions, audit_events, page_form
+
+HEADER = "email,first_name,last_name,gender,birth_date,postal_code,diploma,flags,referrer,status,exit_date,dropout_reason,certification\n"
+GOOD = HEADER + (
+    "anne@example.net,Anne,Aubrac,female,1999-03-12,48000,bac,qpv|jobseeker,france_travail,,,,\n"
+    "Bruno@Example.net,Bruno,Bex,homme,02/01/1980,48100,infra-bac,reconversion,mission_locale,abandon,2026-10-15,santé,\n"
+)
+
+
+def _count(app: Flask, model) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _import(app: Flask, tmp_path, text: str | bytes, cohort: str = "Mende 2026 automne", kind: str = "learners"):
+    path = tmp_path / "file.csv"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    args = ["import", kind, str(path)] + (["--cohort", cohort] if kind == "learners" else [])
+    return app.test_cli_runner().invoke(args=args)
+
+
+def test_import_learners_then_again_changes_nothing(app: Flask, world, tmp_path) -> None:
+    result = _import(app, tmp_path, GOOD)
+    assert result.exit_code == 0 and "2 created, 0 updated, 0 unchanged" in result.output
+    with app.app_context():
+        bruno = db.session.scalars(sa.select(Learner).where(Learner.email == "bruno@example.net")).one()
+        assert (bruno.gender, bruno.birth_date, bruno.career_change, bruno.referrer.value) == (
+            Gender.MALE,
+            date(1980, 1, 2),
+            True,
+            "mission_locale",
+        )
+        enrolment = bruno.enrolments[0]
+        assert (enrolment.status, enrolment.exit_date, enrolment.dropout_reason.value) == (
+            EnrolmentStatus.DROPPED,
+            date(2026, 10, 15),
+            "health",
+        )
+        anne = db.session.scalars(sa.select(Learner).where(Learner.email == "anne@example.net")).one()
+        assert anne.flags == {"qpv", "jobseeker"} and anne.enrolments[0].status == EnrolmentStatus.IN_TRAINING
+    events = len(audit_events(app))
+    again = _import(app, tmp_path, GOOD)
+    assert "0 created, 0 updated, 2 unchanged" in again.output
+    assert len(audit_events(app)) == events
+
+
+def test_a_changed_row_updates_the_learner_and_is_audited(app: Flask, world, tmp_path) -> None:
+    _import(app, tmp_path, GOOD)
+    changed = GOOD.replace("Anne,Aubrac,female,1999-03-12,48000", "Anne,Aubrac-Roux,female,1999-03-12,48200")
+    result = _import(app, tmp_path, changed)
+    assert "0 created, 1 updated, 1 unchanged" in result.output
+    last = [e for e in audit_events(app, "learner") if e.action == "update"][-1]
+    assert (last.before["last_name"], last.after["last_name"]) == ("Aubrac", "Aubrac-Roux")
+    assert (last.before["postal_code"], last.after["postal_code"]) == ("48000", "48200")
+
+
+def test_semicolons_bom_and_french_labels(app: Flask, world, tmp_path) -> None:
+    text = "\ufeffemail;first_name;last_name;gender;birth_date;diploma\nchloe@example.net;Chloé;Cévennes;Femme;01/06/2001;bac+2\n"
+    assert _import(app, tmp_path, text.encode("utf-8")).exit_code == 0
+    with app.app_context():
+        chloe = db.session.scalars(sa.select(Learner).where(Learner.email == "chloe@example.net")).one()
+        assert chloe.gender == Gender.FEMALE and chloe.diploma.value == "bac_2" and chloe.first_name == "Chloé"
+
+
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (
+            (HEADER + "émile@example.net,Émile,Éluard,male,2000-01-01,,,,,,,,\n").encode("latin-1"),
+            ["ligne 2 : le fichier n'est pas en UTF-8"],
+        ),
+        (
+            b"email,first_name,gender,birth_date\nx@example.net,X,male,2000-01-01\n",
+            ["colonne last_name : colonne obligatoire absente"],
+        ),
+        (b"email,first_name,last_name,gender,birth_date,shoe_size\n", ["colonne shoe_size : colonne inconnue"]),
+        (
+            HEADER + "a@example.net,A,A,martian,2000-01-01,,,,,,,,\nb@example.net,B,B,male,2000-02-30,,,,,,,,\n"
+            "c@example.net,C,C,male,2000-01-01,,phd,qpv|vip,,,,,\nd@example.net,D,D,male,2000-01-01,,,,,dropped,,,\n"
+            "not-an-email,E,E,male,2000-01-01,,,,,,,,\nf@example.net,F,F,male,2000-01-01,,,,,finished,2025-01-01,,\n",
+            [
+                "ligne 2, colonne gender : « martian » n'est pas un code connu",
+                "ligne 3, colonne birth_date : « 2000-02-30 » n'est pas une date",
+                "ligne 4, colonne diploma : « phd »",
+                "ligne 4, colonne flags : « vip »",
+                "ligne 5, colonne exit_date : une sortie (abandon ou fin) demande sa date",
+                "ligne 5, colonne dropout_reason : un abandon demande son motif",
+                "ligne 6, colonne email : « not-an-email » n'est pas une adresse e-mail valide",
+                "ligne 7, colonne exit_date : la sortie ne peut pas précéder le début de la promotion",
+            ],
+        ),
+        (
+            HEADER + "a@example.net,A,A,male,2000-01-01,,,,,,,,\nA@example.net,A,A,male,2000-01-01,,,,,,,,\n",
+            ["ligne 3, colonne email : a@example.net figure déjà ligne 2"],
+        ),
+        (HEADER, ["aucune ligne de données"]),
+    ],
+)
+def test_a_bad_file_imports_nothing_and_reports_every_problem(app: Flask, world, tmp_path, content, expected) -> None:
+    before = _count(app, Learner), len(audit_events(app))
+    result = _import(app, tmp_path, content)
+    assert result.exit_code == 1 and "file refused, nothing imported" in result.output
+    for message in expected:
+        assert message in result.output
+    assert (_count(app, Learner), len(audit_events(app))) == before
+
+
+def test_ten_thousand_rows_with_one_bad_row_import_nothing(app: Flask, world, tmp_path) -> None:
+    rows = [
+        f"p{n}@example.net,Prénom{n},Nom{n},{'female' if n % 3 else 'male'},1990-01-{n % 28 + 1:02d},48000,bac,,,,,,\n"
+        for n in range(10_000)
+    ]
+    rows[7_777] = rows[7_777].replace(",bac,", ",master,")
+    result = _import(app, tmp_path, HEADER + "".join(rows))
+    assert result.exit_code == 1 and "ligne 7779, colonne diploma" in result.output
+    assert _count(app, Learner) == 2
+    rows[7_777] = rows[7_777].replace(",master,", ",bac,")
+    result = _import(app, tmp_path, HEADER + "".join(rows))
+    assert result.exit_code == 0 and "10000 created" in result.output
+    assert _count(app, Enrolment) == 10_002
+
+
+def test_unknown_cohort_is_refused(app: Flask, world, tmp_path) -> None:
+    result = _import(app, tmp_path, GOOD, cohort="Nowhere")
+    assert result.exit_code == 2 and "no cohort named 'Nowhere'" in result.output
+
+
+def test_web_import_previews_then_confirms(app: Flask, client, auth: AuthActions, world) -> None:
+    auth.login("manager@example.org")
+    url = f"/cohorts/{world.cohort_id}/import"
+    form = page_form(client, url)
+    form["file"] = (io.BytesIO(GOOD.encode()), "learners.csv")
+    preview = client.post(url, data=form, content_type="multipart/form-data")
+    assert "2 création(s), 0 modification(s)" in preview.text and _count(app, Learner) == 2
+    confirm = dict(
+        re.findall(r'<input id="(content|digest|csrf_token)" name="\1" type="hidden" value="([^"]*)"', preview.text)
+    )
+    import html
+
+    confirm = {key: html.unescape(value) for key, value in confirm.items()}
+    done = client.post(url, data=confirm)
+    assert "Import terminé : 2 créé(s)" in done.text and _count(app, Learner) == 4
+    again = client.post(url, data=confirm)  # the same confirmation twice: the plan changed, nothing is redone
+    assert "Les données ont changé" in again.text and _count(app, Learner) == 4
+
+    bad = page_form(client, url)
+    bad["file"] = (io.BytesIO(b"email,first_name\n"), "learners.csv")
+    refused = client.post(url, data=bad, content_type="multipart/form-data")
+    assert "Le fichier est refusé" in refused.text and "last_name : colonne obligatoire absente" in refused.text
+    other = page_form(client, url)
+    other["file"] = (io.BytesIO(GOOD.encode()), "learners.xlsx")
+    assert "Un fichier .csv" in client.post(url, data=other, content_type="multipart/form-data").text
+
+
+def test_import_outcomes(app: Flask, world, tmp_path) -> None:
+    _import(app, tmp_path, GOOD)  # Bruno dropped out; Anne is in training
+    text = (
+        "email,point,situation,employer,job_title,digital,start_date\n"
+        "bruno@example.net,0,cdi,Lozère Web,Développeur,yes,2026-11-02\n"
+        "rose@example.net,6,en recherche d'emploi,,,,\n"
+    )
+    with app.app_context():
+        db.session.execute(sa.update(Learner).where(Learner.first_name == "Rose").values(email="rose@example.net"))
+        db.session.commit()
+    result = _import(app, tmp_path, text, kind="outcomes")
+    assert result.exit_code == 0 and "2 created" in result.output
+    with app.app_context():
+        outcomes = {o.point: o for o in db.session.scalars(sa.select(Outcome))}
+        assert outcomes[0].situation == Situation.CDI and outcomes[0].digital is True
+        assert outcomes[6].situation == Situation.JOB_SEARCH
+    assert "0 created, 0 updated, 2 unchanged" in _import(app, tmp_path, text, kind="outcomes").output
+    bad = (
+        text
+        + "anne@example.net,3,cdi,,,,\nnobody@example.net,3,cdi,,,,\nbruno@example.net,0,cdd_long,,,maybe,\nbruno@example.net,9,cdi,,,,\n"
+    )
+    result = _import(app, tmp_path, bad, kind="outcomes")
+    assert result.exit_code == 1
+    for message in (
+        "ligne 4, colonne email : anne@example.net est encore en formation",
+        "ligne 5, colonne email : aucun·e apprenant·e avec l'adresse nobody@example.net",
+        "ligne 6, colonne digital",
+        "ligne 7, colonne point",
+    ):
+        assert message in result.output
+
+
+def test_create_a_cohort_from_the_command_line(app: Flask, world) -> None:
+    runner = app.test_cli_runner()
+    ok = runner.invoke(
+        args=["cohorts", "create", "Florac 2027", "--site", "Florac", "--start", "2027-02-01", "--end", "2027-11-19"]
+    )
+    assert ok.exit_code == 0, ok.output
+    with app.app_context():
+        cohort = db.session.scalars(sa.select(Cohort).where(Cohort.name == "Florac 2027")).one()
+        assert cohort.site.name == "Florac" and cohort.programme.rncp_code == "RNCP37674"
+    for args, message in [
+        (["florac 2027", "--site", "Mende", "--start", "2027-02-01", "--end", "2027-11-19"], "s'appelle déjà"),
+        (
+            ["Autre", "--site", "Mende", "--start", "2027-02-01", "--end", "2027-01-19"],
+            "la fin doit venir après le début",
+        ),
+        (
+            ["Autre", "--site", "Mende", "--start", "2027-02-01", "--end", "2027-11-19", "--programme", "RNCP1"],
+            "aucun titre",
+        ),
+    ]:
+        result = runner.invoke(args=["cohorts", "create", *args])
+        assert result.exit_code == 1 and message in result.output
+    assert _count(app, Cohort) == 3
+
+
+def test_create_and_edit_a_cohort_on_the_web(app: Flask, client, auth: AuthActions, world) -> None:
+    auth.login("manager@example.org")
+    form = page_form(client, "/cohorts/new")
+    form.update(name="Mende 2026 automne", site="Mende", start_date="2027-02-01", end_date="2027-01-01")
+    response = client.post("/cohorts/new", data=form)
+    assert "Une promotion porte déjà ce nom" in response.text and "La fin doit venir après le début" in response.text
+    form.update(name="Langogne 2027", site="Langogne", end_date="2027-11-19")
+    assert client.post("/cohorts/new", data=form).status_code == 302
+    with app.app_context():
+        cohort_id = db.session.scalar(sa.select(Cohort.id).where(Cohort.name == "Langogne 2027"))
+    edit = page_form(client, f"/cohorts/{cohort_id}/edit")
+    assert edit["site"] == "Langogne"
+    edit["name"] = "Langogne 2027 printemps"
+    assert client.post(f"/cohorts/{cohort_id}/edit", data=edit).status_code == 302
+    assert [e.action for e in audit_events(app, "cohort")] == ["create", "update"]
