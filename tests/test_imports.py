@@ -13,10 +13,14 @@ from bootcamp.models import Cohort, Enrolment, EnrolmentStatus, Gender, Learner,
 
 from .conftest import AuthActions, audit_events, page_form
 
-HEADER = "email,first_name,last_name,gender,birth_date,postal_code,diploma,flags,referrer,status,exit_date,dropout_reason,certification\n"
+HEADER = (
+    "email,first_name,last_name,gender,birth_date,postal_code,diploma,flags,referrer,"
+    "status,exit_date,dropout_reason,certification\n"
+)
 GOOD = HEADER + (
     "anne@example.net,Anne,Aubrac,female,1999-03-12,48000,bac,qpv|jobseeker,france_travail,,,,\n"
-    "Bruno@Example.net,Bruno,Bex,homme,02/01/1980,48100,infra-bac,reconversion,mission_locale,abandon,2026-10-15,santé,\n"
+    "Bruno@Example.net,Bruno,Bex,homme,02/01/1980,48100,infra-bac,reconversion,mission_locale,"
+    "abandon,2026-10-15,santé,\n"
 )
 
 
@@ -68,7 +72,10 @@ def test_a_changed_row_updates_the_learner_and_is_audited(app: Flask, world, tmp
 
 
 def test_semicolons_bom_and_french_labels(app: Flask, world, tmp_path) -> None:
-    text = "\ufeffemail;first_name;last_name;gender;birth_date;diploma\nchloe@example.net;Chloé;Cévennes;Femme;01/06/2001;bac+2\n"
+    text = (
+        "\ufeffemail;first_name;last_name;gender;birth_date;diploma\n"
+        "chloe@example.net;Chloé;Cévennes;Femme;01/06/2001;bac+2\n"
+    )
     assert _import(app, tmp_path, text.encode("utf-8")).exit_code == 0
     with app.app_context():
         chloe = db.session.scalars(sa.select(Learner).where(Learner.email == "chloe@example.net")).one()
@@ -184,7 +191,8 @@ def test_import_outcomes(app: Flask, world, tmp_path) -> None:
     assert "0 created, 0 updated, 2 unchanged" in _import(app, tmp_path, text, kind="outcomes").output
     bad = (
         text
-        + "anne@example.net,3,cdi,,,,\nnobody@example.net,3,cdi,,,,\nbruno@example.net,0,cdd_long,,,maybe,\nbruno@example.net,9,cdi,,,,\n"
+        + "anne@example.net,3,cdi,,,,\nnobody@example.net,3,cdi,,,,\n"
+        + "bruno@example.net,0,cdd_long,,,maybe,\nbruno@example.net,9,cdi,,,,\n"
     )
     result = _import(app, tmp_path, bad, kind="outcomes")
     assert result.exit_code == 1
