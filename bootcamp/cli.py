@@ -1,6 +1,7 @@
 """Command-line tools: `flask users create`, `flask frameworks load`, `flask demo`."""
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import IO
 
 import click
@@ -11,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from .demo import DEMO_ACCOUNTS, SITES, DemoError, DemoOptions, database_is_empty, load_demo
 from .extensions import db
 from .frameworks import FrameworkError, insert_framework, read_framework
+from .backup import BackupError, backup, check_backup, restore, sqlite_path
 from .cohorts.services import CohortError, save_cohort
 from .imports.learners import apply_learners, plan_learners
 from .imports.outcomes import apply_outcomes, plan_outcomes
@@ -18,6 +20,7 @@ from .models import Cohort, Role, Site, User
 from .reports.export import to_csv
 from .reports.queries import GROUPINGS, Filters, indicator_rows
 from .passwords import hash_password, password_problem
+from .personal_data import due_for_erasure, erase_learner
 
 users_cli = AppGroup("users", help="Manage accounts.")
 export_cli = AppGroup("export", help="Export figures.")
@@ -190,7 +193,67 @@ def export_indicators(
     click.echo(to_csv(indicator_rows(filters, by)), nl=False)
 
 
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list who would be anonymised.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def purge(dry_run: bool, yes: bool) -> None:
+    """Anonymise learners whose last exit is older than the retention period (RETENTION_YEARS, default 5)."""
+    years = current_app.config["RETENTION_YEARS"]
+    learners = due_for_erasure(date.today(), years)
+    click.echo(f"{len(learners)} learner(s) left more than {years} years ago and would be anonymised.")
+    for learner in learners:
+        last_exit = max(e.exit_date for e in learner.enrolments if e.exit_date)
+        click.echo(f"  #{learner.id} {learner.full_name} (last exit {last_exit})")
+    if dry_run or not learners:
+        return
+    if not yes and not click.confirm("Anonymise them now? This cannot be undone."):
+        raise click.ClickException("nothing anonymised")
+    for learner in learners:
+        erase_learner(learner)
+    db.session.commit()
+    click.echo(f"Anonymised {len(learners)} learner(s).")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the SQLite database to PATH, even while the app runs."""
+    try:
+        size = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up to {path} ({size // 1024} KiB).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database's content with a backup made by `flask backup`."""
+    uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        check_backup(path)
+        sqlite_path(uri)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    if not yes and not click.confirm(f"Replace everything in the database with {path}?"):
+        raise click.ClickException("nothing restored")
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        revision = restore(uri, path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {path} (schema {revision}); run `flask db upgrade` if the app is newer.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(purge)
     app.cli.add_command(cohorts_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(export_cli)

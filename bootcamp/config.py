@@ -26,6 +26,7 @@ class Config:
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     DEMO_PASSWORD = "demo-bootcamp"
+    RETENTION_YEARS = 5  # personal data is erased this long after a learner's last exit (flask purge)
 
 
 def load_overrides(app: Flask) -> None:

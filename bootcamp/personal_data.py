@@ -1,13 +1,26 @@
 """Everything the app holds about one learner, as plain data (the right of access and portability)."""
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
-from .audit import plain
+from .audit import plain, record
+from .dates import add_months
 from .extensions import db
-from .models import AuditEvent, Cohort, CompetencyAssessment, Enrolment, Grade, Learner, Outcome, User
+from .models import (
+    AuditEvent,
+    Cohort,
+    CompetencyAssessment,
+    Enrolment,
+    EnrolmentStatus,
+    Grade,
+    Learner,
+    Outcome,
+    User,
+    utcnow,
+)
 
 
 def _row(instance: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -72,3 +85,77 @@ def export_for(user: User) -> dict[str, Any]:
     if user.learner is not None:
         return learner_export(user.learner)
     return {"learner": None, "accounts": [_row(user, skip=("password_hash",))]}
+
+
+ERASED = "effacé"
+# Personal values that an erasure removes, wherever they stand (the learner's file, free text about them,
+# and the values kept by past audit events of that learner).
+PERSONAL_KEYS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "email",
+        "birth_date",
+        "postal_code",
+        "comment",
+        "feedback",
+        "employer",
+        "job_title",
+        "name",
+    }
+)
+
+
+def erase_learner(learner: Learner) -> None:
+    """Remove a learner's personal data and keep the anonymous facts statistics need.
+
+    Gender, age band, publics, diploma, referrer, enrolments, certification, levels, scores and the
+    situations after the training stay, so past indicators do not change. Names, email, birth date,
+    postal code, free-text comments, feedback, employers and job titles go, from the audit log too;
+    a linked account is deactivated and anonymised. The erasure itself is audited without the values.
+    The caller commits.
+    """
+    learner.first_name, learner.last_name = "Personne", f"effacée n° {learner.id}"
+    learner.email, learner.birth_date, learner.postal_code = None, None, None
+    learner.erased_at = utcnow()
+    enrolment_ids = sa.select(Enrolment.id).where(Enrolment.learner_id == learner.id)
+    db.session.execute(sa.update(Grade).where(Grade.learner_id == learner.id).values(feedback=""))
+    db.session.execute(
+        sa.update(CompetencyAssessment).where(CompetencyAssessment.learner_id == learner.id).values(comment="")
+    )
+    db.session.execute(
+        sa.update(Outcome).where(Outcome.enrolment_id.in_(enrolment_ids)).values(employer="", job_title="")
+    )
+    if learner.user is not None:
+        account = learner.user
+        account.email, account.name, account.active = f"effacé-{account.id}@invalid.example", ERASED, False
+        account.password_hash, account.learner = None, None
+    for event in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.learner_id == learner.id)):
+        event.before = _scrub(event.before)
+        event.after = _scrub(event.after)
+    record("learner", learner.id, "erase", None, {"erased": True}, learner_id=learner.id)
+
+
+def _scrub(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not values:
+        return values
+    return {key: ERASED if key in PERSONAL_KEYS and value not in (None, "") else value for key, value in values.items()}
+
+
+def due_for_erasure(today: date, years: int) -> list[Learner]:
+    """Learners not yet erased whose last exit is more than `years` years ago, and who are in no training now."""
+    last_exit = sa.func.max(Enrolment.exit_date)
+    still_here = sa.select(Enrolment.learner_id).where(Enrolment.status == EnrolmentStatus.IN_TRAINING)
+    old = (
+        sa.select(Enrolment.learner_id)
+        .group_by(Enrolment.learner_id)
+        .having(last_exit < add_months(today, -12 * years))
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Learner)
+            .options(joinedload(Learner.user), selectinload(Learner.enrolments))
+            .where(Learner.erased_at.is_(None), Learner.id.in_(old), Learner.id.not_in(still_here))
+            .order_by(Learner.id)
+        )
+    )

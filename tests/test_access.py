@@ -58,6 +58,8 @@ MATRIX = {
     "/outcomes/due": ("/outcomes/due", MANAGER),
     "/outcomes/<int:enrolment_id>/<int:point>": ("/outcomes/{leaver_enrolment}/6", MANAGER),
     "/learners/<int:learner_id>": ("/learners/{learner}", MANAGER),
+    "/learners/<int:learner_id>/export.json": ("/learners/{learner}/export.json", MANAGER),
+    "/learners/<int:learner_id>/erase": ("/learners/{learner}/erase", [("405", None)] * 6),
     "/audit": ("/audit", [LOGIN, ("404", None), ("404", None), ("404", None), ("200", None), ("200", None)]),
     "/me": ("/me", [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)]),
     "/me/export.json": (
@@ -88,6 +90,7 @@ POSTS = [
     "/cohorts/{cohort}/import",
     "/outcomes/import",
     "/admin/users/{user}/password-link",
+    "/learners/{learner}/erase",
 ]
 
 

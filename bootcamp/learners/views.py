@@ -3,7 +3,11 @@
 import json
 from datetime import date
 
-from flask import Response, render_template
+from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +15,8 @@ from .. import charts
 from ..access import get_learner_or_404, role_required
 from ..labels import LEVEL_LABELS
 from ..models import Role
-from ..personal_data import export_for
+from ..extensions import db
+from ..personal_data import erase_learner, export_for, learner_export
 from . import bp
 from ..outcomes.queries import learner_path
 from .queries import MyPage, my_page
@@ -63,9 +68,45 @@ def export() -> Response:
     )
 
 
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Je confirme : effacer le nom, l'adresse e-mail, la date de naissance, le code postal et les commentaires"),
+        validators=[DataRequired()],
+    )
+
+
 @bp.get("/learners/<int:learner_id>")
 @role_required(Role.MANAGER)
 def show(learner_id: int) -> str:
     """A learner's whole path, for managers: who they are, their enrolments, certification, follow-ups."""
     learner = get_learner_or_404(learner_id, current_user)
-    return render_template("learners/show.html", learner=learner, path=learner_path(learner.id), today=date.today())
+    return render_template(
+        "learners/show.html", learner=learner, path=learner_path(learner.id), today=date.today(), erase_form=EraseForm()
+    )
+
+
+@bp.get("/learners/<int:learner_id>/export.json")
+@role_required(Role.MANAGER)
+def export_learner(learner_id: int) -> Response:
+    """Everything about one learner, as the learner would get it themselves."""
+    learner = get_learner_or_404(learner_id, current_user)
+    return Response(
+        json.dumps(learner_export(learner), ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="apprenant-{learner.id}.json"'},
+    )
+
+
+@bp.post("/learners/<int:learner_id>/erase")
+@role_required(Role.MANAGER)
+def erase(learner_id: int) -> Response:
+    """Erase a learner's personal data (the statistics keep their anonymous facts)."""
+    learner = get_learner_or_404(learner_id, current_user)
+    form = EraseForm()
+    if not form.validate_on_submit():
+        flash(_("Cochez la case de confirmation pour effacer les données personnelles."), "error")
+    elif learner.erased_at is None:
+        erase_learner(learner)
+        db.session.commit()
+        flash(_("Les données personnelles ont été effacées ; les statistiques restent inchangées."), "success")
+    return redirect(url_for("learners.show", learner_id=learner.id))

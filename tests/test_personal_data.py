@@ -1,0 +1,158 @@
+"""Personal data: export, erasure that keeps the statistics, retention purge, sensitive fields, the audit log."""
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import Flask
+
+from bootcamp.demo import DemoOptions, load_demo
+from bootcamp.extensions import db
+from bootcamp.models import AuditEvent, CompetencyAssessment, Grade, Learner, Outcome, Situation, User
+from bootcamp.reports.queries import GROUPINGS, Filters, indicator_rows
+
+from . import factories
+from .conftest import AuthActions, audit_events, csrf_token, page_form
+
+TODAY = date(2026, 11, 26)
+
+
+def _indicators(app: Flask) -> dict:
+    with app.app_context():
+        return {
+            (by, point): [asdict(row) for row in indicator_rows(Filters(point=point, as_of=TODAY), by)]
+            for by in GROUPINGS
+            for point in (0, 6)
+        }
+
+
+def test_manager_export_is_the_learners_own(app: Flask, client, auth: AuthActions, world) -> None:
+    auth.login("learner@example.org")
+    own = client.get("/me/export.json").get_json()
+    auth.logout()
+    auth.login("manager@example.org")
+    response = client.get(f"/learners/{world.learner_id}/export.json")
+    assert response.get_json() == own and "attachment" in response.headers["Content-Disposition"]
+
+
+def test_erasure_removes_personal_data_and_keeps_every_indicator(app: Flask, client, auth: AuthActions) -> None:
+    with app.app_context():
+        load_demo(DemoOptions(seed=3, sites=1, years=3, learners_per_cohort=8, today=TODAY))
+        learner = db.session.scalars(
+            sa.select(Learner).join(Learner.enrolments).join(Outcome).where(Outcome.situation == Situation.CDI)
+        ).first()
+        learner_id, email = learner.id, learner.email
+        from bootcamp.audit import record
+
+        record("learner", learner.id, "update", {"last_name": "Ancien"}, {"last_name": learner.last_name}, learner.id)
+        db.session.commit()
+    before = _indicators(app)
+    auth.login("manager@example.org", "demo-bootcamp")  # the demo's account
+    url = f"/learners/{learner_id}/erase"
+    refused = client.post(
+        url, data={"csrf_token": csrf_token(client, f"/learners/{learner_id}")}, follow_redirects=True
+    )
+    assert "Cochez la case de confirmation" in refused.text
+    form = page_form(client, f"/learners/{learner_id}")
+    assert client.post(url, data=form | {"confirm": "y"}).status_code == 302
+    assert _indicators(app) == before
+    with app.app_context():
+        learner = db.session.get(Learner, learner_id)
+        assert (learner.email, learner.birth_date, learner.postal_code) == (None, None, None)
+        assert (
+            learner.erased_at and "effacée" in learner.last_name and learner.gender and learner.enrolments[0].age_band
+        )
+        assert not any(g.feedback for g in db.session.scalars(sa.select(Grade).where(Grade.learner_id == learner_id)))
+        assert not any(
+            a.comment
+            for a in db.session.scalars(
+                sa.select(CompetencyAssessment).where(CompetencyAssessment.learner_id == learner_id)
+            )
+        )
+        outcomes = [o for e in learner.enrolments for o in e.outcomes]
+        assert outcomes and all(o.employer == "" and o.situation for o in outcomes)
+        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.learner_id == learner_id)).all()
+        text = json.dumps([(e.before, e.after) for e in events], ensure_ascii=False)
+        assert "Ancien" not in text and email not in text
+        assert events[-1].action == "erase" and events[-1].after == {"erased": True}
+    page = client.get(f"/learners/{learner_id}").text
+    assert "Données personnelles effacées" in page
+
+
+def test_erasing_a_learner_closes_their_account(app: Flask, client, auth: AuthActions, world) -> None:
+    auth.login("manager@example.org")
+    form = page_form(client, f"/learners/{world.learner_id}")
+    client.post(f"/learners/{world.learner_id}/erase", data=form | {"confirm": "y"})
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.email == "learner@example.org")) is None
+    assert "incorrect" in AuthActions(app.test_client()).login("learner@example.org").text
+
+
+def test_purge_after_the_retention_period(app: Flask) -> None:
+    with app.app_context():
+        load_demo(DemoOptions(seed=5, sites=1, years=8, learners_per_cohort=5, today=date.today()))
+    before = _indicators(app)
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["purge", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    count = int(dry.output.split()[0])
+    assert count > 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(Learner.erased_at.is_not(None))) == 0
+    done = runner.invoke(args=["purge", "--yes"])
+    assert f"Anonymised {count} learner(s)" in done.output
+    assert _indicators(app) == before
+    assert runner.invoke(args=["purge", "--dry-run"]).output.startswith("0 learner(s)")
+
+
+def test_trainers_never_see_sensitive_fields(app: Flask, client, auth: AuthActions, world) -> None:
+    with app.app_context():
+        learner = db.session.get(Learner, world.learner_id)
+        learner.rqth, learner.rsa, learner.qpv = True, True, True
+        factories.assess(learner, factories.competencies(factories.dwwm())[0], 2, datetime(2026, 10, 1))
+        db.session.commit()
+    auth.login("trainer@example.org")
+    for path in (
+        f"/cohorts/{world.cohort_id}",
+        f"/cohorts/{world.cohort_id}/competencies",
+        f"/projects/{world.project_id}/grades",
+        "/cohorts/",
+        f"/cohorts/{world.cohort_id}/competencies/{world.learner_id}/{world.competency_id}",
+    ):
+        page = client.get(path).text
+        for word in ("RQTH", "RSA", "QPV", "2000-01-01", "01/01/2000", "1 janv. 2000"):
+            assert word not in page, (path, word)
+
+
+def test_audit_log_filters_and_masks_for_admins(app: Flask, client, auth: AuthActions, world) -> None:
+    trainer = app.test_client()
+    AuthActions(trainer).login("trainer@example.org")
+    form = page_form(trainer, f"/cohorts/{world.cohort_id}/competencies")
+    form[f"level_{world.learner_id}_{world.competency_id}"] = "2"
+    trainer.post(f"/cohorts/{world.cohort_id}/competencies", data=form)
+    with app.app_context():
+        from bootcamp.audit import record
+
+        record("learner", world.learner_id, "update", {"rqth": False}, {"rqth": True}, world.learner_id)
+        record(
+            "learner",
+            world.other_learner_id,
+            "update",
+            {"postal_code": "12000"},
+            {"postal_code": "12100"},
+            world.other_learner_id,
+        )
+        db.session.commit()
+    auth.login("manager@example.org")
+    page = client.get("/audit").text
+    assert "3 modifications" in page and "Thomas Formateur" in page and "niveau de compétence" in page
+    assert "True" in page  # managers see the sensitive value
+    assert "1 modification<" in client.get("/audit?kind=competency_assessment").text
+    assert "2 modifications" in client.get("/audit?learner=lefèvre").text
+    assert "1 modification<" in client.get(f"/audit?learner={world.other_learner_id}").text
+    assert "0 modification" in client.get("/audit?start=2020-01-01&end=2020-12-31").text
+    auth.logout()
+    auth.login("admin@example.org")
+    admin_page = client.get("/audit?kind=learner").text
+    assert "•••" in admin_page and "12100" in admin_page
