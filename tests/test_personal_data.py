@@ -13,7 +13,7 @@ from bootcamp.models import AuditEvent, CompetencyAssessment, Grade, Learner, Ou
 from bootcamp.reports.queries import GROUPINGS, Filters, indicator_rows
 
 from . import factories
-from .conftest import AuthActions, audit_events, csrf_token, page_form
+from .conftest import AuthActions, csrf_token, page_form
 
 TODAY = date(2026, 11, 26)
 
