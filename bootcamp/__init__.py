@@ -36,10 +36,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         outcomes,
         projects,
         reports,
+        security,
         templating,
         users,
     )
 
+    security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

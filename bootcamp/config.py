@@ -1,4 +1,5 @@
-"""Configuration: defaults here, then instance/config.py, then environment variables."""
+"""Configuration: defaults here, then instance/config.py, then the file named by BOOTCAMP_SETTINGS, then
+DATABASE_URL and SECRET_KEY from the environment."""
 
 import os
 import secrets
@@ -26,12 +27,17 @@ class Config:
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     DEMO_PASSWORD = "demo-bootcamp"
+    SESSION_IDLE_SECONDS = 2 * 3600  # a session unused for 2 hours ends
+    SESSION_ABSOLUTE_SECONDS = 12 * 3600  # and any session ends after 12 hours
+    HTTPS = False  # True behind HTTPS: Secure cookies with the __Host- prefix, HSTS
+    PROXY_HOPS = 0  # 1 behind exactly one reverse proxy (ProxyFix trusts its X-Forwarded-* headers)
     RETENTION_YEARS = 5  # personal data is erased this long after a learner's last exit (flask purge)
 
 
 def load_overrides(app: Flask) -> None:
     """Apply instance/config.py, then DATABASE_URL and SECRET_KEY from the environment."""
     app.config.from_pyfile("config.py", silent=True)
+    app.config.from_envvar("BOOTCAMP_SETTINGS", silent=True)  # another settings file (tests, deployments)
     if url := os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = url
     if key := os.environ.get("SECRET_KEY"):

@@ -1,6 +1,7 @@
 """The data model: programmes and their frameworks, cohorts, learners, grades, outcomes, audit."""
 
 import enum
+import secrets
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,10 @@ from .extensions import db
 def utcnow() -> datetime:
     """Return the current UTC time as a naive datetime (SQLite keeps no time zone)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Role(enum.StrEnum):
@@ -348,6 +353,9 @@ class User(UserMixin, db.Model):
     learner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("learners.id", ondelete="SET NULL"), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Goes into the session cookie instead of the id; a new one at logout, password change and
+    # deactivation makes every copy of an old cookie worthless.
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
 
     learner: Mapped[Learner | None] = relationship(back_populates="user")
     cohorts: Mapped[list[Cohort]] = relationship(
@@ -361,6 +369,13 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in an inactive user
         return self.active
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def rotate_session_token(self) -> None:
+        """End every session of this account (logout, password change, deactivation)."""
+        self.session_token = new_session_token()
 
     def __str__(self) -> str:
         return self.name
@@ -503,6 +518,18 @@ class Outcome(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class LoginAttempt(db.Model):
+    """A login attempt, kept a day, so that every worker counts failures the same way."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False)
 
 
 class AuditEvent(db.Model):

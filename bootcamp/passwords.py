@@ -1,5 +1,8 @@
 """Password hashing with Argon2id; the parameter set is a setting so tests can use a cheap one."""
 
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -38,10 +41,20 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """The most common passwords long enough to pass the length rule (shipped with the app)."""
+    text = (Path(__file__).parent / "common-passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def password_problem(password: str) -> str | None:
-    """Why a new password is refused, or None when it is acceptable (length only, no composition rules)."""
+    """Why a new password is refused, or None (OWASP ASVS 5.0: length and a common-password list,
+    no composition rules)."""
     if len(password) < MIN_LENGTH:
-        return f"the password must be at least {MIN_LENGTH} characters long"
+        return f"le mot de passe doit compter au moins {MIN_LENGTH} caractères"
     if len(password) > MAX_LENGTH:
-        return f"the password must be at most {MAX_LENGTH} characters long"
+        return f"le mot de passe doit compter au plus {MAX_LENGTH} caractères"
+    if password.lower() in common_passwords() or len(set(password)) < 3:
+        return "ce mot de passe fait partie des plus courants : choisissez-en un autre"
     return None

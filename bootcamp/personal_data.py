@@ -23,6 +23,9 @@ from .models import (
 )
 
 
+SECRET_COLUMNS = ("password_hash", "session_token")  # never exported, not even to their owner
+
+
 def _row(instance: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """Every column of a row, JSON-friendly."""
     return {
@@ -75,7 +78,7 @@ def learner_export(learner: Learner) -> dict[str, Any]:
             {**_row(assessment), "competency": assessment.competency.code} for assessment in assessments
         ],
         "outcomes": [_row(outcome) for outcome in outcomes],
-        "accounts": [_row(account, skip=("password_hash",)) for account in accounts],
+        "accounts": [_row(account, skip=SECRET_COLUMNS) for account in accounts],
         "audit_events": [_row(event) for event in events],
     }
 
@@ -84,7 +87,7 @@ def export_for(user: User) -> dict[str, Any]:
     """What a person gets when they ask for their data: their learner file, or at least their account."""
     if user.learner is not None:
         return learner_export(user.learner)
-    return {"learner": None, "accounts": [_row(user, skip=("password_hash",))]}
+    return {"learner": None, "accounts": [_row(user, skip=SECRET_COLUMNS)]}
 
 
 ERASED = "effacé"
@@ -130,6 +133,7 @@ def erase_learner(learner: Learner) -> None:
         account = learner.user
         account.email, account.name, account.active = f"effacé-{account.id}@invalid.example", ERASED, False
         account.password_hash, account.learner = None, None
+        account.rotate_session_token()
     for event in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.learner_id == learner.id)):
         event.before = _scrub(event.before)
         event.after = _scrub(event.after)

@@ -36,6 +36,7 @@ MATRIX = {
         ],
     ),
     "/logout": ("/logout", [("405", None)] * 6),  # POST only: see test_auth
+    "/account/password": ("/account/password", [LOGIN] + [("200", None)] * 5),
     "/cohorts/": ("/cohorts/", STAFF),
     "/cohorts/<int:cohort_id>": ("/cohorts/{cohort}", STAFF),
     "/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>": ("/cohorts/{cohort}/enrolments/{enrolment}", STAFF),
@@ -98,8 +99,8 @@ def test_matrix_covers_every_route(app: Flask) -> None:
     """A new route must be added to the matrix, with what each role gets."""
     assert {rule.rule for rule in app.url_map.iter_rules()} == set(MATRIX)
     posts = {rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    # + login, logout and choosing a password from a link, tested in test_auth and test_users
-    assert len(posts) == len(POSTS) + 3
+    # + login, logout, changing one's password and choosing one from a link: test_auth and test_users
+    assert len(posts) == len(POSTS) + 4
 
 
 @pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))

@@ -55,7 +55,9 @@ def test_bad_role_short_password_and_bad_email_are_refused(app: Flask, runner) -
         == 2
     )
     result = runner.invoke(args=["users", "create", "a@example.org", "--role", "admin", "--password", "short"])
-    assert result.exit_code == 1 and "at least 12 characters" in result.output
+    assert result.exit_code == 1 and "au moins 12 caractères" in result.output
+    result = runner.invoke(args=["users", "create", "a@example.org", "--role", "admin", "--password", "qwerty123456"])
+    assert result.exit_code == 1 and "plus courants" in result.output
     assert (
         runner.invoke(
             args=["users", "create", "not-an-email", "--role", "admin", "--password", "a long passphrase"]

@@ -188,7 +188,7 @@ def test_export_holds_every_table_that_refers_to_the_learner(
     assert data["grades"][0]["score"] == "14.75" and data["grades"][0]["project"] == "Portfolio"
     assert len(data["competency_assessments"]) == 3 and data["outcomes"][0]["situation"] == "training"
     assert data["audit_events"][0]["after"] == {"score": "14.75"}
-    assert "password_hash" not in data["accounts"][0]
+    assert "password_hash" not in data["accounts"][0] and "session_token" not in data["accounts"][0]
     assert "Rose" not in response.get_data(as_text=True)
 
 

@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -13,9 +13,10 @@ from ..extensions import db, login_manager
 from ..models import User, utcnow
 from ..passwords import check_password
 from . import bp
-from ..users.forms import NewPasswordForm
+from ..users.forms import ChangePasswordForm, NewPasswordForm
 from ..users.services import set_password, user_from_token
 from .forms import LoginForm
+from .throttle import is_throttled, note_attempt
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Connectez-vous pour accéder à cette page."
@@ -24,9 +25,9 @@ login_manager.localize_callback = _
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Reload the logged-in user; a deactivated account is logged out at once."""
-    user = db.session.get(User, int(user_id))
+def load_user(session_token: str) -> User | None:
+    """Reload the logged-in user from the session's token; a rotated token or a deactivated account ends it."""
+    user = db.session.scalar(sa.select(User).where(User.session_token == session_token))
     return user if user is not None and user.active else None
 
 
@@ -55,14 +56,24 @@ def login() -> Response | str | tuple[str, int]:
         return redirect(url_for(home_endpoint(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
+        email, address, now = form.email.data.strip().lower(), request.remote_addr or "unknown", utcnow()
+        if is_throttled(email, address, now):
+            current_app.logger.warning("login throttled")
+            error = _("Trop de tentatives : pour protéger les comptes, réessayez dans 15 minutes.")
+            return render_template("auth/login.html", form=form, error=error), 429
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if check_password(user, form.password.data) and user.active:
-            user.last_login_at = utcnow()
+            user.last_login_at = now
+            note_attempt(email, address, True, now)
             db.session.commit()
             login_user(user)
+            session["since"] = session["seen"] = now.timestamp()
+            current_app.logger.info("login user=%s", user.id)
             return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
         db.session.rollback()
+        note_attempt(email, address, False, now)
+        db.session.commit()
+        current_app.logger.info("login refused")
         error = _("Adresse e-mail ou mot de passe incorrect.")
         return render_template("auth/login.html", form=form, error=error), 200
     return render_template("auth/login.html", form=form, error=None)
@@ -71,7 +82,9 @@ def login() -> Response | str | tuple[str, int]:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """Log out (POST only, with a CSRF token)."""
+    """Log out (POST only, with a CSRF token); the session token changes, so a copied cookie stops working."""
+    current_user.rotate_session_token()
+    db.session.commit()
     logout_user()
     flash(_("Vous êtes déconnecté·e."), "info")
     return redirect(url_for("auth.login"))
@@ -97,3 +110,20 @@ def choose_password(token: str) -> Response | str:
         flash(_("Mot de passe enregistré : vous pouvez vous connecter."), "success")
         return redirect(url_for("auth.login"))
     return render_template("users/password.html", user=user, form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Response | str:
+    """Change my password (the current one is asked); my other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not check_password(current_user, form.current.data):
+            form.current.errors.append(_("Ce n'est pas votre mot de passe actuel."))
+        else:
+            set_password(current_user, form.password.data)
+            db.session.commit()
+            login_user(current_user)  # this session goes on with the new token
+            flash(_("Mot de passe changé. Vos autres sessions sont fermées."), "success")
+            return redirect(url_for("auth.index"))
+    return render_template("users/password.html", user=current_user, form=form, change=True)

@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..extensions import db
 from ..labels import choices
 from ..models import Learner, Role, User
-from ..passwords import MAX_LENGTH, MIN_LENGTH
+from ..passwords import MAX_LENGTH, password_problem
 
 
 def _strip(value: str | None) -> str | None:
@@ -81,18 +81,23 @@ class EditUserForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         _l("Nouveau mot de passe"),
-        validators=[
-            DataRequired(_l("Choisissez un mot de passe.")),
-            Length(
-                min=MIN_LENGTH,
-                max=MAX_LENGTH,
-                message=_l("Entre %(min)d et %(max)d caractères.", min=MIN_LENGTH, max=MAX_LENGTH),
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
+        validators=[DataRequired(_l("Choisissez un mot de passe."))],
+        render_kw={"autocomplete": "new-password", "maxlength": MAX_LENGTH},
     )
     confirm = PasswordField(
         _l("Le même, encore une fois"),
         validators=[EqualTo("password", _l("Les deux mots de passe diffèrent."))],
         render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_password(self, field: PasswordField) -> None:
+        if (problem := password_problem(field.data or "")) is not None:
+            raise ValidationError(problem[0].upper() + problem[1:] + ".")
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(
+        _l("Mot de passe actuel"),
+        validators=[DataRequired(_l("Indiquez votre mot de passe actuel."))],
+        render_kw={"autocomplete": "current-password"},
     )

@@ -37,6 +37,8 @@ def update_user(
 ) -> bool:
     """Apply the admin's changes; a trainer keeps cohorts only while a trainer. True if anything changed."""
     before = _state(user)
+    if user.active and not active:
+        user.rotate_session_token()
     user.name, user.role, user.active = name, role, active
     user.cohorts = cohorts if role == Role.TRAINER else []
     user.learner = learner if role == Role.LEARNER else None
@@ -69,5 +71,7 @@ def user_from_token(token: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
+    """Set a new password; every open session of the account ends."""
     user.password_hash = hash_password(password)
+    user.rotate_session_token()
     record("user", user.id, "password", None, {"password": "changed"})

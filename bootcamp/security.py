@@ -1,0 +1,101 @@
+"""What every request goes through: headers, request ids, session timeouts, write transactions on SQLite.
+
+OWASP ASVS 5.0 level 2 is the reference; the README's "Deploying" section says how to run behind a proxy.
+"""
+
+import logging
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, current_app, flash, g, has_request_context, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from .extensions import db
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the request id on every log line of a request (and nothing personal)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def _start_request() -> Response | None:
+    g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    idle, absolute = current_app.config["SESSION_IDLE_SECONDS"], current_app.config["SESSION_ABSOLUTE_SECONDS"]
+    if now - session.get("seen", 0) > idle or now - session.get("since", 0) > absolute:
+        logout_user()
+        session.pop("seen", None)
+        session.pop("since", None)
+        flash(_("Votre session a expiré : reconnectez-vous."), "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    session["seen"] = now
+    return None
+
+
+def _headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = PERMISSIONS
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["X-Request-Id"] = g.get("request_id", "")
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if request.endpoint not in ("static", "assets.plotly_js"):
+        if current_user.is_authenticated or request.method != "GET" or response.status_code >= 400:
+            headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _sqlite_transactions(app: Flask) -> None:
+    """On SQLite, a POST starts its transaction with BEGIN IMMEDIATE: it takes the write lock before it
+    reads, so two workers never both read, then both try to write and meet "database is locked"."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _manual_begin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let the "begin" event below issue BEGIN
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        writing = has_request_context() and request.method in ("POST", "PUT", "PATCH", "DELETE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    if app.config["PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=app.config["PROXY_HOPS"],
+            x_proto=app.config["PROXY_HOPS"],
+            x_host=app.config["PROXY_HOPS"],
+        )
+    if app.config["HTTPS"]:
+        app.config.update(
+            SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session", PREFERRED_URL_SCHEME="https"
+        )
+    app.before_request(_start_request)
+    app.after_request(_headers)
+    _sqlite_transactions(app)
+    app.logger.addFilter(RequestIdFilter())
