@@ -98,4 +98,5 @@ def init_app(app: Flask) -> None:
     app.before_request(_start_request)
     app.after_request(_headers)
     _sqlite_transactions(app)
-    app.logger.addFilter(RequestIdFilter())
+    if not any(isinstance(f, RequestIdFilter) for f in app.logger.filters):  # one logger for every app
+        app.logger.addFilter(RequestIdFilter())

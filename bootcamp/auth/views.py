@@ -121,9 +121,10 @@ def change_password() -> Response | str:
         if not check_password(current_user, form.current.data):
             form.current.errors.append(_("Ce n'est pas votre mot de passe actuel."))
         else:
-            set_password(current_user, form.password.data)
+            user = current_user._get_current_object()
+            set_password(user, form.password.data)
             db.session.commit()
-            login_user(current_user)  # this session goes on with the new token
+            login_user(user)  # this session goes on with the new token
             flash(_("Mot de passe changé. Vos autres sessions sont fermées."), "success")
             return redirect(url_for("auth.index"))
     return render_template("users/password.html", user=current_user, form=form, change=True)
