@@ -4,13 +4,14 @@ from typing import Any
 
 from flask import Flask
 
-from . import config
+from . import config, security
 from .extensions import babel, csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, errors and CLI."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = security.BoundedInt
     app.config.from_object(config.Config)
     if test_config is None:
         config.load_overrides(app)
@@ -36,7 +37,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         outcomes,
         projects,
         reports,
-        security,
         templating,
         users,
     )

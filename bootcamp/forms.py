@@ -4,7 +4,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Field, SelectChoice, SelectField, StringField
+from wtforms import DateField, Field, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import NumberRange
+from wtforms.widgets import HiddenInput
 from wtforms.validators import ValidationError
 
 from .labels import LEVEL_LABELS
@@ -85,3 +87,23 @@ def replace_value(field: Field, value: object) -> None:
     """Give a posted field a new value to render (a hidden version after a refused save)."""
     field.data = value
     field.raw_data = None
+
+
+MAX_ID = 2**31 - 1  # the largest integer key PostgreSQL and SQLite both keep
+
+
+def posted_id(name: str, source: Any = None) -> int | None:
+    """An integer from the request (form by default) that can be an id, a version or a snapshot; else None."""
+    from flask import request
+
+    value = (source if source is not None else request.form).get(name, type=int)
+    return value if value is not None and 0 <= value <= MAX_ID else None
+
+
+class HiddenNumber(IntegerField):
+    """A hidden version or snapshot number; anything outside what a database key can hold is refused."""
+
+    widget = HiddenInput()
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, [*(validators or []), NumberRange(0, MAX_ID)], **kwargs)

@@ -8,11 +8,12 @@ import time
 import uuid
 from typing import Any
 
-from flask import Flask, current_app, flash, g, has_request_context, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from .extensions import db
@@ -32,8 +33,18 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class BoundedInt(IntegerConverter):
+    """URL ids within what the database keys hold: a larger number is a 404, not a database error."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _start_request() -> Response | None:
     g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+    if any("\x00" in value for values in (request.args, request.form) for value in values.values()):
+        abort(400, description=_("La demande contient un caractère nul : elle est refusée."))
     if not current_user.is_authenticated:
         return None
     now = time.time()

@@ -1,7 +1,9 @@
 """Fixtures: an app on a migrated SQLite copy per test, clients, role accounts, a query counter."""
 
+import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from bootcamp import create_app
 from bootcamp.extensions import db
+from bootcamp.frameworks import DWWM, insert_framework, read_framework
 
 from . import factories
 
@@ -30,9 +33,20 @@ def make_app(database: Path, **overrides: object) -> Flask:
     return create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", **overrides})
 
 
+def postgres_url() -> str | None:
+    """TEST_DATABASE_URL, with the psycopg 3 driver (postgresql://... works too)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return None
+    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", url)
+
+
+BACKENDS = ["sqlite"] + (["postgresql"] if postgres_url() else [])
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database brought up to date by the migrations once, copied for each test."""
+    """A SQLite database brought up to date by the migrations once, copied for each test."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     app = make_app(path)
     with app.app_context():
@@ -41,8 +55,53 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of this run's own, migrated once and dropped at the end (CI must reach it)."""
+    url = sa.engine.make_url(postgres_url())
+    name = f"bootcamp_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    test_url = url.set(database=name).render_as_string(hide_password=False)
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": test_url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield test_url
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(app: Flask) -> None:
+    """Back to a freshly migrated state: no rows but the DWWM framework, ids from 1."""
+    with app.app_context():
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        insert_framework(db.session.connection(), read_framework(DWWM))
+        db.session.commit()
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request: pytest.FixtureRequest, migrated_database: Path, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a fresh, migrated database: SQLite always, PostgreSQL too when TEST_DATABASE_URL is set."""
+    if request.param == "postgresql":
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": request.getfixturevalue("postgres_database")})
+        _empty_postgres(app)
+    else:
+        path = tmp_path / "bootcamp.sqlite"
+        shutil.copy(migrated_database, path)
+        app = make_app(path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
-def app(migrated_database: Path, tmp_path: Path) -> Iterator[Flask]:
+def sqlite_app(migrated_database: Path, tmp_path: Path) -> Iterator[Flask]:
+    """The app on SQLite only, for what is about SQLite itself (pragmas, online backups)."""
     path = tmp_path / "bootcamp.sqlite"
     shutil.copy(migrated_database, path)
     app = make_app(path)

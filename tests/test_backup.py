@@ -16,7 +16,8 @@ def _sites(path) -> int:
         return connection.execute("SELECT count(*) FROM sites").fetchone()[0]
 
 
-def test_backup_under_concurrent_writes_then_restore(app: Flask, tmp_path) -> None:
+def test_backup_under_concurrent_writes_then_restore(sqlite_app: Flask, tmp_path) -> None:
+    app = sqlite_app
     runner = app.test_cli_runner()
     with app.app_context():
         db.session.add_all(Site(name=f"Avant {n}") for n in range(50))
@@ -54,7 +55,8 @@ def test_backup_under_concurrent_writes_then_restore(app: Flask, tmp_path) -> No
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Site)) == copied
 
 
-def test_backup_refuses_to_overwrite_and_restore_refuses_a_stranger(app: Flask, tmp_path) -> None:
+def test_backup_refuses_to_overwrite_and_restore_refuses_a_stranger(sqlite_app: Flask, tmp_path) -> None:
+    app = sqlite_app
     runner = app.test_cli_runner()
     (tmp_path / "exists.sqlite").write_text("")
     assert "already exists" in runner.invoke(args=["backup", str(tmp_path / "exists.sqlite")]).output

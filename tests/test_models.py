@@ -48,7 +48,7 @@ def test_the_database_refuses_a_mixed_case_email_written_around_the_model(ctx) -
         db.session.execute(
             sa.text(
                 "INSERT INTO users (email, name, role, active, created_at) "
-                "VALUES ('Bob@x.org', 'Bob', 'admin', 1, '2026-01-01')"
+                "VALUES ('Bob@x.org', 'Bob', 'admin', TRUE, '2026-01-01')"
             )
         )
 

@@ -1,24 +1,48 @@
 """Migrations, the shipped framework, configuration and the instance folder."""
 
+import uuid
+from collections.abc import Iterator
+
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 
-from bootcamp import config
+from bootcamp import config, create_app
 from bootcamp.extensions import db
 from bootcamp.frameworks import DWWM, read_framework
 from bootcamp.models import Block, Competency, Programme
 
-from .conftest import make_app
+from .conftest import BACKENDS, BASE_CONFIG, make_app, postgres_url
 
 
-def test_migrations_match_the_models(tmp_path) -> None:
-    """`flask db upgrade` on an empty database, then `flask db check` finds no difference."""
-    app = make_app(tmp_path / "empty.sqlite")
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a new PostgreSQL database when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+    url = sa.engine.make_url(postgres_url())
+    name = f"bootcamp_empty_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_migrations_match_the_models(empty_database: str) -> None:
+    """`flask db upgrade` on an empty database, then `flask db check` finds no difference (SQLite and PostgreSQL)."""
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database})
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output  # the next test shows a difference fails it
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 8
+        db.engine.dispose()
 
 
 def test_db_check_reports_a_model_the_migrations_lack(tmp_path) -> None:
@@ -56,7 +80,8 @@ def test_dwwm_framework_is_present_after_upgrade(app: Flask) -> None:
     assert titles[7] == "Documenter le déploiement d'une application dynamique web ou web mobile"
 
 
-def test_sqlite_connections_enforce_foreign_keys(app: Flask) -> None:
+def test_sqlite_connections_enforce_foreign_keys(sqlite_app: Flask) -> None:
+    app = sqlite_app
     with app.app_context():
         assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         assert db.session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"

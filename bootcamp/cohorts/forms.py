@@ -6,11 +6,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 import sqlalchemy as sa
-from wtforms import IntegerField, SelectChoice, SelectField, StringField
-from wtforms.widgets import HiddenInput
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from ..forms import FrenchDateField, code, with_blank
+from ..forms import HiddenNumber, FrenchDateField, code, with_blank
 from ..labels import choices
 from ..extensions import db
 from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Programme
@@ -25,7 +24,7 @@ class EnrolmentForm(FlaskForm):
         choices=with_blank(choices(Certification), _l("pas encore")),
         coerce=code,
     )
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = HiddenNumber(validators=[InputRequired()])
 
     def __init__(self, *args: Any, cohort_start: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

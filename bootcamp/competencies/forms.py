@@ -2,11 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
-from wtforms.widgets import HiddenInput
 
-from ..forms import LevelField, code, with_blank
+from ..forms import HiddenNumber, LevelField, code, with_blank
 from ..models import Project
 from .queries import Cell, Grid
 
@@ -36,7 +35,7 @@ def grid_form(grid: Grid, posted: bool = True) -> "EvidenceForm":
     """
 
     class GridForm(EvidenceForm):
-        snapshot = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+        snapshot = HiddenNumber(validators=[InputRequired()])
 
     for learner in grid.learners:
         for competency in grid.competencies:

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..access import COHORT_STAFF, get_cohort_or_404, role_required
 from ..extensions import db
+from ..forms import posted_id
 from ..models import Block, Cohort, Competency, Enrolment, Learner
 from . import bp
 from .forms import AssessmentForm, cell_name, grid_form, project_choices
@@ -21,7 +22,7 @@ from .services import LevelChange, record_levels
 def grid_page(cohort_id: int) -> Response | str:
     """Learners x competencies: change any number of levels, save once."""
     cohort = get_cohort_or_404(cohort_id, current_user)
-    data = grid(cohort, as_of=request.form.get("snapshot", type=int) if request.method == "POST" else None)
+    data = grid(cohort, as_of=posted_id("snapshot") if request.method == "POST" else None)
     form = grid_form(data)
     conflicts = {}
     if form.validate_on_submit():

@@ -53,6 +53,18 @@ def read_rows(
     if not lines or not lines[0].strip():
         raise FileRefused([Problem(1, "", "le fichier est vide : il faut une ligne d'en-tête")])
     separator = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise FileRefused([Problem(line, "", "le fichier contient un caractère nul : est-ce bien un CSV ?")])
+    try:
+        return _split(text, separator, required, optional)
+    except csv.Error as error:
+        raise FileRefused([Problem(1, "", f"le fichier n'est pas un CSV lisible ({error})")]) from None
+
+
+def _split(
+    text: str, separator: str, required: tuple[str, ...], optional: tuple[str, ...]
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     reader = csv.reader(io.StringIO(text), delimiter=separator)
     header = [name.strip().lower() for name in next(reader)]
     problems = [Problem(1, name, "colonne obligatoire absente") for name in required if name not in header]

@@ -2,11 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
-from wtforms.widgets import HiddenInput
 
-from ..forms import FrenchDateField, code, with_blank
+from ..forms import HiddenNumber, FrenchDateField, code, with_blank
 from ..labels import choices
 from ..models import EMPLOYMENT_SITUATIONS, Situation
 
@@ -19,7 +18,7 @@ class OutcomeForm(FlaskForm):
     job_title = StringField(_l("Poste ou formation"), validators=[Length(max=200)])
     digital = SelectField(_l("Métier du numérique"), coerce=code)
     start_date = FrenchDateField(_l("Date de début"))
-    version = IntegerField(widget=HiddenInput(), default=0)
+    version = HiddenNumber(default=0)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

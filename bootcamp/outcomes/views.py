@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from ..access import get_learner_or_404, role_required
 from ..extensions import db
-from ..forms import replace_value
+from ..forms import posted_id, replace_value
 from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, EnrolmentStatus, Role, Site, Situation
 from ..imports.views import import_page
 from . import bp
@@ -26,8 +26,8 @@ PER_PAGE = 50
 def due() -> str:
     """Follow-ups due and not recorded, oldest first, by site and cohort."""
     today = date.today()
-    site_id = request.args.get("site", type=int)
-    cohort_id = request.args.get("cohort", type=int)
+    site_id = posted_id("site", request.args)
+    cohort_id = posted_id("cohort", request.args)
     rows = missing_follow_ups(today, site_id, cohort_id)
     page = max(1, request.args.get("page", 1, type=int))
     pages = max(1, -(-len(rows) // PER_PAGE))

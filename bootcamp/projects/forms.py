@@ -7,11 +7,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import HiddenInput
 
-from ..forms import FrenchDateField, LevelField, ScoreField, code, with_blank
+from ..forms import HiddenNumber, FrenchDateField, LevelField, ScoreField, code, with_blank
 from ..labels import LEVEL_LABELS, choices
 from ..models import Block, SubmissionStatus
 from ..competencies.queries import Cell
@@ -34,7 +33,7 @@ class ProjectForm(FlaskForm):
     context = TextAreaField(_l("Contexte"), validators=[Length(max=20000)])
     deliverables = TextAreaField(_l("Livrables attendus"), validators=[Length(max=20000)])
     due_date = FrenchDateField(_l("À rendre le"), validators=[InputRequired(_l("Indiquez la date de rendu."))])
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = HiddenNumber(validators=[Optional()])
 
     cohort_start: date
     competency_ids: list[int]
@@ -80,7 +79,7 @@ def row_field(kind: str, learner_id: int, competency_id: int | None = None) -> s
 
 
 class GradingForm(FlaskForm):
-    snapshot = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    snapshot = HiddenNumber(validators=[InputRequired()])
     sheet: GradeSheet
 
     def changed_rows(self) -> set[int]:
@@ -168,7 +167,7 @@ def grading_form(sheet: GradeSheet, posted: bool = True) -> GradingForm:
         setattr(
             Form,
             row_field("version", learner.id),
-            IntegerField(widget=HiddenInput(), default=grade.version if grade else 0),
+            HiddenNumber(default=grade.version if grade else 0),
         )
         shown = row_digest(grade.score, grade.status, grade.feedback) if grade else row_digest(None, None, None)
         setattr(Form, row_field("seen", learner.id), HiddenField(default=shown))

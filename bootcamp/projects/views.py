@@ -12,7 +12,7 @@ from ..access import COHORT_STAFF, get_cohort_or_404, get_project_or_404, role_r
 from ..audit import last_change
 from ..competencies.queries import programme_blocks
 from ..extensions import db
-from ..forms import replace_value
+from ..forms import posted_id, replace_value
 from . import bp
 from .forms import ProjectForm, grading_form, project_form, row_field
 from .queries import cohort_projects, grade_sheet
@@ -76,7 +76,7 @@ def edit(project_id: int) -> Response | str:
 def grades(project_id: int) -> Response | str:
     """Grade a brief for the whole cohort in one form: scores, statuses, feedback, levels reached."""
     project = get_project_or_404(project_id, current_user)
-    sheet = grade_sheet(project, as_of=request.form.get("snapshot", type=int) if request.method == "POST" else None)
+    sheet = grade_sheet(project, as_of=posted_id("snapshot") if request.method == "POST" else None)
     form = grading_form(sheet)
     result = None
     if form.validate_on_submit():
