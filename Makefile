@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi:app
 
-.PHONY: install run test lint messages clean
+.PHONY: install run serve test lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,postgres]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -25,6 +25,11 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Production-style: gunicorn with several workers (PORT, WORKERS, HOST honoured; see gunicorn.conf.py).
+serve: install
+	$(BIN)/flask db upgrade
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest --cov --cov-report=term

@@ -45,12 +45,11 @@ def create_cohort(name: str, site: str, start: datetime, end: datetime, programm
     click.echo(f"Created cohort {cohort.name} ({cohort.site.name}, {cohort.start_date} to {cohort.end_date}).")
 
 
-def _report(plan_problems: list, counts: dict[str, int] | None, what: str) -> None:
+def _report(plan_problems: list, counts: dict[str, int], what: str) -> None:
     if plan_problems:
         for problem in plan_problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"file refused, nothing imported: {len(plan_problems)} problem(s)")
-    assert counts is not None
     click.echo(
         f"Imported {what}: {counts['create']} created, {counts['update']} updated, {counts['unchanged']} unchanged."
     )
@@ -65,7 +64,7 @@ def import_learners(file: IO[bytes], cohort_name: str) -> None:
     if cohort is None:
         raise click.BadParameter(f"no cohort named '{cohort_name}'", param_hint="--cohort")
     plan = plan_learners(file.read(), cohort)
-    counts = apply_learners(plan) if plan.ok else None
+    counts = apply_learners(plan) if plan.ok else {}
     db.session.commit()
     _report(plan.problems, counts, "learners")
 
@@ -75,7 +74,7 @@ def import_learners(file: IO[bytes], cohort_name: str) -> None:
 def import_outcomes(file: IO[bytes]) -> None:
     """Import follow-ups: email,point,situation,employer,job_title,digital,start_date."""
     plan = plan_outcomes(file.read())
-    counts = apply_outcomes(plan) if plan.ok else None
+    counts = apply_outcomes(plan) if plan.ok else {}
     db.session.commit()
     _report(plan.problems, counts, "outcomes")
 

@@ -127,7 +127,8 @@ def dwwm_programme() -> Programme:
     if programme is None:
         insert_framework(db.session.connection(), read_framework(DWWM))
         programme = db.session.scalar(sa.select(Programme).where(Programme.rncp_code == "RNCP37674"))
-    assert programme is not None
+    if programme is None:
+        raise DemoError("the DWWM framework could not be loaded")
     return programme
 
 

@@ -60,7 +60,7 @@ def postgres_database() -> Iterator[str]:
     """A PostgreSQL database of this run's own, migrated once and dropped at the end (CI must reach it)."""
     url = sa.engine.make_url(postgres_url())
     name = f"bootcamp_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     test_url = url.set(database=name).render_as_string(hide_password=False)

@@ -24,7 +24,7 @@ def empty_database(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
         return
     url = sa.engine.make_url(postgres_url())
     name = f"bootcamp_empty_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     yield url.set(database=name).render_as_string(hide_password=False)

@@ -224,7 +224,8 @@ def _value(name: str, raw: Any) -> Any:
 
 def apply_learners(plan: LearnerPlan) -> dict[str, int]:
     """Write the plan (the caller commits: one transaction), audited. Return how many of each kind."""
-    assert plan.ok
+    if not plan.ok:
+        raise ValueError("a refused import cannot be applied")
     written = []
     for change in plan.changes:
         if change.kind == "unchanged":

@@ -135,7 +135,8 @@ def plan_outcomes(content: bytes) -> OutcomePlan:
 
 def apply_outcomes(plan: OutcomePlan) -> dict[str, int]:
     """Record every follow-up of the plan, audited (the caller commits)."""
-    assert plan.ok
+    if not plan.ok:
+        raise ValueError("a refused import cannot be applied")
     for change in plan.changes:
         if change.kind != "unchanged":
             save_outcome(change.enrolment, change.point, change.data)
