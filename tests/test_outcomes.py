@@ -160,6 +160,7 @@ def test_no_follow_up_for_someone_in_training_or_at_another_point(client, auth: 
 def test_learner_path_for_managers(client, auth: AuthActions, world, leavers) -> None:
     auth.login("manager@example.org")
     page = client.get(f"/learners/{leavers['Carré_learner']}").text
+    assert re.search(r"<title>Prénom\d+ Carré · Bootcamp</title>", page)
     assert "Alès passée" in page and "abandon" in page and "santé" in page
     assert "en recherche d&#39;emploi" in page  # exit follow-up
     assert page.count("à relever") == 1 and page.count("pas encore échu") == 2

@@ -27,7 +27,7 @@ from ..models import (
     PublicFlag,
     Referrer,
 )
-from .reading import FileRefused, Problem, parse_code, parse_date, read_rows
+from .reading import FileRefused, Problem, RowCheck, parse_code, parse_date, read_rows
 
 REQUIRED = ("email", "first_name", "last_name", "gender", "birth_date")
 OPTIONAL = ("postal_code", "diploma", "flags", "referrer", "status", "exit_date", "dropout_reason", "certification")
@@ -94,81 +94,57 @@ class LearnerPlan:
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def _flags(text: str) -> dict[str, bool]:
+    """`qpv|jobseeker` -> every flag with whether the learner holds it."""
+    flags = {parse_code(part, PublicFlag) for part in text.split("|") if part.strip()}
+    return {flag.value: flag in flags for flag in PublicFlag}
+
+
 def _row(line: int, cells: dict[str, str], problems: list[Problem], cohort: Cohort) -> LearnerChange | None:
     """Check one row; add its problems; return the change it asks for when it is valid."""
-    found: list[Problem] = []
-
-    def parse(column: str, parser: Any, *args: Any) -> Any:
-        value = cells.get(column, "")
-        if not value:
-            return None
-        try:
-            return parser(value, *args)
-        except ValueError as error:
-            found.append(Problem(line, column, str(error)))
-            return None
-
-    if "__extra__" in cells:
-        problems.append(
-            Problem(line, "", f"{cells['__extra__']} cellule(s) de trop : vérifiez le séparateur et les guillemets")
-        )
+    check = RowCheck(line, cells)
+    if check.problems:  # too many cells: the columns cannot be trusted
+        problems.extend(check.problems)
         return None
     email = cells.get("email", "")
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        found.append(Problem(line, "email", f"« {email} » n'est pas une adresse e-mail valide"))
-    for column in REQUIRED:
-        if not cells.get(column):
-            found.append(Problem(line, column, "valeur obligatoire manquante"))
+        check.refuse("email", f"« {email} » n'est pas une adresse e-mail valide")
+    check.require(REQUIRED)
     learner = {
         "first_name": cells.get("first_name") or None,
         "last_name": cells.get("last_name") or None,
-        "gender": parse("gender", parse_code, Gender),
-        "birth_date": parse("birth_date", parse_date),
+        "gender": check.parse("gender", parse_code, Gender),
+        "birth_date": check.parse("birth_date", parse_date),
     }
-    for column, parser, args in (
-        ("postal_code", lambda v: v, ()),
-        ("diploma", parse_code, (Diploma,)),
-        ("referrer", parse_code, (Referrer,)),
-    ):
-        if cells.get(column):
-            learner[column] = parse(column, parser, *args)
+    optional = {"postal_code": (str,), "diploma": (parse_code, Diploma), "referrer": (parse_code, Referrer)}
+    learner |= {column: check.parse(column, *how) for column, how in optional.items() if cells.get(column)}
     if cells.get("flags"):
-        flags = set()
-        for part in cells["flags"].split("|"):
-            if part.strip():
-                try:
-                    flags.add(parse_code(part, PublicFlag))
-                except ValueError as error:
-                    found.append(Problem(line, "flags", str(error)))
-        learner |= {flag.value: flag in flags for flag in PublicFlag}
-    if learner.get("birth_date") and not (
-        cohort.start_date.year - 80 < learner["birth_date"].year <= cohort.start_date.year - 14
-    ):
-        found.append(Problem(line, "birth_date", "date de naissance improbable pour une personne en formation"))
-    enrolment: dict[str, Any] = {}
-    for column, parser, args in (
-        ("status", parse_code, (EnrolmentStatus,)),
-        ("exit_date", parse_date, ()),
-        ("dropout_reason", parse_code, (DropoutReason,)),
-        ("certification", parse_code, (Certification,)),
-    ):
-        if cells.get(column):
-            enrolment[column] = parse(column, parser, *args)
+        learner |= check.parse("flags", _flags) or {}
+    born = learner.get("birth_date")
+    if born and not cohort.start_date.year - 80 < born.year <= cohort.start_date.year - 14:
+        check.refuse("birth_date", "date de naissance improbable pour une personne en formation")
+    parsers = {
+        "status": (parse_code, EnrolmentStatus),
+        "exit_date": (parse_date,),
+        "dropout_reason": (parse_code, DropoutReason),
+        "certification": (parse_code, Certification),
+    }
+    enrolment = {column: check.parse(column, *how) for column, how in parsers.items() if cells.get(column)}
     status = enrolment.get("status")
     if status in (EnrolmentStatus.DROPPED, EnrolmentStatus.FINISHED) and not cells.get("exit_date"):
-        found.append(Problem(line, "exit_date", "une sortie (abandon ou fin) demande sa date"))
+        check.refuse("exit_date", "une sortie (abandon ou fin) demande sa date")
     if status == EnrolmentStatus.DROPPED and not cells.get("dropout_reason"):
-        found.append(Problem(line, "dropout_reason", "un abandon demande son motif"))
+        check.refuse("dropout_reason", "un abandon demande son motif")
     if status != EnrolmentStatus.DROPPED and cells.get("dropout_reason"):
-        found.append(Problem(line, "dropout_reason", "un motif d'abandon ne va qu'avec le statut dropped"))
+        check.refuse("dropout_reason", "un motif d'abandon ne va qu'avec le statut dropped")
     if enrolment.get("exit_date") and enrolment["exit_date"] < cohort.start_date:
-        found.append(Problem(line, "exit_date", "la sortie ne peut pas précéder le début de la promotion"))
+        check.refuse("exit_date", "la sortie ne peut pas précéder le début de la promotion")
     if status in (None, EnrolmentStatus.IN_TRAINING) and cells.get("exit_date"):
-        found.append(Problem(line, "exit_date", "une date de sortie demande le statut dropped ou finished"))
-    problems.extend(found)
-    if found:
+        check.refuse("exit_date", "une date de sortie demande le statut dropped ou finished")
+    problems.extend(check.problems)
+    if check.problems:
         return None
     return LearnerChange(line=line, email=email, learner=learner, enrolment=enrolment)
 

@@ -3,7 +3,6 @@
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -12,7 +11,7 @@ from ..extensions import db
 from ..models import FOLLOW_UP_POINTS, Enrolment, EnrolmentStatus, Learner, Situation
 from ..outcomes.services import OUTCOME_FIELDS, SituationData, save_outcome
 from ..audit import snapshot
-from .reading import FileRefused, Problem, parse_code, parse_date, parse_yes_no, read_rows
+from .reading import FileRefused, Problem, RowCheck, parse_code, parse_date, parse_yes_no, read_rows
 
 REQUIRED = ("email", "point", "situation")
 OPTIONAL = ("employer", "job_title", "digital", "start_date")
@@ -46,38 +45,24 @@ class OutcomePlan:
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def _point(text: str) -> int:
+    if text not in {str(point) for point in FOLLOW_UP_POINTS}:
+        raise ValueError(f"« {text} » : le relevé vaut 0, 3, 6 ou 12")
+    return int(text)
+
+
 def _row(line: int, cells: dict[str, str], problems: list[Problem]) -> OutcomeChange | None:
-    found: list[Problem] = []
-
-    def parse(column: str, parser: Any, *args: Any) -> Any:
-        value = cells.get(column, "")
-        if not value:
-            return None
-        try:
-            return parser(value, *args)
-        except ValueError as error:
-            found.append(Problem(line, column, str(error)))
-            return None
-
-    if "__extra__" in cells:
-        problems.append(
-            Problem(line, "", f"{cells['__extra__']} cellule(s) de trop : vérifiez le séparateur et les guillemets")
-        )
+    check = RowCheck(line, cells)
+    if check.problems:  # too many cells: the columns cannot be trusted
+        problems.extend(check.problems)
         return None
-    for column in REQUIRED:
-        if not cells.get(column):
-            found.append(Problem(line, column, "valeur obligatoire manquante"))
-    point = None
-    if cells.get("point"):
-        if cells["point"] in {str(p) for p in FOLLOW_UP_POINTS}:
-            point = int(cells["point"])
-        else:
-            found.append(Problem(line, "point", f"« {cells['point']} » : le relevé vaut 0, 3, 6 ou 12"))
-    situation = parse("situation", parse_code, Situation)
-    digital = parse("digital", parse_yes_no)
-    start_date = parse("start_date", parse_date)
-    problems.extend(found)
-    if found:
+    check.require(REQUIRED)
+    point = check.parse("point", _point)
+    situation = check.parse("situation", parse_code, Situation)
+    digital = check.parse("digital", parse_yes_no)
+    start_date = check.parse("start_date", parse_date)
+    problems.extend(check.problems)
+    if check.problems:
         return None
     data = SituationData(situation, cells.get("employer", ""), cells.get("job_title", ""), digital, start_date)
     return OutcomeChange(line, cells["email"].strip().lower(), point, data)

@@ -7,8 +7,10 @@ import csv
 import enum
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from ..labels import LABELS
 
@@ -110,3 +112,35 @@ def parse_yes_no(value: str) -> bool:
     if folded in ("no", "non", "n", "0", "false", "faux"):
         return False
     raise ValueError(f"« {value} » : écrivez yes ou no (oui ou non)")
+
+
+class RowCheck:
+    """Parse the cells of one row, collecting a problem for each cell that does not parse."""
+
+    def __init__(self, line: int, cells: dict[str, str]) -> None:
+        self.line, self.cells = line, cells
+        self.problems: list[Problem] = []
+        if "__extra__" in cells:
+            extra = cells["__extra__"]
+            self.problems.append(
+                Problem(line, "", f"{extra} cellule(s) de trop : vérifiez le séparateur et les guillemets")
+            )
+
+    def parse(self, column: str, parser: Callable[..., Any], *args: Any) -> Any:
+        """The parsed value of a cell, or None when it is empty or wrong (a problem is then noted)."""
+        value = self.cells.get(column, "")
+        if not value:
+            return None
+        try:
+            return parser(value, *args)
+        except ValueError as error:
+            self.problems.append(Problem(self.line, column, str(error)))
+            return None
+
+    def require(self, columns: tuple[str, ...]) -> None:
+        for column in columns:
+            if not self.cells.get(column):
+                self.problems.append(Problem(self.line, column, "valeur obligatoire manquante"))
+
+    def refuse(self, column: str, reason: str) -> None:
+        self.problems.append(Problem(self.line, column, reason))
