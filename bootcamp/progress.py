@@ -10,10 +10,13 @@ import sqlalchemy as sa
 from .models import Block, Cohort, Competency, CompetencyAssessment, Enrolment, Programme
 
 
-def current_levels(learner_ids: sa.Select | None = None, up_to_id: int | None = None) -> sa.Subquery:
+def current_levels(
+    learner_ids: sa.Select | None = None, up_to_id: int | None = None, project_id: int | None = None
+) -> sa.Subquery:
     """Latest assessment of each (learner, competency): id, learner_id, competency_id, level, assessed_at.
 
-    With `up_to_id`, the levels as they were when that assessment was the newest (what a form showed).
+    With `up_to_id`, the levels as they were when that assessment was the newest (what a form showed);
+    with `project_id`, the latest of those that cite that project as evidence.
     """
     assessment = CompetencyAssessment
     ranked = sa.select(
@@ -33,6 +36,8 @@ def current_levels(learner_ids: sa.Select | None = None, up_to_id: int | None = 
         ranked = ranked.where(assessment.learner_id.in_(learner_ids))
     if up_to_id is not None:
         ranked = ranked.where(assessment.id <= up_to_id)
+    if project_id is not None:
+        ranked = ranked.where(assessment.project_id == project_id)
     ranked = ranked.subquery("ranked")
     return (
         sa.select(ranked.c.id, ranked.c.learner_id, ranked.c.competency_id, ranked.c.level, ranked.c.assessed_at)

@@ -156,3 +156,17 @@ def test_audit_log_filters_and_masks_for_admins(app: Flask, client, auth: AuthAc
     auth.login("admin@example.org")
     admin_page = client.get("/audit?kind=learner").text
     assert "•••" in admin_page and "12100" in admin_page
+
+
+def test_audit_log_is_paginated_and_keeps_the_filters(app: Flask, client, auth: AuthActions, world) -> None:
+    with app.app_context():
+        from bootcamp.audit import record
+
+        for number in range(60):
+            record("grade", number, "update", {"score": "1"}, {"score": str(number)}, world.learner_id)
+        db.session.commit()
+    auth.login("manager@example.org")
+    first = client.get("/audit?kind=grade").text
+    assert "Page 1 sur 2" in first and "page=2" in first and "kind=grade" in first
+    second = client.get("/audit?kind=grade&page=2").text
+    assert "Page 2 sur 2" in second and second.count("<tr>") == 10 + 1  # ten rows and the header

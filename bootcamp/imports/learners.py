@@ -4,7 +4,6 @@ The email identifies a learner: importing the same file twice changes nothing th
 left empty in an optional column keeps what the app already holds (or the default, for a new learner).
 """
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,7 +26,7 @@ from ..models import (
     PublicFlag,
     Referrer,
 )
-from .reading import FileRefused, Problem, RowCheck, parse_code, parse_date, read_rows
+from .reading import FileRefused, Plan, Problem, RowCheck, parse_code, parse_date, read_rows
 
 REQUIRED = ("email", "first_name", "last_name", "gender", "birth_date")
 OPTIONAL = ("postal_code", "diploma", "flags", "referrer", "status", "exit_date", "dropout_reason", "certification")
@@ -73,25 +72,11 @@ class LearnerChange:
 
 
 @dataclass
-class LearnerPlan:
-    cohort: Cohort
-    changes: list[LearnerChange]
-    problems: list[Problem]
+class LearnerPlan(Plan):
+    cohort: Cohort | None = None
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def count(self, kind: str) -> int:
-        return sum(1 for change in self.changes if change.kind == kind)
-
-    @property
-    def digest(self) -> str:
-        """A fingerprint of what applying would do: a confirmation is refused if it changed meanwhile."""
-        text = repr(
-            [(c.email, c.kind, sorted(c.learner_diff.items()), sorted(c.enrolment_diff.items())) for c in self.changes]
-        )
-        return hashlib.sha256(text.encode()).hexdigest()[:20]
+    def fingerprint(self, change: LearnerChange) -> object:
+        return change.email, change.kind, sorted(change.learner_diff.items()), sorted(change.enrolment_diff.items())
 
 
 def _flags(text: str) -> dict[str, bool]:
@@ -154,7 +139,7 @@ def plan_learners(content: bytes, cohort: Cohort) -> LearnerPlan:
     try:
         _header, rows = read_rows(content, REQUIRED, OPTIONAL)
     except FileRefused as refused:
-        return LearnerPlan(cohort, [], refused.problems)
+        return LearnerPlan([], refused.problems, cohort)
     problems: list[Problem] = []
     changes: list[LearnerChange] = []
     seen: dict[str, int] = {}
@@ -189,7 +174,7 @@ def plan_learners(content: bytes, cohort: Cohort) -> LearnerPlan:
         change.enrolment = {
             k: v.isoformat() if hasattr(v, "isoformat") else getattr(v, "value", v) for k, v in change.enrolment.items()
         }
-    return LearnerPlan(cohort, changes, problems)
+    return LearnerPlan(changes, problems, cohort)
 
 
 def _value(name: str, raw: Any) -> Any:

@@ -1,6 +1,5 @@
 """Importing follow-ups: `email,point,situation,employer,job_title,digital,start_date`, all or nothing."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +10,7 @@ from ..extensions import db
 from ..models import FOLLOW_UP_POINTS, Enrolment, EnrolmentStatus, Learner, Situation
 from ..outcomes.services import OUTCOME_FIELDS, SituationData, save_outcome
 from ..audit import snapshot
-from .reading import FileRefused, Problem, RowCheck, parse_code, parse_date, parse_yes_no, read_rows
+from .reading import FileRefused, Plan, Problem, RowCheck, parse_code, parse_date, parse_yes_no, read_rows
 
 REQUIRED = ("email", "point", "situation")
 OPTIONAL = ("employer", "job_title", "digital", "start_date")
@@ -27,22 +26,9 @@ class OutcomeChange:
     kind: str = "create"  # create, update or unchanged
 
 
-@dataclass
-class OutcomePlan:
-    changes: list[OutcomeChange]
-    problems: list[Problem]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def count(self, kind: str) -> int:
-        return sum(1 for change in self.changes if change.kind == kind)
-
-    @property
-    def digest(self) -> str:
-        text = repr([(c.email, c.point, c.kind, c.data) for c in self.changes])
-        return hashlib.sha256(text.encode()).hexdigest()[:20]
+class OutcomePlan(Plan):
+    def fingerprint(self, change: OutcomeChange) -> object:
+        return change.email, change.point, change.kind, change.data
 
 
 def _point(text: str) -> int:

@@ -5,6 +5,7 @@ Every problem is collected with its line and column, so that a file is refused w
 
 import csv
 import enum
+import hashlib
 import io
 import unicodedata
 from collections.abc import Callable
@@ -144,3 +145,27 @@ class RowCheck:
 
     def refuse(self, column: str, reason: str) -> None:
         self.problems.append(Problem(self.line, column, reason))
+
+
+@dataclass
+class Plan:
+    """What an import would do: the changes of the valid rows, and every problem. Applied only if no problem."""
+
+    changes: list[Any]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, kind: str) -> int:
+        return sum(1 for change in self.changes if change.kind == kind)
+
+    def fingerprint(self, change: Any) -> object:
+        raise NotImplementedError
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of what applying would do: a confirmation is refused if it changed meanwhile."""
+        text = repr([self.fingerprint(change) for change in self.changes])
+        return hashlib.sha256(text.encode()).hexdigest()[:20]

@@ -7,9 +7,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..competencies.queries import Cell, newest_assessment_id
 from ..extensions import db
+from ..progress import current_levels
 from ..models import (
     Cohort,
-    CompetencyAssessment,
     Enrolment,
     EnrolmentStatus,
     Grade,
@@ -90,23 +90,9 @@ def grade_sheet(project: Project, as_of: int | None = None) -> GradeSheet:
             .where(ProjectCompetency.project_id == project.id)
         )
     )
-    ranked = (
-        sa.select(
-            CompetencyAssessment.learner_id,
-            CompetencyAssessment.competency_id,
-            CompetencyAssessment.level,
-            sa.func.row_number()
-            .over(
-                partition_by=(CompetencyAssessment.learner_id, CompetencyAssessment.competency_id),
-                order_by=(CompetencyAssessment.assessed_at.desc(), CompetencyAssessment.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(CompetencyAssessment.project_id == project.id, CompetencyAssessment.id <= snapshot)
-        .subquery()
-    )
+    current = current_levels(up_to_id=snapshot, project_id=project.id)
     levels = {
         (row.learner_id, row.competency_id): row.level
-        for row in db.session.execute(sa.select(ranked).where(ranked.c.rank == 1))
+        for row in db.session.execute(sa.select(current.c.learner_id, current.c.competency_id, current.c.level))
     }
     return GradeSheet(project, learners, grades, targets, levels, snapshot)
