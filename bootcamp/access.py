@@ -7,10 +7,10 @@ so that ids do not leak.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -38,12 +38,18 @@ def role_required(*roles: Role) -> Callable[[F], F]:
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in roles:
-                abort(404)
+                refuse()
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def refuse() -> NoReturn:
+    """Answer 404 to an out-of-scope request, and log it (the account number only, nothing personal)."""
+    current_app.logger.info("access refused user=%s endpoint=%s", getattr(current_user, "id", None), request.endpoint)
+    abort(404)
 
 
 def home_endpoint(user: User) -> str:
@@ -90,7 +96,7 @@ def get_cohort_or_404(cohort_id: int, user: User) -> Cohort:
         .options(joinedload(Cohort.site), joinedload(Cohort.programme))
     )
     if cohort is None:
-        abort(404)
+        refuse()
     return cohort
 
 
@@ -98,7 +104,7 @@ def get_learner_or_404(learner_id: int, user: User) -> Learner:
     """The learner if `user` may see them, else 404."""
     learner = db.session.scalar(visible_learners(user).where(Learner.id == learner_id))
     if learner is None:
-        abort(404)
+        refuse()
     return learner
 
 
@@ -107,7 +113,7 @@ def get_project_or_404(project_id: int, user: User) -> Project:
     visible = visible_cohorts(user).with_only_columns(Cohort.id)
     project = db.session.scalar(sa.select(Project).where(Project.id == project_id, Project.cohort_id.in_(visible)))
     if project is None:
-        abort(404)
+        refuse()
     return project
 
 
@@ -115,5 +121,5 @@ def get_enrolment_or_404(cohort: Cohort, enrolment_id: int) -> Enrolment:
     """The enrolment if it belongs to `cohort` (already checked with get_cohort_or_404), else 404."""
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.cohort_id != cohort.id:
-        abort(404)
+        refuse()
     return enrolment

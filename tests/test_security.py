@@ -169,3 +169,15 @@ def test_deactivation_ends_open_sessions(app: Flask, client, auth: AuthActions, 
         assert db.session.scalar(sa.select(User.session_token).where(User.email == "trainer@example.org")) != before
     assert client.get("/cohorts/").status_code == 302
     assert csrf_token  # the helper stays imported for the CSRF tests above
+
+
+def test_refused_accesses_are_logged_without_personal_data(client, auth: AuthActions, world, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="bootcamp")
+    auth.login("trainer@example.org")
+    client.get(f"/cohorts/{world.other_cohort_id}")
+    client.get("/insertion")
+    refusals = [record.getMessage() for record in caplog.records if "access refused" in record.getMessage()]
+    assert len(refusals) == 2 and all("user=" in line for line in refusals)
+    assert not any("@" in record.getMessage() for record in caplog.records)
