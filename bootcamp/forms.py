@@ -21,9 +21,9 @@ class FrenchDateField(DateField):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist and not valuelist[0].strip():
-            self.data = None
+            self.data, self.raw_data = None, []  # blank counts as not given, for InputRequired too
             return
-        super().process_formdata(valuelist)
+        super().process_formdata([valuelist[0].strip()] if valuelist else valuelist)
 
 
 class ScoreField(StringField):

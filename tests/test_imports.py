@@ -236,7 +236,9 @@ def test_create_and_edit_a_cohort_on_the_web(app: Flask, client, auth: AuthActio
     form.update(name="Mende 2026 automne", site="Mende", start_date="2027-02-01", end_date="2027-01-01")
     response = client.post("/cohorts/new", data=form)
     assert "Une promotion porte déjà ce nom" in response.text and "La fin doit venir après le début" in response.text
-    form.update(name="Langogne 2027", site="Langogne", end_date="2027-11-19")
+    form.update(name="Langogne 2027", site="Langogne", start_date=" ", end_date="2027-11-19")
+    assert "Indiquez la date de début" in client.post("/cohorts/new", data=form).text  # blank is not a date
+    form.update(start_date="2027-02-01")
     assert client.post("/cohorts/new", data=form).status_code == 302
     with app.app_context():
         cohort_id = db.session.scalar(sa.select(Cohort.id).where(Cohort.name == "Langogne 2027"))
