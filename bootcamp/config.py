@@ -22,7 +22,6 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_DURATION = 0
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a trainer may keep a grading form open all morning
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..dates import add_months
 from ..extensions import db
-from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, EnrolmentStatus, Learner, Outcome
+from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, EnrolmentStatus, Outcome
 from ..reports.queries import due_cutoff
 
 OVERDUE_AFTER_DAYS = 30  # a follow-up still missing a month after its date is overdue
@@ -81,7 +81,3 @@ def learner_path(learner_id: int) -> list[tuple[Enrolment, list[FollowUp]]]:
             ]
         path.append((enrolment, follow_ups))
     return path
-
-
-def find_learner(learner_id: int) -> Learner | None:
-    return db.session.get(Learner, learner_id)
