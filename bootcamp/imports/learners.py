@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import selectinload
 
+from flask_babel import gettext as _
+
 from ..audit import record, snapshot
 from ..extensions import db
 from ..models import (
@@ -95,7 +97,7 @@ def _row(line: int, cells: dict[str, str], problems: list[Problem], cohort: Coho
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        check.refuse("email", f"« {email} » n'est pas une adresse e-mail valide")
+        check.refuse("email", _("« %(value)s » n'est pas une adresse e-mail valide", value=email))
     check.require(REQUIRED)
     learner = {
         "first_name": cells.get("first_name") or None,
@@ -109,7 +111,7 @@ def _row(line: int, cells: dict[str, str], problems: list[Problem], cohort: Coho
         learner |= check.parse("flags", _flags) or {}
     born = learner.get("birth_date")
     if born and not cohort.start_date.year - 80 < born.year <= cohort.start_date.year - 14:
-        check.refuse("birth_date", "date de naissance improbable pour une personne en formation")
+        check.refuse("birth_date", _("date de naissance improbable pour une personne en formation"))
     parsers = {
         "status": (parse_code, EnrolmentStatus),
         "exit_date": (parse_date,),
@@ -119,15 +121,15 @@ def _row(line: int, cells: dict[str, str], problems: list[Problem], cohort: Coho
     enrolment = {column: check.parse(column, *how) for column, how in parsers.items() if cells.get(column)}
     status = enrolment.get("status")
     if status in (EnrolmentStatus.DROPPED, EnrolmentStatus.FINISHED) and not cells.get("exit_date"):
-        check.refuse("exit_date", "une sortie (abandon ou fin) demande sa date")
+        check.refuse("exit_date", _("une sortie (abandon ou fin) demande sa date"))
     if status == EnrolmentStatus.DROPPED and not cells.get("dropout_reason"):
-        check.refuse("dropout_reason", "un abandon demande son motif")
+        check.refuse("dropout_reason", _("un abandon demande son motif"))
     if status != EnrolmentStatus.DROPPED and cells.get("dropout_reason"):
-        check.refuse("dropout_reason", "un motif d'abandon ne va qu'avec le statut dropped")
+        check.refuse("dropout_reason", _("un motif d'abandon ne va qu'avec le statut dropped"))
     if enrolment.get("exit_date") and enrolment["exit_date"] < cohort.start_date:
-        check.refuse("exit_date", "la sortie ne peut pas précéder le début de la promotion")
+        check.refuse("exit_date", _("la sortie ne peut pas précéder le début de la promotion"))
     if status in (None, EnrolmentStatus.IN_TRAINING) and cells.get("exit_date"):
-        check.refuse("exit_date", "une date de sortie demande le statut dropped ou finished")
+        check.refuse("exit_date", _("une date de sortie demande le statut dropped ou finished"))
     problems.extend(check.problems)
     if check.problems:
         return None
@@ -148,12 +150,18 @@ def plan_learners(content: bytes, cohort: Cohort) -> LearnerPlan:
         if change is None:
             continue
         if change.email in seen:
-            problems.append(Problem(line, "email", f"{change.email} figure déjà ligne {seen[change.email]}"))
+            problems.append(
+                Problem(
+                    line,
+                    "email",
+                    _("%(email)s figure déjà ligne %(line)d", email=change.email, line=seen[change.email]),
+                )
+            )
             continue
         seen[change.email] = line
         changes.append(change)
     if not rows:
-        problems.append(Problem(2, "", "aucune ligne de données"))
+        problems.append(Problem(2, "", _("aucune ligne de données")))
     existing = {
         learner.email: learner
         for learner in db.session.scalars(

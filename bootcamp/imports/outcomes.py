@@ -6,6 +6,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from flask_babel import gettext as _
+
 from ..extensions import db
 from ..models import FOLLOW_UP_POINTS, Enrolment, EnrolmentStatus, Learner, Situation
 from ..outcomes.services import OUTCOME_FIELDS, SituationData, save_outcome
@@ -33,7 +35,7 @@ class OutcomePlan(Plan):
 
 def _point(text: str) -> int:
     if text not in {str(point) for point in FOLLOW_UP_POINTS}:
-        raise ValueError(f"« {text} » : le relevé vaut 0, 3, 6 ou 12")
+        raise ValueError(_("« %(value)s » : le relevé vaut 0, 3, 6 ou 12", value=text))
     return int(text)
 
 
@@ -63,7 +65,7 @@ def plan_outcomes(content: bytes) -> OutcomePlan:
     problems: list[Problem] = []
     changes = [change for line, cells in rows if (change := _row(line, cells, problems))]
     if not rows:
-        problems.append(Problem(2, "", "aucune ligne de données"))
+        problems.append(Problem(2, "", _("aucune ligne de données")))
     learners = {
         learner.email: learner
         for learner in db.session.scalars(
@@ -79,16 +81,26 @@ def plan_outcomes(content: bytes) -> OutcomePlan:
     for change in changes:
         key = (change.email, change.point)
         if key in seen:
-            problems.append(Problem(change.line, "point", f"ce relevé de {change.email} figure déjà ligne {seen[key]}"))
+            problems.append(
+                Problem(
+                    change.line,
+                    "point",
+                    _("ce relevé de %(email)s figure déjà ligne %(line)d", email=change.email, line=seen[key]),
+                )
+            )
             continue
         seen[key] = change.line
         learner = learners.get(change.email)
         if learner is None:
-            problems.append(Problem(change.line, "email", f"aucun·e apprenant·e avec l'adresse {change.email}"))
+            problems.append(
+                Problem(change.line, "email", _("aucun·e apprenant·e avec l'adresse %(email)s", email=change.email))
+            )
             continue
         left = [e for e in learner.enrolments if e.status != EnrolmentStatus.IN_TRAINING and e.exit_date]
         if not left:
-            problems.append(Problem(change.line, "email", f"{change.email} est encore en formation : pas de suivi"))
+            problems.append(
+                Problem(change.line, "email", _("%(email)s est encore en formation : pas de suivi", email=change.email))
+            )
             continue
         change.enrolment = max(left, key=lambda e: e.exit_date)
         existing = next((o for o in change.enrolment.outcomes if o.point == change.point), None)

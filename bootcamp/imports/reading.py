@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..labels import LABELS
 
 
@@ -24,8 +26,13 @@ class Problem:
 
     def __str__(self) -> str:
         if self.column:
-            return f"ligne {self.line}, colonne {self.column} : {self.reason}"
-        return f"ligne {self.line} : {self.reason}"
+            return _(
+                "ligne %(line)d, colonne %(column)s : %(reason)s",
+                line=self.line,
+                column=self.column,
+                reason=self.reason,
+            )
+        return _("ligne %(line)d : %(reason)s", line=self.line, reason=self.reason)
 
 
 class FileRefused(ValueError):
@@ -50,19 +57,19 @@ def read_rows(
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
         raise FileRefused(
-            [Problem(line, "", "le fichier n'est pas en UTF-8 : enregistrez-le au format « CSV UTF-8 »")]
+            [Problem(line, "", _("le fichier n'est pas en UTF-8 : enregistrez-le au format « CSV UTF-8 »"))]
         ) from None
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        raise FileRefused([Problem(1, "", "le fichier est vide : il faut une ligne d'en-tête")])
+        raise FileRefused([Problem(1, "", _("le fichier est vide : il faut une ligne d'en-tête"))])
     separator = ";" if lines[0].count(";") > lines[0].count(",") else ","
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise FileRefused([Problem(line, "", "le fichier contient un caractère nul : est-ce bien un CSV ?")])
+        raise FileRefused([Problem(line, "", _("le fichier contient un caractère nul : est-ce bien un CSV ?"))])
     try:
         return _split(text, separator, required, optional)
     except csv.Error as error:
-        raise FileRefused([Problem(1, "", f"le fichier n'est pas un CSV lisible ({error})")]) from None
+        raise FileRefused([Problem(1, "", _("le fichier n'est pas un CSV lisible (%(error)s)", error=error))]) from None
 
 
 def _split(
@@ -70,9 +77,11 @@ def _split(
 ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     reader = csv.reader(io.StringIO(text), delimiter=separator)
     header = [name.strip().lower() for name in next(reader)]
-    problems = [Problem(1, name, "colonne obligatoire absente") for name in required if name not in header]
-    problems += [Problem(1, name, "colonne inconnue") for name in header if name not in required + optional]
-    problems += [Problem(1, name, "colonne en double") for index, name in enumerate(header) if name in header[:index]]
+    problems = [Problem(1, name, _("colonne obligatoire absente")) for name in required if name not in header]
+    problems += [Problem(1, name, _("colonne inconnue")) for name in header if name not in required + optional]
+    problems += [
+        Problem(1, name, _("colonne en double")) for index, name in enumerate(header) if name in header[:index]
+    ]
     if problems:
         raise FileRefused(problems)
     rows = []
@@ -94,7 +103,7 @@ def parse_code(value: str, enum_class: type[enum.StrEnum]) -> enum.StrEnum:
         if folded in (member.value, _fold(str(LABELS[member]))):
             return member
     codes = ", ".join(member.value for member in enum_class)
-    raise ValueError(f"« {value} » n'est pas un code connu (codes : {codes})")
+    raise ValueError(_("« %(value)s » n'est pas un code connu (codes : %(codes)s)", value=value, codes=codes))
 
 
 def parse_date(value: str) -> date:
@@ -103,7 +112,7 @@ def parse_date(value: str) -> date:
             return datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-    raise ValueError(f"« {value} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA) ou n'existe pas")
+    raise ValueError(_("« %(value)s » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA) ou n'existe pas", value=value))
 
 
 def parse_yes_no(value: str) -> bool:
@@ -112,7 +121,7 @@ def parse_yes_no(value: str) -> bool:
         return True
     if folded in ("no", "non", "n", "0", "false", "faux"):
         return False
-    raise ValueError(f"« {value} » : écrivez yes ou no (oui ou non)")
+    raise ValueError(_("« %(value)s » : écrivez yes ou no (oui ou non)", value=value))
 
 
 class RowCheck:
@@ -124,7 +133,9 @@ class RowCheck:
         if "__extra__" in cells:
             extra = cells["__extra__"]
             self.problems.append(
-                Problem(line, "", f"{extra} cellule(s) de trop : vérifiez le séparateur et les guillemets")
+                Problem(
+                    line, "", _("%(extra)s cellule(s) de trop : vérifiez le séparateur et les guillemets", extra=extra)
+                )
             )
 
     def parse(self, column: str, parser: Callable[..., Any], *args: Any) -> Any:
@@ -141,7 +152,7 @@ class RowCheck:
     def require(self, columns: tuple[str, ...]) -> None:
         for column in columns:
             if not self.cells.get(column):
-                self.problems.append(Problem(self.line, column, "valeur obligatoire manquante"))
+                self.problems.append(Problem(self.line, column, _("valeur obligatoire manquante")))
 
     def refuse(self, column: str, reason: str) -> None:
         self.problems.append(Problem(self.line, column, reason))
