@@ -3,6 +3,7 @@
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..audit import record, snapshot
 from ..extensions import db
@@ -52,15 +53,17 @@ def save_cohort(
     """Create a cohort (or change one); the site is created when it does not exist. Audited; the caller commits."""
     name, site_name = name.strip(), site_name.strip()
     if not name or not site_name:
-        raise CohortError("le nom de la promotion et celui du site sont obligatoires")
+        raise CohortError(_("le nom de la promotion et celui du site sont obligatoires"))
     if end <= start:
-        raise CohortError("la fin doit venir après le début")
+        raise CohortError(_("la fin doit venir après le début"))
     clash = db.session.scalar(sa.select(Cohort.id).where(sa.func.lower(Cohort.name) == name.lower()))
     if clash is not None and (cohort is None or clash != cohort.id):
-        raise CohortError(f"une promotion s'appelle déjà « {name} »")
+        raise CohortError(_("une promotion s'appelle déjà « %(name)s »", name=name))
     programme = db.session.scalar(sa.select(Programme).where(Programme.rncp_code == programme_code.strip().upper()))
     if programme is None:
-        raise CohortError(f"aucun titre chargé avec le code {programme_code} (voir flask frameworks load)")
+        raise CohortError(
+            _("aucun titre chargé avec le code %(code)s (voir flask frameworks load)", code=programme_code)
+        )
     site = db.session.scalar(sa.select(Site).where(Site.name == site_name))
     if site is None:
         site = Site(name=site_name)
