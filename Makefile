@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi:app
 
-.PHONY: install run serve test lint messages clean
+.PHONY: install run serve test lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,13 @@ serve: install
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest --cov --cov-report=term
 
+# A ten-year programme under gunicorn, measured with wrk (installed from Debian's packages when missing).
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py
+
 lint: $(VENV)/.installed-test
-	$(BIN)/flake8 bootcamp tests wsgi.py migrations/env.py
+	$(BIN)/flake8 bootcamp tests bench wsgi.py migrations/env.py
 
 # Extract every string marked for translation (the interface is written in French).
 messages: install

@@ -36,6 +36,7 @@ MATRIX = {
         ],
     ),
     "/logout": ("/logout", [("405", None)] * 6),  # POST only: see test_auth
+    "/healthz": ("/healthz", [("200", None)] * 6),
     "/account/password": ("/account/password", [LOGIN] + [("200", None)] * 5),
     "/cohorts/": ("/cohorts/", STAFF),
     "/cohorts/<int:cohort_id>": ("/cohorts/{cohort}", STAFF),

@@ -41,6 +41,12 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+@bp.get("/healthz")
+def health() -> tuple[str, int, dict[str, str]]:
+    """For load balancers and the benchmark's framework floor: the process answers."""
+    return "ok", 200, {"Content-Type": "text/plain"}
+
+
 @bp.get("/")
 def index() -> Response:
     """Send each role to its home page."""

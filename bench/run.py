@@ -1,0 +1,207 @@
+"""`make bench`: a ten-year programme in a fresh SQLite database, the main pages under gunicorn, measured.
+
+Builds 20 sites x 10 years x 2 cohorts x 15 learners = 6,000 learners with the demo generator, starts
+gunicorn with 2 workers on 127.0.0.1, and runs wrk (bounded: 2 threads, 8 connections, a few seconds
+each) against every main page and a trivial route (the framework floor). Prints a table and writes
+bench/results.md. Not a test: figures for people to read.
+"""
+
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bootcamp import create_app  # noqa: E402
+from bootcamp.demo import DemoOptions, load_demo  # noqa: E402
+from bootcamp.extensions import db  # noqa: E402
+from bootcamp.models import Cohort, Project  # noqa: E402
+
+SITES, YEARS, PER_COHORT = 20, 10, 15
+DURATION = os.environ.get("BENCH_DURATION", "8s")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def build(database: Path, settings: Path) -> tuple[float, dict]:
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "bench", "PASSWORD_HASH_PROFILE": "CHEAPEST"}
+    )
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        started = time.perf_counter()
+        counts = load_demo(DemoOptions(seed=1, sites=SITES, years=YEARS, learners_per_cohort=PER_COHORT))
+        seconds = time.perf_counter() - started
+        cohort = db.session.scalar(
+            sa.select(Cohort).where(Cohort.name.like("Mende%")).order_by(Cohort.start_date.desc())
+        )
+        project = db.session.scalar(
+            sa.select(Project.id).where(Project.cohort_id == cohort.id).order_by(Project.due_date)
+        )
+        ids = {"cohort": cohort.id, "project": project, "year": date.today().year - 1}
+        db.engine.dispose()
+    return seconds, counts | ids
+
+
+def queries_and_bytes(database: Path, pages: list[tuple[str, str]]) -> dict[str, tuple[int, int]]:
+    """SQL statements and HTML bytes of each page, measured in-process with the test client."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SECRET_KEY": "bench",
+            "PASSWORD_HASH_PROFILE": "CHEAPEST",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    counter = [0]
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *_args: counter.__setitem__(0, counter[0] + 1))
+    results, clients = {}, {}
+    for who, path in pages:
+        if who not in clients:
+            clients[who] = app.test_client()
+            if who != "anonymous":
+                clients[who].post("/login", data={"email": f"{who}@example.org", "password": "demo-bootcamp"})
+        clients[who].get(path)  # warm
+        counter[0] = 0
+        response = clients[who].get(path)
+        results[path] = (counter[0], len(response.data))
+    return results
+
+
+def session_cookie(base: str, email: str) -> str:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"email": email, "password": "demo-bootcamp", "csrf_token": token}).encode()
+    opener.open(base + "/login", data)
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def wrk(url: str, cookie: str) -> tuple[float, float, float]:
+    """Requests per second, median and 99th-percentile latency in ms."""
+    args = ["wrk", "-t2", "-c8", f"-d{DURATION}", "--latency", url] + (["-H", f"Cookie: {cookie}"] if cookie else [])
+    output = subprocess.run(args, capture_output=True, text=True, timeout=120).stdout
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    if "Non-2xx" in output:
+        raise RuntimeError(f"{url} answered errors:\n{output}")
+    return rps, ms("50%"), ms("99%")
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk (make bench installs it when run as root)")
+    workdir = Path(tempfile.mkdtemp(prefix="bootcamp-bench-"))
+    database, settings = workdir / "bench.sqlite", workdir / "settings.py"
+    settings.write_text('SECRET_KEY = "bench"\nPASSWORD_HASH_PROFILE = "CHEAPEST"\n')
+    print(f"Building {SITES} sites x {YEARS} years x 2 cohorts x {PER_COHORT} learners...", flush=True)
+    build_seconds, data = build(database, settings)
+    print(
+        f"  built in {build_seconds:.1f} s: {data['learners']} learners, {data['grades']} grades, "
+        f"{data['competency_assessments']} assessments, {data['outcomes']} outcomes",
+        flush=True,
+    )
+    pages = [
+        ("anonymous", "/healthz"),
+        ("manager", "/insertion"),
+        ("manager", f"/insertion?year={data['year']}"),
+        ("trainer", f"/cohorts/{data['cohort']}"),
+        ("trainer", f"/cohorts/{data['cohort']}/competencies"),
+        ("trainer", f"/projects/{data['project']}/grades"),
+        ("learner", "/me"),
+    ]
+    measured = queries_and_bytes(database, pages)
+    port = free_port()
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{database}",
+        "BOOTCAMP_SETTINGS": str(settings),
+        "PORT": str(port),
+        "WORKERS": "2",
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-c",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        cookies = {who: session_cookie(base, f"{who}@example.org") for who in ("manager", "trainer", "learner")}
+        rows = []
+        for who, path in pages:
+            rps, median, p99 = wrk(base + path, cookies.get(who, ""))
+            rows.append((path, rps, median, p99, *measured[path]))
+            print(f"  {path:40} {rps:8.0f} req/s  p50 {median:6.1f} ms  p99 {p99:6.1f} ms", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    floor = rows[0][1]
+    machine = (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, gunicorn 2 workers, wrk -t2 -c8 -d{DURATION}"
+    )
+    lines = [
+        "# Benchmark results",
+        "",
+        f"`make bench` on {date.today().isoformat()}: {machine}.",
+        f"Dataset: {data['learners']} learners, {data['cohorts']} cohorts, {data['grades']} grades, "
+        f"{data['competency_assessments']} assessments, {data['outcomes']} outcomes, built in {build_seconds:.1f} s.",
+        "",
+        "| page | req/s | share of floor | p50 ms | p99 ms | SQL queries | HTML bytes |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for path, rps, median, p99, queries, size in rows:
+        lines.append(f"| `{path}` | {rps:.0f} | {rps / floor:.3f} | {median:.1f} | {p99:.1f} | {queries} | {size} |")
+    lines += [
+        "",
+        "Goals (issue 8): 10 queries at most per page; learner and cohort pages at least 1/10 of the floor,",
+        "the ten-year dashboard at least 1/25; every p99 under 50 ms.",
+        "",
+    ]
+    (ROOT / "bench" / "results.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
