@@ -55,7 +55,8 @@ def _start_request() -> Response | None:
         session.pop("since", None)
         flash(_("Votre session a expiré : reconnectez-vous."), "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-    session["seen"] = now
+    if now - session.get("seen", 0) > 60:  # refresh at most once a minute: not a new cookie per response
+        session["seen"] = now
     return None
 
 

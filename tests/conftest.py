@@ -244,13 +244,18 @@ class _FormParser(HTMLParser):
             self.forms[-1][self._textarea] = value.removeprefix("\n")
 
 
-def page_form(client: FlaskClient, path: str, index: int = -1) -> dict[str, str]:
+def page_form(client: FlaskClient, path: str, index: int = -1) -> dict:
     """The fields of a page's POST form as the browser would send them unchanged (last form by default;
     the first one is the logout form)."""
-    parser = _FormParser()
     response = client.get(path)
     assert response.status_code == 200, response.status_code
-    parser.feed(response.text)
+    return form_from(response.text, index)
+
+
+def form_from(html: str, index: int = -1) -> dict:
+    """The fields of a POST form of an HTML page (a refused form that comes back, for instance)."""
+    parser = _FormParser()
+    parser.feed(html)
     return dict(parser.forms[index])
 
 

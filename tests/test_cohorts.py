@@ -19,7 +19,7 @@ from bootcamp.models import (
 )
 
 from . import factories
-from .conftest import AuthActions, audit_events, page_form
+from .conftest import AuthActions, audit_events, form_from, page_form
 
 
 def _enrolment(app: Flask, enrolment_id: int) -> Enrolment:
@@ -184,18 +184,10 @@ def test_enrolment_change_refused_when_someone_changed_it_meanwhile(app: Flask, 
     assert response.status_code == 200
     assert "manager a modifié cette situation" in response.text
     assert _enrolment(app, world.enrolment_id).status == EnrolmentStatus.FINISHED
-    again = page_form_from(response.text)
+    again = form_from(response.text)
     again.update(status="dropped", exit_date="2026-10-15", dropout_reason="health")
     assert client.post(url, data=again).status_code == 302
     assert _enrolment(app, world.enrolment_id).status == EnrolmentStatus.DROPPED
-
-
-def page_form_from(html: str) -> dict[str, str]:
-    from .conftest import _FormParser
-
-    parser = _FormParser()
-    parser.feed(html)
-    return dict(parser.forms[-1])
 
 
 def test_finish_the_programme_for_everyone_still_in_training(app: Flask, client, auth, world) -> None:

@@ -10,7 +10,7 @@ from bootcamp.frameworks import CDA
 from bootcamp.models import Cohort, CompetencyAssessment, Learner
 
 from . import factories
-from .conftest import AuthActions, audit_events, page_form
+from .conftest import AuthActions, audit_events, form_from, page_form
 
 
 def _ids(app: Flask, world) -> tuple[list[int], list[int]]:
@@ -113,9 +113,7 @@ def test_a_level_changed_meanwhile_by_someone_else_is_not_overwritten(app: Flask
     assert "manager a saisi « transposer »" in response.text
     assert len(_levels(app)) == 3  # nothing of this submission
 
-    from .test_cohorts import page_form_from
-
-    again = page_form_from(response.text)
+    again = form_from(response.text)
     assert client.post(f"/cohorts/{world.cohort_id}/competencies", data=again).status_code == 302
     levels = _levels(app)
     assert sorted(levels[3:]) == [(learners[0], competencies[0], 2), (learners[2], competencies[3], 1)]

@@ -12,8 +12,7 @@ from bootcamp.extensions import db
 from bootcamp.models import DropoutReason, EnrolmentStatus, Outcome, Situation
 
 from . import factories
-from .conftest import AuthActions, audit_events, page_form
-from .test_cohorts import page_form_from
+from .conftest import AuthActions, audit_events, form_from, page_form
 
 TODAY = date.today()
 
@@ -145,7 +144,7 @@ def test_a_correction_made_meanwhile_is_not_overwritten(app: Flask, client, auth
     mine.update(situation="cdd_short")
     response = client.post(url, data=mine)
     assert response.status_code == 200 and "Nora a saisi cette situation" in response.text
-    again = page_form_from(response.text)
+    again = form_from(response.text)
     assert again["situation"] == "cdd_short"
     assert client.post(url, data=again).status_code == 302
     assert [e.after["situation"] for e in audit_events(app, "outcome")] == ["business", "cdd_short"]

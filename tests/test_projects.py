@@ -7,8 +7,7 @@ from bootcamp.extensions import db
 from bootcamp.models import Cohort, CompetencyAssessment, Grade, Project, ProjectCompetency, SubmissionStatus
 
 from . import factories
-from .conftest import AuthActions, audit_events, page_form
-from .test_cohorts import page_form_from
+from .conftest import AuthActions, audit_events, form_from, page_form
 
 
 def _grades(app: Flask) -> dict[int, tuple]:
@@ -80,7 +79,7 @@ def test_edit_a_brief_and_refuse_a_stale_edit(app: Flask, client, auth: AuthActi
     assert response.status_code == 200 and "manager a modifié ce projet" in response.text
     with app.app_context():
         assert db.session.get(Project, world.project_id).title == "Portfolio v2"
-    again = page_form_from(response.text)
+    again = form_from(response.text)
     assert again["title"] == "Portfolio (trainer)"  # the trainer's text is kept
     assert client.post(url, data=again).status_code == 302
     events = audit_events(app, "project")
@@ -173,7 +172,7 @@ def test_concurrent_grading_refuses_the_stale_row_and_the_rest(app: Flask, clien
         zed1: (800, SubmissionStatus.SUBMITTED, "", 1),
     }
 
-    again = page_form_from(response.text)
+    again = form_from(response.text)
     assert again[f"score_{luc}"] == "12" and again[f"score_{zed0}"] == "11" and again[f"score_{zed1}"] == "8"
     assert client.post(url, data=again).status_code == 302
     assert _grades(app) == {

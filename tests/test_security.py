@@ -10,7 +10,7 @@ from flask import Flask
 from bootcamp.extensions import db
 from bootcamp.models import LoginAttempt, User
 
-from .conftest import PASSWORD, AuthActions, csrf_token, make_app, page_form
+from .conftest import PASSWORD, AuthActions, make_app, page_form
 from .test_access import MATRIX
 
 
@@ -168,7 +168,6 @@ def test_deactivation_ends_open_sessions(app: Flask, client, auth: AuthActions, 
     with app.app_context():
         assert db.session.scalar(sa.select(User.session_token).where(User.email == "trainer@example.org")) != before
     assert client.get("/cohorts/").status_code == 302
-    assert csrf_token  # the helper stays imported for the CSRF tests above
 
 
 def test_refused_accesses_are_logged_without_personal_data(client, auth: AuthActions, world, caplog) -> None:
@@ -181,3 +180,12 @@ def test_refused_accesses_are_logged_without_personal_data(client, auth: AuthAct
     refusals = [record.getMessage() for record in caplog.records if "access refused" in record.getMessage()]
     assert len(refusals) == 2 and all("user=" in line for line in refusals)
     assert not any("@" in record.getMessage() for record in caplog.records)
+
+
+def test_pages_do_not_rewrite_the_session_cookie_on_every_request(client, auth: AuthActions, world) -> None:
+    auth.login("manager@example.org")
+    client.get("/cohorts/")
+    assert "Set-Cookie" not in client.get("/cohorts/").headers  # lighter responses; the idle clock still runs
+    with client.session_transaction() as session:
+        session["seen"] -= 120
+    assert "Set-Cookie" in client.get("/cohorts/").headers

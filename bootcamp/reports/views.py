@@ -26,14 +26,13 @@ from .queries import (
 )
 
 GEN_TARGETS = {"women": 30.0, "low_qualification": 80.0}
-CODES = ORDERED
 
 
 def group_names(by: str) -> dict[str, str]:
     """Screen names of a breakdown's group codes (sites, cohorts and years are their own names)."""
     names = {"all": _("ensemble"), "unknown": _("non renseigné")}
-    if by in CODES:
-        names |= {member.value: label(member) for member in CODES[by]}
+    if by in ORDERED:
+        names |= {member.value: label(member) for member in ORDERED[by]}
     return names
 
 
