@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi:app
 
-.PHONY: install run serve test lint bench messages clean
+.PHONY: install front-end run serve test lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test,postgres]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed front-end
+
+# The partial Plotly.js bundle from the npm registry (package-lock.json); without npm, or offline, the app
+# serves the full bundle of the plotly Python package instead, and everything still works.
+front-end:
+	@if [ -f node_modules/plotly.js-basic-dist-min/plotly-basic.min.js ]; then :; \
+	elif command -v npm >/dev/null 2>&1 && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; then :; \
+	else echo "Note: npm unavailable, the full Plotly.js bundle of the plotly package will be served."; fi
 
 run: install
 	$(BIN)/flask db upgrade
@@ -31,7 +38,7 @@ serve: install
 	$(BIN)/flask db upgrade
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test front-end
 	$(BIN)/python -m pytest --cov --cov-report=term
 
 # A ten-year programme under gunicorn, measured with wrk (installed from Debian's packages when missing).
@@ -48,4 +55,4 @@ messages: install
 	$(BIN)/pybabel extract --mapping-file babel.cfg --output-file bootcamp/translations/messages.pot --project Bootcamp --no-location --sort-output .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .coverage htmlcov
+	rm -rf $(VENV) node_modules .pytest_cache .coverage htmlcov

@@ -5,7 +5,7 @@ from typing import Any
 from flask import Flask
 
 from . import config, security
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, compress, csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app)
     login_manager.init_app(app)
+    compress.init_app(app)
 
     from . import (
         assets,

@@ -1,27 +1,78 @@
-"""Third-party front-end code served by the app itself (no CDN): Plotly.js from the plotly package."""
+"""Third-party front-end code served by the app itself (no CDN): Plotly.js.
 
+The partial bundle `plotly.js-basic-dist-min` (scatter, bar and pie: all our charts use) is installed from
+the npm registry by `make install` when npm is there; without it, the full bundle of the plotly Python
+package is served instead. Either is compressed once per worker and kept in memory: its URL carries a hash
+of its content, so browsers keep it for a year.
+"""
+
+import gzip
+import hashlib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import brotli
 import plotly
-from flask import Blueprint, Response, current_app, send_file, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 
 bp = Blueprint("assets", __name__)
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+PARTIAL_PLOTLY_JS = Path(__file__).resolve().parent.parent / "node_modules/plotly.js-basic-dist-min/plotly-basic.min.js"
+FULL_PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    path: Path
+    plain: bytes
+    gzip: bytes
+    brotli: bytes
+    digest: str
+
+
+def plotly_path() -> Path:
+    """The bundle to serve: PLOTLY_JS from the configuration, else the partial one, else the full one."""
+    configured = current_app.config.get("PLOTLY_JS")
+    if configured:
+        return Path(configured)
+    return PARTIAL_PLOTLY_JS if PARTIAL_PLOTLY_JS.is_file() else FULL_PLOTLY_JS
 
 
 @cache
-def _plotly_version() -> str:
-    return plotly.__version__
+def _bundle(path: Path) -> Bundle:
+    plain = path.read_bytes()
+    return Bundle(
+        path=path,
+        plain=plain,
+        gzip=gzip.compress(plain, compresslevel=9, mtime=0),
+        brotli=brotli.compress(plain, quality=9, mode=brotli.MODE_TEXT),
+        digest=hashlib.sha256(plain).hexdigest()[:12],
+    )
 
 
 def plotly_url() -> str:
-    """The URL of Plotly.js, versioned so browsers can keep it for a year."""
-    return url_for("assets.plotly_js", v=_plotly_version())
+    """The URL of Plotly.js, carrying a hash of its content so browsers can keep it for a year."""
+    return url_for("assets.plotly_js", v=_bundle(plotly_path()).digest)
 
 
 @bp.get("/vendor/plotly.min.js")
 def plotly_js() -> Response:
-    """Plotly.js as shipped in the installed plotly package."""
-    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=current_app.config["SEND_FILE_MAX_AGE_DEFAULT"])
+    """Plotly.js, compressed as the browser accepts it."""
+    bundle = _bundle(plotly_path())
+    accepted = request.accept_encodings
+    if accepted["br"]:
+        body, encoding = bundle.brotli, "br"
+    elif accepted["gzip"]:
+        body, encoding = bundle.gzip, "gzip"
+    else:
+        body, encoding = bundle.plain, None
+    response = Response(body, mimetype="text/javascript")
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["ETag"] = f'"{bundle.digest}-{encoding or "identity"}"'
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["SEND_FILE_MAX_AGE_DEFAULT"]
+    response.cache_control.immutable = True
+    return response

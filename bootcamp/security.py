@@ -71,7 +71,14 @@ def _headers(response: Response) -> Response:
     headers["X-Request-Id"] = g.get("request_id", "")
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if request.endpoint not in ("static", "assets.plotly_js"):
+    if request.endpoint == "static":
+        if response.status_code == 200:  # small files: read into memory so that they are compressed
+            response.direct_passthrough = False
+            response.make_sequence()
+        if request.args.get("v"):
+            response.cache_control.immutable = True  # the URL changes with the content
+            response.cache_control.public = True
+    elif request.endpoint != "assets.plotly_js":
         if current_user.is_authenticated or request.method != "GET" or response.status_code >= 400:
             headers["Cache-Control"] = "no-store"
     return response

@@ -1,9 +1,11 @@
 """The learner's own page and export: content, charts, the cohort median, privacy, weight, queries."""
 
+import gzip
 import json
 import re
 from datetime import date, datetime, timedelta
 
+import brotli
 import pytest
 from flask import Flask
 
@@ -225,11 +227,49 @@ def test_my_page_is_light_and_runs_a_fixed_number_of_queries(
     assert "<script>" not in response.text  # no inline script
 
 
-def test_plotly_is_served_by_the_app_with_a_long_cache(client) -> None:
-    with client.get("/vendor/plotly.min.js?v=1") as response:
-        assert response.status_code == 200 and response.mimetype == "text/javascript"
-        assert "max-age=31536000" in response.headers["Cache-Control"]
-        assert len(response.data) > 1_000_000
+def test_plotly_is_served_by_the_app_compressed_and_cached_for_a_year(app, client) -> None:
+    from bootcamp import assets
+
+    with app.test_request_context():
+        url, path = assets.plotly_url(), assets.plotly_path()
+    plain = path.read_bytes()
+    assert url.startswith("/vendor/plotly.min.js?v=") and b"plotly.js" in plain[:200]
+    for encoding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress), ("identity", bytes)):
+        with client.get(url, headers={"Accept-Encoding": encoding}) as response:
+            assert response.status_code == 200 and response.mimetype == "text/javascript"
+            assert response.headers.get("Content-Encoding", "identity") == encoding
+            assert "max-age=31536000" in response.headers["Cache-Control"]
+            assert "immutable" in response.headers["Cache-Control"]
+            assert decode(response.data) == plain
+    assert len(assets._bundle(path).brotli) < len(plain) / 3
+
+
+def test_the_partial_plotly_bundle_is_served_when_installed(app) -> None:
+    from bootcamp import assets
+
+    with app.test_request_context():
+        path = assets.plotly_path()
+    if assets.PARTIAL_PLOTLY_JS.is_file():
+        assert path == assets.PARTIAL_PLOTLY_JS
+    else:
+        assert path == assets.FULL_PLOTLY_JS
+    app.config["PLOTLY_JS"] = str(assets.FULL_PLOTLY_JS)
+    with app.test_request_context():
+        assert assets.plotly_path() == assets.FULL_PLOTLY_JS
+
+
+def test_pages_and_static_files_are_compressed(client, auth, world) -> None:
+    auth.login("learner@example.org")
+    page = client.get("/me", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert page.headers["Content-Encoding"] == "br" and "Accept-Encoding" in page.headers["Vary"]
+    html = brotli.decompress(page.data).decode()
+    assert "</html>" in html and len(page.data) < len(html) / 3
+    css_url = re.search(r'href="(/static/css/app\.css\?v=\w+)"', html).group(1)
+    with client.get(css_url, headers={"Accept-Encoding": "gzip, br"}) as css:
+        assert css.headers["Content-Encoding"] == "br"
+        assert "immutable" in css.headers["Cache-Control"] and "max-age=31536000" in css.headers["Cache-Control"]
+    plain = client.get("/me", headers={"Accept-Encoding": ""})
+    assert "Content-Encoding" not in plain.headers and "</html>" in plain.text
 
 
 def test_charts_are_plain_figures() -> None:

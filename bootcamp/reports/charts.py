@@ -1,6 +1,6 @@
 """Dashboard figures: plain counts -> Plotly figures. Knows nothing of Flask or the database."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 
@@ -46,16 +46,27 @@ def rates_by_group(rows: Sequence[Counts], names: dict[str, str], labels: dict[s
     return figure
 
 
-def path_funnel(everyone: Counts, labels: dict[str, str]) -> go.Figure:
-    """Entrants -> finished -> certified -> employed at +N."""
+def path_funnel(everyone: Counts, labels: dict[str, str], percent: Callable[[float], str]) -> go.Figure:
+    """Entrants -> finished -> certified -> employed at +N, as horizontal bars (the partial Plotly.js
+    bundle has no funnel trace), each labelled with its count and its share of the entrants."""
     stages = [labels["entrants"], labels["finished"], labels["certified"], labels["employed"]]
     values = [everyone.entrants, everyone.finished, everyone.certified, everyone.employed]
+    shares = [f"{value} ({percent(value / everyone.entrants)})" if everyone.entrants else str(value) for value in values]
     figure = go.Figure(
-        go.Funnel(y=stages, x=values, textinfo="value+percent initial", marker={"color": COLOURS["blue"]})
+        go.Bar(
+            y=stages,
+            x=values,
+            orientation="h",
+            text=shares,
+            textposition="auto",
+            marker={"color": COLOURS["blue"]},
+        )
     )
     layout = base_layout()
     layout["margin"]["l"] = 160
     layout["hovermode"] = "closest"
+    layout["yaxis"].update(autorange="reversed")
+    layout["yaxis"].pop("rangemode", None)
     figure.update_layout(layout)
     return figure
 

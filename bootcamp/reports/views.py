@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import Response, abort, render_template, request, url_for
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -120,7 +121,7 @@ def dashboard() -> str:
         "certified": _("titre obtenu"),
         "employed": _("en emploi à +%(n)d mois", n=filters.point),
     }
-    figures["funnel"] = base_charts.to_json(charts.path_funnel(everyone, funnel_labels))
+    figures["funnel"] = base_charts.to_json(charts.path_funnel(everyone, funnel_labels, format_percent))
     figures["shares"] = base_charts.to_json(
         charts.shares_against_targets(
             [(row["name"], row["share"], row["target"]) for row in shares if row["share"] is not None],
