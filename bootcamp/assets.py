@@ -8,6 +8,7 @@ of its content, so browsers keep it for a year.
 
 import gzip
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,26 @@ PARTIAL_PLOTLY_JS = Path(__file__).resolve().parent.parent / "node_modules/plotl
 FULL_PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+# Plotly.js writes its own stylesheet into a <style> element, which our CSP (style-src 'self') refuses. It
+# leaves that alone when the page holds an element with id "plotly.js-style-global" and the class
+# "no-inline-styles": the page links /vendor/plotly.css so, which holds the very rules the bundle would have
+# inserted, read from the bundle itself (object {"X,X div": "...", ...}; X and Y stand for two selectors).
+_RULES = re.compile(rb"""({"X,X div":.*?})\s*;\s*for\(""", re.DOTALL)
+_RULE = re.compile(rb"""("[^"]*"|[A-Z]):('[^']*'|"[^"]*")""")
+
+
+def _stylesheet(script: bytes) -> bytes:
+    found = _RULES.search(script)
+    if not found:
+        return b""
+    rules = []
+    for selector, declarations in _RULE.findall(found.group(1)):
+        selector = re.sub(rb"^,", b" ,", selector.strip(b'"'))
+        selector = selector.replace(b"X", b".js-plotly-plot .plotly").replace(b"Y", b".plotly-notifier")
+        rules.append(selector + b"{" + declarations[1:-1] + b"}")
+    return b"\n".join(rules) + b"\n"
+
+
 @dataclass(frozen=True)
 class Bundle:
     path: Path
@@ -29,6 +50,7 @@ class Bundle:
     gzip: bytes
     brotli: bytes
     digest: str
+    css: bytes
 
 
 def plotly_path() -> Path:
@@ -48,12 +70,18 @@ def _bundle(path: Path) -> Bundle:
         gzip=gzip.compress(plain, compresslevel=9, mtime=0),
         brotli=brotli.compress(plain, quality=9, mode=brotli.MODE_TEXT),
         digest=hashlib.sha256(plain).hexdigest()[:12],
+        css=_stylesheet(plain),
     )
 
 
 def plotly_url() -> str:
     """The URL of Plotly.js, carrying a hash of its content so browsers can keep it for a year."""
     return url_for("assets.plotly_js", v=_bundle(plotly_path()).digest)
+
+
+def plotly_css_url() -> str:
+    """The URL of Plotly's stylesheet (see _stylesheet)."""
+    return url_for("assets.plotly_css", v=_bundle(plotly_path()).digest)
 
 
 @bp.get("/vendor/plotly.min.js")
@@ -67,7 +95,17 @@ def plotly_js() -> Response:
         body, encoding = bundle.gzip, "gzip"
     else:
         body, encoding = bundle.plain, None
-    response = Response(body, mimetype="text/javascript")
+    return _cached(Response(body, mimetype="text/javascript"), bundle, encoding)
+
+
+@bp.get("/vendor/plotly.css")
+def plotly_css() -> Response:
+    """The rules Plotly.js would otherwise write into an inline <style> element."""
+    bundle = _bundle(plotly_path())
+    return _cached(Response(bundle.css, mimetype="text/css"), bundle, None)
+
+
+def _cached(response: Response, bundle: Bundle, encoding: str | None) -> Response:
     if encoding:
         response.headers["Content-Encoding"] = encoding
     response.headers["Vary"] = "Accept-Encoding"

@@ -6,7 +6,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Field, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import NumberRange
-from wtforms.widgets import HiddenInput
+from markupsafe import Markup
+from wtforms.widgets import HiddenInput, html_params
 from wtforms.validators import ValidationError
 
 from .labels import LEVEL_LABELS
@@ -50,19 +51,53 @@ class ScoreField(StringField):
         return "" if self.data is None else format(self.data.normalize(), "f").replace(".", ",")
 
 
+LEVELS_LIST = "levels"  # id of the <datalist> that the `levels_datalist` macro of _form.html renders
+
+
+class LevelInput:
+    """A one-character box for a level, for the big forms (grid, grading): typed 0 to 3, with the levels offered
+    by one <datalist> of the page. Five times fewer elements than a select per cell, and quick to fill by
+    keyboard (a digit, then Tab)."""
+
+    def __call__(self, field: "LevelField", **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        attributes = {
+            "type": "text",
+            "name": field.name,
+            "value": field.data or "",
+            "inputmode": "numeric",
+            "maxlength": 1,
+            "size": 1,
+            "autocomplete": "off",
+            "list": LEVELS_LIST,
+            "class": "level",
+            **kwargs,
+        }
+        return Markup(f"<input {html_params(**attributes)}>")
+
+
 class LevelField(SelectField):
-    """A competency level, 0 to 3, or empty for « non évalué » / unchanged."""
+    """A competency level, 0 to 3, or empty for « non évalué » / unchanged. A select, or with compact=True the
+    small text box of LevelInput."""
 
     def __init__(
-        self, label: Any = None, validators: Any = None, allow_blank: bool = True, blank: Any = None, **kwargs: Any
+        self,
+        label: Any = None,
+        validators: Any = None,
+        allow_blank: bool = True,
+        blank: Any = None,
+        compact: bool = False,
+        **kwargs: Any,
     ) -> None:
         choices = [SelectChoice("", str(blank if blank is not None else LEVEL_LABELS[None]))] if allow_blank else []
         choices += [SelectChoice(str(level), f"{level} · {LEVEL_LABELS[level]}") for level in range(4)]
+        if compact:
+            kwargs["widget"] = LevelInput()
         super().__init__(label, validators, choices=choices, **kwargs)
         self.allow_blank = allow_blank
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = valuelist[0] if valuelist else ""
+        self.data = valuelist[0].strip() if valuelist else ""
 
     def pre_validate(self, form: Any) -> None:
         if self.data not in ("0", "1", "2", "3") and not (self.allow_blank and self.data == ""):

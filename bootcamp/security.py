@@ -78,7 +78,7 @@ def _headers(response: Response) -> Response:
         if request.args.get("v"):
             response.cache_control.immutable = True  # the URL changes with the content
             response.cache_control.public = True
-    elif request.endpoint != "assets.plotly_js":
+    elif request.endpoint not in ("assets.plotly_js", "assets.plotly_css"):
         if current_user.is_authenticated or request.method != "GET" or response.status_code >= 400:
             headers["Cache-Control"] = "no-store"
     return response

@@ -8,7 +8,7 @@ from flask import Flask, current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
-from .assets import plotly_url
+from .assets import plotly_css_url, plotly_url
 from .labels import label, level_label
 from .models import Role
 
@@ -38,7 +38,9 @@ def static_url(filename: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        static_url=static_url, plotly_url=plotly_url, label=label, level_label=level_label, navigation=NAVIGATION
+        static_url=static_url,
+        plotly_url=plotly_url,
+        plotly_css_url=plotly_css_url, label=label, level_label=level_label, navigation=NAVIGATION
     )
     app.jinja_env.filters.update(
         format_date=format_date,

@@ -69,6 +69,7 @@ MATRIX = {
         [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)],
     ),
     "/vendor/plotly.min.js": ("/vendor/plotly.min.js", [("200", None)] * 6),
+    "/vendor/plotly.css": ("/vendor/plotly.css", [("200", None)] * 6),
     "/admin/users/": ("/admin/users/", ADMIN),
     "/admin/users/<int:user_id>": ("/admin/users/{user}", ADMIN),
     "/admin/users/<int:user_id>/password-link": ("/admin/users/{user}/password-link", [("405", None)] * 6),

@@ -244,6 +244,19 @@ def test_plotly_is_served_by_the_app_compressed_and_cached_for_a_year(app, clien
     assert len(assets._bundle(path).brotli) < len(plain) / 3
 
 
+def test_plotly_rules_are_served_as_a_stylesheet(app, client) -> None:
+    """Read from the bundle: without them, Plotly.js writes an inline <style> that the CSP refuses."""
+    from bootcamp import assets
+
+    with app.test_request_context():
+        url = assets.plotly_css_url()
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/css"
+    assert ".js-plotly-plot .plotly .main-svg{position:absolute;" in response.text
+    assert "X" not in response.text.replace("X-", "") and response.text.count("{") == response.text.count("}") > 20
+    assert assets._stylesheet(b"var a = 1;") == b""
+
+
 def test_the_partial_plotly_bundle_is_served_when_installed(app) -> None:
     from bootcamp import assets
 

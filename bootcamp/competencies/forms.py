@@ -48,6 +48,7 @@ def grid_form(grid: Grid, posted: bool = True) -> "EvidenceForm":
                     f"{learner.full_name}, {competency.code}",
                     default=str(grid.levels[cell]) if assessed else "",
                     allow_blank=not assessed,
+                    compact=True,
                 ),
             )
     form = GridForm(data={"snapshot": grid.snapshot}, **({} if posted else {"formdata": None}))

@@ -18,7 +18,7 @@ from .forms import OutcomeForm
 from .queries import OVERDUE_AFTER_DAYS, missing_follow_ups
 from .services import SituationData, save_outcome
 
-PER_PAGE = 50
+PER_PAGE = 25  # a light page on a slow connection (Ecoindex): 25 rows, then the next page
 
 
 @bp.get("/outcomes/due")

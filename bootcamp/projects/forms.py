@@ -204,6 +204,7 @@ def grading_form(sheet: GradeSheet, posted: bool = True) -> GradingForm:
                     _l("%(name)s, %(code)s", name=learner.full_name, code=target.competency.code),
                     default="" if level is None else str(level),
                     blank="—",
+                    compact=True,
                 ),
             )
     form = Form(data={"snapshot": sheet.snapshot}, **({} if posted else {"formdata": None}))

@@ -1,0 +1,86 @@
+"""Every main page of every role, in Chromium: no console error, failed request or CSP violation; axe-core
+finds nothing serious or critical; screenshots at 1280 and 360 px; page weight and Ecoindex on a first
+visit (empty cache), and under 60 KB on a repeat visit. Figures go to test-output/page-weight.md."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from .conftest import OUTPUT, Traffic, dom_nodes, ecoindex, login, screenshot
+
+# (who, path, the least Ecoindex score): 80 (grade A) for the login and learner pages, 79 elsewhere.
+PAGES = [
+    (None, "/login", 80),
+    ("learner", "/me", 80),
+    ("trainer", "/cohorts/", 79),
+    ("trainer", "/cohorts/{cohort}", 79),
+    ("trainer", "/cohorts/{cohort}/competencies", 79),
+    ("trainer", "/cohorts/{cohort}/projects", 79),
+    ("trainer", "/projects/{project}/grades", 79),
+    ("manager", "/insertion", 79),
+    ("manager", "/outcomes/due", 79),
+    ("manager", "/learners/{learner}", 79),
+    ("manager", "/outcomes/import", 79),
+    ("manager", "/audit", 79),
+    ("admin", "/admin/users/", 79),
+]
+# axe-core rules switched off, with the reason: none.
+AXE_OPTIONS = {"resultTypes": ["violations"]}
+REPEAT_BUDGET = 60 * 1024
+DASHBOARD_BUDGET = 1.6 * 1024 * 1024
+AXE = Axe()
+RESULTS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def weight_report():
+    yield
+    if RESULTS:
+        OUTPUT.mkdir(exist_ok=True)
+        lines = [
+            "| page | requests | first visit KB | DOM elements | Ecoindex | repeat visit KB |",
+            "|---|---:|---:|---:|---:|---:|",
+            *RESULTS.values(),
+        ]
+        (OUTPUT / "page-weight.md").write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(("who", "path", "least_score"), PAGES, ids=[f"{who}:{path}" for who, path, _ in PAGES])
+def test_main_page(page, server, who: str | None, path: str, least_score: int) -> None:
+    url = path.format(**server.ids)
+    if who:
+        login(page, f"{who}@example.org")
+    traffic = Traffic.watch(page)
+    traffic.clear_cache()
+
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    charts = page.locator(".chart-area")
+    for index in range(charts.count()):  # every chart drawn: Plotly's SVG is in the page
+        chart = charts.nth(index)
+        if chart.is_visible():
+            assert chart.locator("svg.main-svg").first.wait_for(state="attached") is None
+    first = (traffic.requests, traffic.transferred)
+    nodes = dom_nodes(page)
+    score = ecoindex(nodes, first[1] / 1024, first[0])
+
+    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:5]]}" for v in serious
+    )
+
+    traffic.reset()
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    repeat = traffic.transferred
+    name = (who or "anonymous") + path.replace("/", "_").replace("{", "").replace("}", "").rstrip("_")
+    screenshot(page, name)
+    RESULTS[name] = (
+        f"| `{url}` ({who or 'anonymous'}) | {first[0]} | {first[1] / 1024:.0f} | {nodes} | "
+        f"{score.score:.0f} ({score.grade}) | {repeat / 1024:.1f} |"
+    )
+
+    assert repeat < REPEAT_BUDGET
+    if path == "/insertion":
+        assert first[1] < DASHBOARD_BUDGET
+    assert score.score >= least_score, RESULTS[name]
