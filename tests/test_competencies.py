@@ -42,7 +42,10 @@ def test_grid_shows_levels_in_words_grouped_by_block(app: Flask, client, auth: A
     cell = re.search(rf'<input [^>]*name="level_{learners[0]}_{competencies[0]}"[^>]*>', page).group(0)
     assert 'value="1"' in cell and 'list="levels"' in cell and 'aria-label="' in cell
     assert '<option value="1">1 · imiter</option>' in page  # the levels in words, once for the page
-    assert f"/cohorts/{world.cohort_id}/competencies/{learners[0]}/{competencies[0]}" in page
+    assert f"/cohorts/{world.cohort_id}/competencies/{learners[0]}/{competencies[0]}" in page  # the name leads there
+    history = client.get(f"/cohorts/{world.cohort_id}/competencies/{learners[0]}/{competencies[0]}").text
+    for competency in competencies:  # and from there to every competency of the learner
+        assert f'href="/cohorts/{world.cohort_id}/competencies/{learners[0]}/{competency}"' in history
 
 
 def test_an_assessed_cell_cannot_be_emptied(app: Flask, client, auth: AuthActions, world) -> None:

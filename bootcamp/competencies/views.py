@@ -92,6 +92,18 @@ def cell(cohort_id: int, learner_id: int, competency_id: int) -> Response | str:
         return redirect(
             url_for("competencies.cell", cohort_id=cohort.id, learner_id=learner.id, competency_id=competency.id)
         )
+    competencies = db.session.scalars(
+        sa.select(Competency)
+        .join(Block, Block.id == Competency.block_id)
+        .where(Block.programme_id == cohort.programme_id)
+        .order_by(Block.position, Competency.position)
+    ).all()
     return render_template(
-        "competencies/cell.html", cohort=cohort, learner=learner, competency=competency, history=past, form=form
+        "competencies/cell.html",
+        cohort=cohort,
+        learner=learner,
+        competency=competency,
+        competencies=competencies,
+        history=past,
+        form=form,
     )

@@ -95,15 +95,21 @@ def _shares(everyone: Counts, by_gender: list[Counts], by_diploma: list[Counts],
     ]
 
 
+# The dashboard in two views, so that each page stays light on a slow connection (Ecoindex).
+VIEWS = {"overview": ("year",), "publics": ("gender", "public"), "profiles": ("age", "diploma")}
+
+
 @bp.get("/insertion")
 @role_required(Role.MANAGER)
 def dashboard() -> str:
-    """Headline figures with definitions, charts each followed by its table and CSV link."""
+    """Headline figures with definitions, charts each followed by its table and CSV link; in three views:
+    the overview (by year, path, situations), the publics (gender, public, GEN targets), age and diploma."""
+    view = request.args.get("view", "overview")
+    if view not in VIEWS:
+        view = "overview"
     form, filters = parse_filters(request.args)
     everyone = totals(filters)
-    tables = {by: [everyone, *breakdown(filters, by)] for by in ("year", "gender", "age", "public", "diploma")}
-    mix = situation_mix(filters)
-    shares = _shares(everyone, tables["gender"], tables["diploma"], tables["public"])
+    tables = {by: [everyone, *breakdown(filters, by)] for by in VIEWS[view]}
     rate_labels = {
         "employment": _("taux d'emploi"),
         "positive": _("taux de sortie positive"),
@@ -114,24 +120,32 @@ def dashboard() -> str:
         for by, rows in tables.items()
     }
     situation_names = {situation: label(situation) for situation in Situation} | {None: _("non relevé")}
-    figures["mix"] = base_charts.to_json(charts.situation_mix(mix, situation_names, {"people": _("personnes :")}))
-    funnel_labels = {
-        "entrants": _("entrées"),
-        "finished": _("formation terminée"),
-        "certified": _("titre obtenu"),
-        "employed": _("en emploi à +%(n)d mois", n=filters.point),
-    }
-    figures["funnel"] = base_charts.to_json(charts.path_funnel(everyone, funnel_labels, format_percent))
-    figures["shares"] = base_charts.to_json(
-        charts.shares_against_targets(
-            [(row["name"], row["share"], row["target"]) for row in shares if row["share"] is not None],
-            {"share": _("part des entrées"), "target": _("objectif GEN")},
+    mix, shares = [], []
+    if view == "overview":
+        mix = situation_mix(filters)
+        figures["mix"] = base_charts.to_json(charts.situation_mix(mix, situation_names, {"people": _("personnes :")}))
+        funnel_labels = {
+            "entrants": _("entrées"),
+            "finished": _("formation terminée"),
+            "certified": _("titre obtenu"),
+            "employed": _("en emploi à +%(n)d mois", n=filters.point),
+        }
+        figures["funnel"] = base_charts.to_json(charts.path_funnel(everyone, funnel_labels, format_percent))
+    elif view == "publics":
+        shares = _shares(everyone, tables["gender"], [everyone, *breakdown(filters, "diploma")], tables["public"])
+        figures["shares"] = base_charts.to_json(
+            charts.shares_against_targets(
+                [(row["name"], row["share"], row["target"]) for row in shares if row["share"] is not None],
+                {"share": _("part des entrées"), "target": _("objectif GEN")},
+            )
         )
-    )
     params = request.args.to_dict(flat=False)
     params.pop("by", None)
+    params.pop("view", None)
     return render_template(
         "reports/dashboard.html",
+        view=view,
+        view_url=lambda name: url_for("reports.dashboard", view=None if name == "overview" else name, **params),
         form=form,
         filters=filters,
         everyone=everyone,
