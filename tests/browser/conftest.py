@@ -142,7 +142,9 @@ class Watch:
         )
 
     def _failed(self, request) -> None:
-        if request.failure != "net::ERR_ABORTED" or request.resource_type != "document":  # not a download
+        # ERR_ABORTED: the request was cancelled by the browser (a download, or a click that leaves the page
+        # before the favicon arrived), not refused; a CSP block is ERR_BLOCKED_BY_CSP, a network error others.
+        if request.failure != "net::ERR_ABORTED":
             self.problems.append(f"failed request: {request.url} {request.failure}")
 
 
