@@ -51,7 +51,8 @@ def path_funnel(everyone: Counts, labels: dict[str, str], percent: Callable[[flo
     bundle has no funnel trace), each labelled with its count and its share of the entrants."""
     stages = [labels["entrants"], labels["finished"], labels["certified"], labels["employed"]]
     values = [everyone.entrants, everyone.finished, everyone.certified, everyone.employed]
-    shares = [f"{value} ({percent(value / everyone.entrants)})" if everyone.entrants else str(value) for value in values]
+    entrants = everyone.entrants
+    shares = [f"{value} ({percent(value / entrants)})" if entrants else str(value) for value in values]
     figure = go.Figure(
         go.Bar(
             y=stages,
