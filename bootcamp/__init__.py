@@ -4,8 +4,8 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, security
-from .extensions import babel, compress, csrf, db, login_manager, migrate
+from . import config, i18n, security
+from .extensions import compress, csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -22,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app)
+    i18n.init_app(app)
     login_manager.init_app(app)
     compress.init_app(app)
 

@@ -1,7 +1,7 @@
 """Plain data -> Plotly figures. Knows nothing of Flask or the database; tested with fig.to_dict()."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,8 +43,14 @@ class MonthPoint:
     median: float | None  # the cohort's median for the same month
 
 
-def progress_over_time(points: Sequence[MonthPoint], total: int, labels: dict[str, str]) -> go.Figure:
-    """My acquired competencies month by month, beside the cohort's median."""
+def progress_over_time(
+    points: Sequence[MonthPoint],
+    total: int,
+    labels: dict[str, str],
+    month_name: Callable[[date], str] = lambda month: month.strftime("%m/%Y"),
+) -> go.Figure:
+    """My acquired competencies month by month, beside the cohort's median. Months are named on the server
+    (`month_name`, in the reader's language): Plotly.js would name them in English."""
     months = [point.month.isoformat() for point in points]
     figure = go.Figure(
         [
@@ -68,7 +74,7 @@ def progress_over_time(points: Sequence[MonthPoint], total: int, labels: dict[st
     )
     layout = base_layout(y_title=labels["y"])
     layout["yaxis"].update(range=[0, total + 0.5], dtick=1)
-    layout["xaxis"].update(tickformat="%b %Y", dtick="M1")
+    layout["xaxis"].update(tickvals=months, ticktext=[month_name(point.month) for point in points])
     figure.update_layout(layout)
     return figure
 

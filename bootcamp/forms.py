@@ -110,7 +110,7 @@ class LevelField(SelectField):
 
 def with_blank(options: list[SelectChoice], blank: Any) -> list[SelectChoice]:
     """The options with an empty first choice labelled `blank` (« — », « pas encore »...)."""
-    return [SelectChoice("", str(blank)), *options]
+    return [SelectChoice("", blank), *options]  # a lazy string stays lazy: translated when shown
 
 
 def code(value: object) -> str:

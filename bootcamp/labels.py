@@ -97,4 +97,4 @@ def level_label(level: int | None) -> str:
 
 def choices(enum_class: type[enum.StrEnum]) -> list[SelectChoice]:
     """The options of a select field: each code with its label."""
-    return [SelectChoice(member.value, label(member)) for member in enum_class]
+    return [SelectChoice(member.value, LABELS[member]) for member in enum_class]  # lazy: in the reader's language

@@ -44,6 +44,20 @@ def postgres_url() -> str | None:
 BACKENDS = ["sqlite"] + (["postgresql"] if postgres_url() else [])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """The .mo files from the .po ones when missing or older (`make install` compiles them; this covers a
+    direct pytest run after a change of translation)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "bootcamp" / "translations").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source))
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite database brought up to date by the migrations once, copied for each test."""
@@ -189,6 +203,9 @@ def count_queries(app: Flask):
     return counting
 
 
+CHROME_FORMS = ("/logout", "/language")
+
+
 class _FormParser(HTMLParser):
     """Collect what a browser would send for each POST form of a page."""
 
@@ -202,8 +219,8 @@ class _FormParser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
-        if tag == "form":
-            self._in_post = a.get("method", "get").lower() == "post"
+        if tag == "form":  # the page's own forms, not the header's logout nor the footer's language switch
+            self._in_post = a.get("method", "get").lower() == "post" and a.get("action") not in CHROME_FORMS
             if self._in_post:
                 self.forms.append({})
         if not self._in_post:
@@ -245,8 +262,7 @@ class _FormParser(HTMLParser):
 
 
 def page_form(client: FlaskClient, path: str, index: int = -1) -> dict:
-    """The fields of a page's POST form as the browser would send them unchanged (last form by default;
-    the first one is the logout form)."""
+    """The fields of a page's POST form as the browser would send them unchanged (last form by default)."""
     response = client.get(path)
     assert response.status_code == 200, response.status_code
     return form_from(response.text, index)

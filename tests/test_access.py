@@ -36,6 +36,7 @@ MATRIX = {
         ],
     ),
     "/logout": ("/logout", [("405", None)] * 6),  # POST only: see test_auth
+    "/language": ("/language", [("405", None)] * 6),  # POST only: see test_i18n
     "/healthz": ("/healthz", [("200", None)] * 6),
     "/account/password": ("/account/password", [LOGIN] + [("200", None)] * 5),
     "/cohorts/": ("/cohorts/", STAFF),
@@ -101,8 +102,9 @@ def test_matrix_covers_every_route(app: Flask) -> None:
     """A new route must be added to the matrix, with what each role gets."""
     assert {rule.rule for rule in app.url_map.iter_rules()} == set(MATRIX)
     posts = {rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    # + login, logout, changing one's password and choosing one from a link: test_auth and test_users
-    assert len(posts) == len(POSTS) + 4
+    # + login, logout, changing one's password, choosing one from a link, the language: test_auth, test_users
+    # and test_i18n
+    assert len(posts) == len(POSTS) + 5
 
 
 @pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))

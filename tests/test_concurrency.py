@@ -59,7 +59,8 @@ class Browser:
     def form(self, path: str) -> dict[str, str]:
         status, page = self.request(path)
         assert status == 200, (path, status)
-        last = page[page.rindex("<form") :]
+        main = page[: page.index("</main>")]  # not the footer's language switch
+        last = main[main.rindex("<form") :]
         fields = {
             name: unescape(value) for name, value in re.findall(r'name="([^"]+)" type="hidden" value="([^"]*)"', last)
         }

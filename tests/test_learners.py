@@ -133,7 +133,7 @@ def test_outcomes_are_shown_read_only(app: Flask, client, auth: AuthActions, wor
         db.session.commit()
     auth.login("learner@example.org")
     page = client.get("/me").text
-    after = page[page.index('id="after"') :]
+    after = page[page.index('id="after"') : page.index("</main>")]
     assert "3 mois après" in after and "CDI" in after and "Lozère Web" in after
     assert "<form" not in after
 
@@ -291,6 +291,7 @@ def test_charts_are_plain_figures() -> None:
     assert [trace["name"] for trace in figure["data"]] == ["moi", "médiane"]
     assert list(figure["data"][1]["y"]) == [0.0, 1.5] and figure["data"][1]["line"]["dash"] == "dash"
     assert list(figure["layout"]["yaxis"]["range"]) == [0, 8.5]
+    assert list(figure["layout"]["xaxis"]["ticktext"]) == ["09/2026", "10/2026"]  # named on the server
     bars = [charts.LevelBar("CP1", "Installer", 2, 2), charts.LevelBar("CP2", "Maquetter", None, 2)]
     levels = charts.levels_against_target(
         bars, {"mine": "moi", "target": "visé", "y": "niveau"}, {2: "adapter", None: "non évalué"}

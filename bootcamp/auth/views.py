@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..access import home_endpoint
+from ..i18n import LANGUAGES, N_
 from ..extensions import db, login_manager
 from ..models import User, utcnow
 from ..passwords import check_password
@@ -19,7 +20,7 @@ from .forms import LoginForm
 from .throttle import is_throttled, note_attempt
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Connectez-vous pour accéder à cette page."
+login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
 login_manager.login_message_category = "info"
 login_manager.localize_callback = _
 
@@ -39,6 +40,16 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+@bp.post("/language")
+def set_language() -> Response:
+    """The footer's language switch: remembered in the session, then back to the same page."""
+    locale = request.form.get("locale", "")
+    if locale not in LANGUAGES:
+        abort(400)
+    session["locale"] = locale
+    return redirect(_safe_next(request.form.get("next")) or url_for("auth.index"))
 
 
 @bp.get("/healthz")

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -29,6 +30,7 @@ def _figures(page: MyPage) -> dict[str, str]:
         page.months,
         page.competency_count,
         {"mine": _("moi"), "median": _("médiane de la promotion"), "y": _("compétences acquises")},
+        month_name=lambda month: format_date(month, "MMM y"),
     )
     bars = [
         charts.LevelBar(

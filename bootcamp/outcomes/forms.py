@@ -9,7 +9,7 @@ from ..forms import HiddenNumber, FrenchDateField, code, with_blank
 from ..labels import choices
 from ..models import EMPLOYMENT_SITUATIONS, Situation
 
-DIGITAL_CHOICES = [SelectChoice("yes", str(_l("oui"))), SelectChoice("no", str(_l("non")))]
+DIGITAL_CHOICES = [SelectChoice("yes", _l("oui")), SelectChoice("no", _l("non"))]
 
 
 class OutcomeForm(FlaskForm):

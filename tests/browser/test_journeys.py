@@ -123,3 +123,16 @@ def test_the_grid_and_the_grading_form_work_with_the_keyboard_alone(page, server
     page.keyboard.press("Enter")
     expect(page.locator(".flash-success")).to_be_visible()
     expect(page.locator(f'input[name="{name}"]')).to_have_value("12")
+
+
+def test_the_footer_switch_puts_the_interface_in_english_and_keeps_it(page) -> None:
+    login(page, "learner@example.org")
+    page.get_by_role("button", name="English").click()
+    expect(page).to_have_url(re.compile(r"/me"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("navigation", name="Main navigation")).to_contain_text("My progress")
+    expect(page.locator(".chart-area").first).to_have_class(re.compile("chart-drawn"))
+    page.reload()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    page.get_by_role("button", name="Français").click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()

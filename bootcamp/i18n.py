@@ -1,0 +1,31 @@
+"""The interface's languages: French (the msgids) and English (bootcamp/translations/en).
+
+The language is the one chosen with the footer's switch (kept in the session), else the browser's first
+language we have, else French. Dates and numbers follow it (flask_babel's format_* filters).
+"""
+
+from flask import Flask, current_app, has_request_context, request, session
+
+LANGUAGES = {"fr": "Français", "en": "English"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it here (it is translated where it is shown)."""
+    return message
+
+
+def select_locale() -> str:
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():  # the command line: French, like the data it reads and writes
+        return default
+    chosen = session.get("locale")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES), default=default)
+
+
+def init_app(app: Flask) -> None:
+    from .extensions import babel
+
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["languages"] = LANGUAGES
