@@ -555,11 +555,12 @@ class AuditEvent(db.Model):
 def _refresh_age_bands(session: sa.orm.Session, _context: Any, _instances: Any) -> None:
     """Keep each enrolment's age band in step with the birth date and the cohort's start."""
     enrolments: set[Enrolment] = set()
-    for instance in (*session.new, *session.dirty):
+    new = session.new  # built anew at each access: once, or an import of n rows costs n² (10,000: 30 s)
+    for instance in (*new, *session.dirty):
         if isinstance(instance, Enrolment):
             enrolments.add(instance)
         elif isinstance(instance, Learner) and (
-            instance in session.new or sa.inspect(instance).attrs.birth_date.history.has_changes()
+            instance in new or sa.inspect(instance).attrs.birth_date.history.has_changes()
         ):
             enrolments.update(instance.enrolments)
     for enrolment in enrolments:
