@@ -1,10 +1,13 @@
 """Insertion indicators: hand-made leavers, every CSV column, small groups, the page and its exports."""
 
 import csv
+import json
 import io
+import re
 from datetime import date
 
 import openpyxl
+import plotly.graph_objects as go
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -222,3 +225,16 @@ def test_dashboard_runs_a_fixed_number_of_queries(app: Flask, client, auth, worl
     with count_queries() as many:
         client.get("/insertion?year=2024&year=2025")
     assert few.count == many.count <= 10
+
+
+def test_every_dashboard_chart_is_a_figure_plotly_accepts(client, auth: AuthActions, world, leavers) -> None:
+    auth.login("manager@example.org")
+    checked = 0
+    for view in ("overview", "publics", "profiles"):
+        page = client.get(f"/insertion?as_of={AS_OF}&view={view}").text
+        for source in re.findall(r'<script type="application/json" class="chart-data"[^>]*>(.*?)</script>', page):
+            figure = json.loads(source)
+            go.Figure(figure)  # Plotly's schema: a wrong property raises ValueError
+            assert figure["data"] and figure["layout"]["template"] is None
+            checked += 1
+    assert checked == 8
