@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, i18n, security
+from . import cache, config, i18n, security
 from .extensions import compress, csrf, db, login_manager, migrate
 
 
@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     security.init_app(app)
+    cache.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

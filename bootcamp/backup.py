@@ -1,5 +1,6 @@
 """Consistent copies of the SQLite database while the app runs (SQLite's online backup API), and restoring one."""
 
+import secrets
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -64,4 +65,8 @@ def restore(database_uri: str, source: Path) -> str:
         closing(sqlite3.connect(target_path, timeout=30)) as live,
     ):
         _copy(backup_db, live)
+        # Running workers may keep pages computed at the backup's data version: move past every number used.
+        with live:
+            if live.execute("SELECT 1 FROM sqlite_master WHERE name = 'data_version'").fetchone():
+                live.execute("UPDATE data_version SET value = value + ?", (secrets.randbelow(2**40) + 2**20,))
     return revision

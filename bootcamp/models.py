@@ -570,3 +570,13 @@ def _refresh_age_bands(session: sa.orm.Session, _context: Any, _instances: Any) 
             band = AgeBand.at(learner.birth_date, cohort.start_date)
             if enrolment.age_band != band:
                 enrolment.age_band = band
+
+
+class DataVersion(db.Model):
+    """One row, one number: raised by every transaction that changes what pages show (bootcamp/cache.py), so
+    that what was computed from the data can be kept until the next write."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")

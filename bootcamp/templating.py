@@ -40,7 +40,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         static_url=static_url,
         plotly_url=plotly_url,
-        plotly_css_url=plotly_css_url, label=label, level_label=level_label, navigation=NAVIGATION
+        plotly_css_url=plotly_css_url,
+        label=label,
+        level_label=level_label,
+        navigation=NAVIGATION,
     )
     app.jinja_env.filters.update(
         format_date=format_date,

@@ -94,6 +94,7 @@ def _empty_postgres(app: Flask) -> None:
         tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         insert_framework(db.session.connection(), read_framework(DWWM))
+        db.session.execute(sa.text("INSERT INTO data_version (id, value) VALUES (1, 0)"))  # as migration 0004
         db.session.commit()
 
 
@@ -177,7 +178,8 @@ class QueryCounter:
         self.statements: list[str] = []
 
     def __call__(self, _conn, _cursor, statement, *_args) -> None:
-        self.statements.append(statement)
+        if statement != "BEGIN" and not statement.startswith("BEGIN "):  # SQLite's explicit transaction start
+            self.statements.append(statement)
 
     @property
     def count(self) -> int:

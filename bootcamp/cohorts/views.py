@@ -3,9 +3,11 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..access import COHORT_STAFF, get_cohort_or_404, get_enrolment_or_404, role_required
+from ..cache import cached
 from ..audit import last_change
 from ..extensions import db
 from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Role, Site
@@ -42,10 +44,19 @@ def _render_cohort(cohort: Cohort, finish_form: FinishForm) -> str:
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORT_KEYS else "name"
     descending = request.args.get("dir") == "desc"
-    data = roster(cohort)
-    in_training = sum(1 for row in data.rows if row.enrolment.status == EnrolmentStatus.IN_TRAINING)
+    key = ("roster", cohort.id, sort, descending, current_user.role)
+    body, in_training = cached(key, lambda: _roster(cohort, sort, descending))
     return render_template(
-        "cohorts/show.html",
+        "cohorts/show.html", cohort=cohort, body=body, in_training=in_training, finish_form=finish_form
+    )
+
+
+def _roster(cohort: Cohort, sort: str, descending: bool) -> tuple[Markup, int]:
+    """The roster's HTML (the same for every member of staff of a role until the next write), and how many
+    learners are still in training."""
+    data = roster(cohort)
+    html = render_template(
+        "cohorts/_show.html",
         cohort=cohort,
         roster=data,
         rows=sort_rows(data.rows, sort, descending),
@@ -53,9 +64,8 @@ def _render_cohort(cohort: Cohort, finish_form: FinishForm) -> str:
         descending=descending,
         watch_gap=round(WATCH_PROGRESS_GAP * 100),
         watch_missing=WATCH_MISSING,
-        in_training=in_training,
-        finish_form=finish_form,
     )
+    return Markup(html), sum(1 for row in data.rows if row.enrolment.status == EnrolmentStatus.IN_TRAINING)
 
 
 @bp.route("/<int:cohort_id>/enrolments/<int:enrolment_id>", methods=["GET", "POST"])

@@ -5,9 +5,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..access import COHORT_STAFF, get_cohort_or_404, role_required
+from ..cache import cached_fragment, with_csrf
 from ..extensions import db
 from ..forms import posted_id
 from ..models import Block, Cohort, Competency, Enrolment, Learner
@@ -22,7 +24,12 @@ from .services import LevelChange, record_levels
 def grid_page(cohort_id: int) -> Response | str:
     """Learners x competencies: change any number of levels, save once."""
     cohort = get_cohort_or_404(cohort_id, current_user)
-    data = grid(cohort, as_of=posted_id("snapshot") if request.method == "POST" else None)
+    if request.method == "GET":  # the same for every member of staff until the next write
+        body = cached_fragment(
+            "competencies/_grid.html", ("grid", cohort.id, current_user.role), lambda: _grid_context(cohort)
+        )
+        return render_template("competencies/grid.html", cohort=cohort, body=with_csrf(body))
+    data = grid(cohort, as_of=posted_id("snapshot"))
     form = grid_form(data)
     conflicts = {}
     if form.validate_on_submit():
@@ -49,9 +56,20 @@ def grid_page(cohort_id: int) -> Response | str:
         form.comment.data, form.project.data = comment, project
         for cell, change in changes.items():
             form[cell_name(cell)].data = str(change.level)
-    return render_template(
-        "competencies/grid.html", cohort=cohort, grid=data, form=form, conflicts=conflicts, cell_name=cell_name
-    )
+    context = {"cohort": cohort, "grid": data, "form": form, "conflicts": conflicts, "cell_name": cell_name}
+    body = Markup(render_template("competencies/_grid.html", **context))
+    return render_template("competencies/grid.html", cohort=cohort, body=with_csrf(body))
+
+
+def _grid_context(cohort: Cohort) -> dict:
+    data = grid(cohort)
+    return {
+        "cohort": cohort,
+        "grid": data,
+        "form": grid_form(data, posted=False),
+        "conflicts": {},
+        "cell_name": cell_name,
+    }
 
 
 def _learner_and_competency_or_404(cohort: Cohort, learner_id: int, competency_id: int) -> tuple[Learner, Competency]:

@@ -11,9 +11,11 @@ from wtforms.validators import DataRequired
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from .. import charts
 from ..access import get_learner_or_404, role_required
+from ..cache import cached
 from ..labels import LEVEL_LABELS
 from ..models import Role
 from ..extensions import db
@@ -52,11 +54,18 @@ def _figures(page: MyPage) -> dict[str, str]:
 def me() -> str:
     """Where I stand, my competencies, my projects, my progress over time, my situation after."""
     today = date.today()
-    page = my_page(current_user.learner_id, today) if current_user.learner_id else None
-    figures = _figures(page) if page else {}
-    return render_template(
-        "learners/me.html", page=page, figures=figures, linked=current_user.learner_id is not None, today=today
-    )
+    learner_id = current_user.learner_id
+
+    def compute() -> tuple[Markup, bool]:
+        page = my_page(learner_id, today) if learner_id else None
+        figures = _figures(page) if page else {}
+        html = render_template(
+            "learners/_me.html", page=page, figures=figures, linked=learner_id is not None, today=today
+        )
+        return Markup(html), page is not None
+
+    body, charts_shown = cached(("me", learner_id, today), compute)
+    return render_template("learners/me.html", page=charts_shown, body=body)
 
 
 @bp.get("/me/export.json")

@@ -4,15 +4,18 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from ..access import COHORT_STAFF, get_cohort_or_404, get_project_or_404, role_required
 from ..audit import last_change
+from ..cache import cached_fragment, with_csrf
 from ..competencies.queries import programme_blocks
 from ..extensions import db
 from ..forms import posted_id, replace_value
+from ..models import Project
 from . import bp
 from .forms import ProjectForm, grading_form, project_form, row_field
 from .queries import cohort_projects, grade_sheet
@@ -76,7 +79,12 @@ def edit(project_id: int) -> Response | str:
 def grades(project_id: int) -> Response | str:
     """Grade a brief for the whole cohort in one form: scores, statuses, feedback, levels reached."""
     project = get_project_or_404(project_id, current_user)
-    sheet = grade_sheet(project, as_of=posted_id("snapshot") if request.method == "POST" else None)
+    if request.method == "GET":  # the same for every member of staff until the next write
+        body = cached_fragment(
+            "projects/_grades.html", ("grades", project.id, current_user.role), lambda: _grades_context(project)
+        )
+        return render_template("projects/grades.html", project=project, body=with_csrf(body))
+    sheet = grade_sheet(project, as_of=posted_id("snapshot"))
     form = grading_form(sheet)
     result = None
     if form.validate_on_submit():
@@ -95,12 +103,18 @@ def grades(project_id: int) -> Response | str:
         sheet = grade_sheet(project)
         form = grading_form(sheet, posted=False)
         form.keep(rows, levels)
-    return render_template(
-        "projects/grades.html",
-        cohort=project.cohort,
-        project=project,
-        sheet=sheet,
-        form=form,
-        result=result,
-        row_field=row_field,
-    )
+    context = _grades_context(project, sheet, form, result)
+    body = Markup(render_template("projects/_grades.html", **context))
+    return render_template("projects/grades.html", project=project, body=with_csrf(body))
+
+
+def _grades_context(project: Project, sheet=None, form=None, result: GradingResult | None = None) -> dict:
+    sheet = sheet or grade_sheet(project)
+    return {
+        "cohort": project.cohort,
+        "project": project,
+        "sheet": sheet,
+        "form": form or grading_form(sheet, posted=False),
+        "result": result,
+        "row_field": row_field,
+    }

@@ -27,7 +27,8 @@ class FilterForm(FlaskForm):
     gender = SelectField(_l("Genre"), coerce=code, choices=[], default="")
     point = SelectField(
         _l("Relevé"),
-        choices=[SelectChoice("0", _l("à la sortie"))] + [SelectChoice(str(n), _l("à +%(n)d mois", n=n)) for n in (3, 6, 12)],
+        choices=[SelectChoice("0", _l("à la sortie"))]
+        + [SelectChoice(str(n), _l("à +%(n)d mois", n=n)) for n in (3, 6, 12)],
         default="6",
     )
     as_of = FrenchDateField(_l("Au"))

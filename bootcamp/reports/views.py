@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import charts as base_charts
 from ..access import role_required
+from ..cache import cached_fragment
 from ..labels import label
 from ..models import Diploma, Gender, PublicFlag, Role, Situation
 from . import bp, charts
@@ -103,7 +104,14 @@ VIEWS = {"overview": ("year",), "publics": ("gender", "public"), "profiles": ("a
 @role_required(Role.MANAGER)
 def dashboard() -> str:
     """Headline figures with definitions, charts each followed by its table and CSV link; in three views:
-    the overview (by year, path, situations), the publics (gender, public, GEN targets), age and diploma."""
+    the overview (by year, path, situations), the publics (gender, public, GEN targets), age and diploma.
+    Computed once per filters, language, day and data version (bootcamp/cache.py)."""
+    key = (request.query_string, date.today())
+    body = cached_fragment("reports/_dashboard.html", key, _dashboard_context)
+    return render_template("reports/dashboard.html", body=body)
+
+
+def _dashboard_context() -> dict:
     view = request.args.get("view", "overview")
     if view not in VIEWS:
         view = "overview"
@@ -142,8 +150,7 @@ def dashboard() -> str:
     params = request.args.to_dict(flat=False)
     params.pop("by", None)
     params.pop("view", None)
-    return render_template(
-        "reports/dashboard.html",
+    return dict(
         view=view,
         view_url=lambda name: url_for("reports.dashboard", view=None if name == "overview" else name, **params),
         form=form,
