@@ -8,6 +8,7 @@ entries, least recently used first out, within MAX_ENTRIES.
 """
 
 import threading
+from datetime import date
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -68,15 +69,22 @@ def data_version() -> int:
 
 
 def cached(key: Hashable, compute: Callable[[], T]) -> T:
-    """compute(), or what it returned for the same key and language while the data has not changed."""
+    """compute(), or what it returned for the same key, language and day while the data has not changed (the
+    day: what is late or due next changes at midnight)."""
     database = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    return store.get_or_compute((database, str(get_locale()), key), data_version(), compute)
+    return store.get_or_compute((database, str(get_locale()), date.today(), key), data_version(), compute)
 
 
 def cached_fragment(template: str, key: Hashable, context: Callable[[], dict]) -> Markup:
     """A partial template rendered with context(), or the HTML it gave for the same key, language and data.
     The partial must hold nothing of the person's own (no CSRF token, no name): those stay outside."""
-    return cached((template, key), lambda: Markup(render_template(template, **context())))
+    return cached((template, key), lambda: render_fragment(template, **context()))
+
+
+def render_fragment(template: str, **context: Any) -> Markup:
+    """A partial template as HTML to put in a page."""
+    # Jinja's output, autoescaped: HTML already
+    return Markup(render_template(template, **context))  # nosec
 
 
 CSRF_SLOT = Markup("<!-- csrf_token -->")
@@ -85,7 +93,7 @@ CSRF_SLOT = Markup("<!-- csrf_token -->")
 def with_csrf(html: Markup) -> Markup:
     """The fragment with this person's CSRF token where the partial put csrf_slot."""
     token = Markup('<input name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
-    return Markup(html.replace(CSRF_SLOT, token))
+    return html.replace(CSRF_SLOT, token)  # Markup.replace: the result stays Markup
 
 
 def init_app(app: Flask) -> None:

@@ -73,7 +73,8 @@ class LevelInput:
             "class": "level",
             **kwargs,
         }
-        return Markup(f"<input {html_params(**attributes)}>")
+        # html_params escapes every value (as WTForms' own widgets do)
+        return Markup(f"<input {html_params(**attributes)}>")  # nosec
 
 
 class LevelField(SelectField):

@@ -1,5 +1,7 @@
 """What the pages keep between two writes: reused while nothing changed, never shown once something has."""
 
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 from flask import Flask
 
@@ -69,3 +71,21 @@ def test_the_store_keeps_its_size() -> None:
     assert list(store.entries) == [2, 3, 4]
     assert store.get_or_compute(4, 1, lambda: "new") == 40  # same version: kept
     assert store.get_or_compute(4, 2, lambda: "new") == "new"  # another version: computed
+
+
+def test_a_new_day_computes_the_page_again(client, auth: AuthActions, world, monkeypatch) -> None:
+    """What is late or due next changes at midnight, even with no write."""
+    auth.login("learner@example.org")
+    client.get("/me")
+    misses = cache.store.misses
+    client.get("/me")
+    assert cache.store.misses == misses
+
+    class Tomorrow(date):
+        @classmethod
+        def today(cls) -> date:
+            return date.today() + timedelta(days=1)
+
+    monkeypatch.setattr(cache, "date", Tomorrow)
+    client.get("/me")
+    assert cache.store.misses == misses + 1

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..access import COHORT_STAFF, get_cohort_or_404, get_enrolment_or_404, role_required
-from ..cache import cached
+from ..cache import cached, render_fragment
 from ..audit import last_change
 from ..extensions import db
 from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Role, Site
@@ -55,7 +55,7 @@ def _roster(cohort: Cohort, sort: str, descending: bool) -> tuple[Markup, int]:
     """The roster's HTML (the same for every member of staff of a role until the next write), and how many
     learners are still in training."""
     data = roster(cohort)
-    html = render_template(
+    html = render_fragment(
         "cohorts/_show.html",
         cohort=cohort,
         roster=data,
@@ -65,7 +65,7 @@ def _roster(cohort: Cohort, sort: str, descending: bool) -> tuple[Markup, int]:
         watch_gap=round(WATCH_PROGRESS_GAP * 100),
         watch_missing=WATCH_MISSING,
     )
-    return Markup(html), sum(1 for row in data.rows if row.enrolment.status == EnrolmentStatus.IN_TRAINING)
+    return html, sum(1 for row in data.rows if row.enrolment.status == EnrolmentStatus.IN_TRAINING)
 
 
 @bp.route("/<int:cohort_id>/enrolments/<int:enrolment_id>", methods=["GET", "POST"])

@@ -5,11 +5,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..access import COHORT_STAFF, get_cohort_or_404, role_required
-from ..cache import cached_fragment, with_csrf
+from ..cache import cached_fragment, render_fragment, with_csrf
 from ..extensions import db
 from ..forms import posted_id
 from ..models import Block, Cohort, Competency, Enrolment, Learner
@@ -57,7 +56,7 @@ def grid_page(cohort_id: int) -> Response | str:
         for cell, change in changes.items():
             form[cell_name(cell)].data = str(change.level)
     context = {"cohort": cohort, "grid": data, "form": form, "conflicts": conflicts, "cell_name": cell_name}
-    body = Markup(render_template("competencies/_grid.html", **context))
+    body = render_fragment("competencies/_grid.html", **context)
     return render_template("competencies/grid.html", cohort=cohort, body=with_csrf(body))
 
 

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .. import charts
 from ..access import get_learner_or_404, role_required
-from ..cache import cached
+from ..cache import cached, render_fragment
 from ..labels import LEVEL_LABELS
 from ..models import Role
 from ..extensions import db
@@ -59,12 +59,12 @@ def me() -> str:
     def compute() -> tuple[Markup, bool]:
         page = my_page(learner_id, today) if learner_id else None
         figures = _figures(page) if page else {}
-        html = render_template(
+        html = render_fragment(
             "learners/_me.html", page=page, figures=figures, linked=learner_id is not None, today=today
         )
-        return Markup(html), page is not None
+        return html, page is not None
 
-    body, charts_shown = cached(("me", learner_id, today), compute)
+    body, charts_shown = cached(("me", learner_id), compute)
     return render_template("learners/me.html", page=charts_shown, body=body)
 
 

@@ -4,14 +4,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from ..access import COHORT_STAFF, get_cohort_or_404, get_project_or_404, role_required
 from ..audit import last_change
-from ..cache import cached_fragment, with_csrf
+from ..cache import cached_fragment, render_fragment, with_csrf
 from ..competencies.queries import programme_blocks
 from ..extensions import db
 from ..forms import posted_id, replace_value
@@ -104,7 +103,7 @@ def grades(project_id: int) -> Response | str:
         form = grading_form(sheet, posted=False)
         form.keep(rows, levels)
     context = _grades_context(project, sheet, form, result)
-    body = Markup(render_template("projects/_grades.html", **context))
+    body = render_fragment("projects/_grades.html", **context)
     return render_template("projects/grades.html", project=project, body=with_csrf(body))
 
 

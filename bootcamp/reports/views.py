@@ -106,7 +106,7 @@ def dashboard() -> str:
     """Headline figures with definitions, charts each followed by its table and CSV link; in three views:
     the overview (by year, path, situations), the publics (gender, public, GEN targets), age and diploma.
     Computed once per filters, language, day and data version (bootcamp/cache.py)."""
-    key = (request.query_string, date.today())
+    key = request.query_string  # cache.cached adds the language and the day
     body = cached_fragment("reports/_dashboard.html", key, _dashboard_context)
     return render_template("reports/dashboard.html", body=body)
 
