@@ -53,6 +53,8 @@ def test_main_page(page, server, who: str | None, path: str, least_score: int) -
     url = path.format(**server.ids)
     if who:
         login(page, f"{who}@example.org")
+        page.wait_for_load_state("networkidle")
+    page.goto("about:blank")  # nothing of the home page still on its way while we count
     traffic = Traffic.watch(page)
     traffic.clear_cache()
 
