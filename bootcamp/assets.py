@@ -45,7 +45,6 @@ def _stylesheet(script: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Bundle:
-    path: Path
     plain: bytes
     gzip: bytes
     brotli: bytes
@@ -65,7 +64,6 @@ def plotly_path() -> Path:
 def _bundle(path: Path) -> Bundle:
     plain = path.read_bytes()
     return Bundle(
-        path=path,
         plain=plain,
         gzip=gzip.compress(plain, compresslevel=9, mtime=0),
         brotli=brotli.compress(plain, quality=9, mode=brotli.MODE_TEXT),

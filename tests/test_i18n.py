@@ -3,6 +3,7 @@ and numbers in the language, and no screen string left out of the catalogues."""
 
 import re
 import shutil
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from flask_babel import format_date
 
 from bootcamp import i18n
 from bootcamp.extensions import db
+from bootcamp.models import Cohort
 
 from .conftest import AuthActions, csrf_token
 from .test_access import MATRIX, ROLES
@@ -87,9 +89,7 @@ def test_the_browser_language_is_used_then_the_switch_is_remembered(client, worl
 def test_dates_and_numbers_follow_the_language(app: Flask, client, auth: AuthActions, world) -> None:
     auth.login("trainer@example.org")
     with app.app_context():
-        start = db.session.execute(sa.text("SELECT start_date FROM cohorts WHERE id = :id"), {"id": world.cohort_id})
-        start = start.scalar_one()
-    start = start if not isinstance(start, str) else __import__("datetime").date.fromisoformat(start)
+        start = db.session.get(Cohort, world.cohort_id).start_date
     french = client.get(f"/cohorts/{world.cohort_id}").text
     client.post("/language", data={"csrf_token": csrf_token(client, "/cohorts/"), "locale": "en"})
     english = client.get(f"/cohorts/{world.cohort_id}").text
@@ -105,7 +105,7 @@ def test_chart_months_are_named_in_the_language(app: Flask, client, auth: AuthAc
     french = client.get("/me").text
     client.post("/language", data={"csrf_token": csrf_token(client, "/me"), "locale": "en"})
     english = client.get("/me").text
-    september = __import__("datetime").date(2026, 9, 1)  # the world's cohorts start on 7 September 2026
+    september = date(2026, 9, 1)  # the world's cohorts start on 7 September 2026
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert f'"{format_date(september, "MMM y")}"' in french
     with app.test_request_context(headers={"Accept-Language": "en"}):

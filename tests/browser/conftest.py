@@ -185,6 +185,7 @@ class Traffic:
 
     requests: int = 0
     transferred: int = 0
+    session: object = None  # the DevTools protocol session
 
     @classmethod
     def watch(cls, page) -> "Traffic":
@@ -211,9 +212,7 @@ class Traffic:
 
 def dom_nodes(page) -> int:
     """Elements of the page, not counting those inside SVG drawings (as the Ecoindex scraper counts)."""
-    return page.evaluate(
-        "document.getElementsByTagName('*').length - document.querySelectorAll('svg *').length"
-    )
+    return page.evaluate("document.getElementsByTagName('*').length - document.querySelectorAll('svg *').length")
 
 
 def ecoindex(nodes: int, size_kb: float, requests: int):

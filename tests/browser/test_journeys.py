@@ -128,9 +128,7 @@ def test_the_grid_and_the_grading_form_work_with_the_keyboard_alone(page, server
 def test_the_footer_switch_puts_the_interface_in_english_and_keeps_it(page) -> None:
     login(page, "learner@example.org")
     switch = page.get_by_role("button", name="English")
-    colours = switch.evaluate(
-        "b => [getComputedStyle(b).color, getComputedStyle(b.closest('footer')).backgroundColor]"
-    )
+    colours = switch.evaluate("b => [getComputedStyle(b).color, getComputedStyle(b.closest('footer')).backgroundColor]")
     assert colours[0] not in ("rgb(255, 255, 255)", colours[1])  # readable on the footer (it was white on white)
     switch.click()
     expect(page).to_have_url(re.compile(r"/me"))
