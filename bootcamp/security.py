@@ -17,6 +17,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from .extensions import db
+from .transactions import begins_with_write_lock
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -85,8 +86,7 @@ def _headers(response: Response) -> Response:
 
 
 def _sqlite_transactions(app: Flask) -> None:
-    """On SQLite, a POST starts its transaction with BEGIN IMMEDIATE: it takes the write lock before it
-    reads, so two workers never both read, then both try to write and meet "database is locked"."""
+    """On SQLite, a writing transaction starts with BEGIN IMMEDIATE (see transactions.py)."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():
@@ -98,8 +98,7 @@ def _sqlite_transactions(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        writing = has_request_context() and request.method in ("POST", "PUT", "PATCH", "DELETE")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if begins_with_write_lock() else "BEGIN")
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,8 @@ from sqlalchemy.orm import joinedload
 
 from ..audit import record
 from ..extensions import db
-from ..models import CompetencyAssessment, utcnow
+from ..models import CompetencyAssessment, Learner, utcnow
+from ..transactions import lock_rows
 from .queries import Cell
 
 
@@ -42,8 +43,10 @@ def record_levels(
 ) -> dict[Cell, CompetencyAssessment]:
     """Record every change, or none of them if a cell was assessed by someone else since `seen_up_to`.
 
-    Returns the conflicts (empty when the changes were recorded); the caller commits.
+    Returns the conflicts (empty when the changes were recorded); the caller commits. The learners' rows are
+    locked first, so that the check and the writes are one step for every other writer (transactions.py).
     """
+    lock_rows(Learner, (learner_id for learner_id, _competency_id in changes))
     if seen_up_to is not None:
         conflicts = newer_assessments(list(changes), seen_up_to)
         if conflicts:

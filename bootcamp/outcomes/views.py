@@ -13,6 +13,7 @@ from ..extensions import db
 from ..forms import posted_id, replace_value
 from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, EnrolmentStatus, Role, Site, Situation
 from ..imports.views import import_page
+from ..transactions import lock_rows
 from . import bp
 from .forms import OutcomeForm
 from .queries import OVERDUE_AFTER_DAYS, missing_follow_ups
@@ -61,6 +62,8 @@ def record(enrolment_id: int, point: int) -> Response | str:
     if enrolment is None or point not in FOLLOW_UP_POINTS or enrolment.status == EnrolmentStatus.IN_TRAINING:
         abort(404)
     get_learner_or_404(enrolment.learner_id, current_user)
+    if request.method == "POST":  # the version check below and the write: one step for concurrent savers
+        lock_rows(Enrolment, [enrolment.id])
     outcome = next((o for o in enrolment.outcomes if o.point == point), None)
     form = OutcomeForm(obj=outcome)
     if outcome is not None and request.method == "GET":

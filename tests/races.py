@@ -1,0 +1,267 @@
+"""Concurrent people against a real gunicorn: the harness of tests/test_races.py and of `make races`.
+
+Each race sends the same kind of request from many threads at once to gunicorn with several workers, and
+counts what became of them: saved (302), refused (the conflict or throttling answer a person can act on),
+lost (a save that was accepted although it overwrote another one it had not seen, or that is not in the
+database), and 5xx (a server error). "Nobody silently overwrites anybody" means lost == 0 and 5xx == 0.
+"""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from html import unescape
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+CONFLICT_WORDS = (
+    "modifiées par quelqu'un d'autre",  # grading sheet: versions
+    "au même instant",  # grading sheet and every form: a race caught by the database
+    "a saisi cette situation",  # follow-up form: version
+    "d'autres niveaux ont été saisis",  # grid
+    "Modification simultanée",  # any form: a unique rule broken by a race (409)
+)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+class Browser:
+    """One person's session: cookies, and the fields of the last form seen."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
+        )
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, body, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def form(self, path: str) -> dict[str, str]:
+        status, page = self.request(path)
+        assert status == 200, (path, status)
+        main = page[: page.index("</main>")]  # not the footer's language switch
+        last = main[main.rindex("<form") :]
+        fields = {
+            name: unescape(value) for name, value in re.findall(r'name="([^"]+)" type="hidden" value="([^"]*)"', last)
+        }
+        fields |= {
+            name: unescape(value)
+            for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', last)
+            if name not in fields
+        }
+        for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', last, re.S):
+            selected = re.search(r'<option selected value="([^"]*)"', options)
+            fields[name] = selected.group(1) if selected else ""
+        for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', last, re.S):
+            fields[name] = unescape(text.lstrip("\n"))
+        return fields
+
+    def login(self, email: str, password: str = PASSWORD) -> int:
+        fields = self.form("/login")
+        status, _page = self.request("/login", fields | {"email": email, "password": password})
+        return status
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn with `workers` workers on a free loopback port, on the given database."""
+
+    def __init__(self, database_uri: str, folder: Path, workers: int = 3, hash_profile: str = "CHEAPEST") -> None:
+        settings = folder / "settings.py"
+        settings.write_text(f'SECRET_KEY = "race-test"\nPASSWORD_HASH_PROFILE = "{hash_profile}"\n')
+        port = free_port()
+        env = os.environ | {
+            "DATABASE_URL": database_uri,
+            "BOOTCAMP_SETTINGS": str(settings),
+            "PORT": str(port),
+            "WORKERS": str(workers),
+        }
+        self.log = folder / f"gunicorn-{port}.log"
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "--access-logfile",
+             "/dev/null", "--error-logfile", str(self.log), "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise AssertionError("gunicorn did not start: " + self.errors()[-2000:])
+
+    def errors(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+@dataclass
+class Tally:
+    """What became of the requests of one race."""
+
+    name: str
+    statuses: Counter = field(default_factory=Counter)
+    saved: int = 0
+    refused: int = 0
+    lost: int = 0
+    other: list[str] = field(default_factory=list)  # anything else, for the failure message
+
+    @property
+    def attempted(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def server_errors(self) -> int:
+        return sum(count for status, count in self.statuses.items() if status >= 500)
+
+    def row(self) -> str:
+        return (f"{self.name:<34} {self.attempted:>9} {self.saved:>6} {self.refused:>8} {self.lost:>5} "
+                f"{self.server_errors:>4}")
+
+
+HEADER = f"{'race':<34} {'attempted':>9} {'saved':>6} {'refused':>8} {'lost':>5} {'5xx':>4}"
+
+
+def _all_at_once(count: int, task) -> list:
+    """Run `task(i)` for i < count in as many threads, released together."""
+    start = threading.Barrier(count)
+
+    def run(number: int):
+        start.wait()
+        return task(number)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def _is_conflict(status: int, page: str) -> bool:
+    return status in (200, 409) and any(words in page for words in CONFLICT_WORDS)
+
+
+def grid_same_cell(base: str, trainer_email: str, cohort_id: int, cell: tuple[int, int], count: int,
+                   saved_in_database) -> Tally:
+    """`count` saves of the same grid cell from the same snapshot: one may be saved, the others refused."""
+    tally = Tally("grid: one cell, same snapshot")
+    path = f"/cohorts/{cohort_id}/competencies"
+    people = [Browser(base) for _ in range(count)]
+    for person in people:
+        assert person.login(trainer_email) == 302
+    forms = [person.form(path) for person in people]  # all before anyone saves: one snapshot
+    name = f"level_{cell[0]}_{cell[1]}"
+    before = forms[0][name]
+
+    def save(number: int) -> tuple[int, str]:
+        level = str((int(before or 0) + 1 + number % 3) % 4)
+        return people[number].request(path, forms[number] | {name: level})
+
+    for status, page in _all_at_once(count, save):
+        tally.statuses[status] += 1
+        if status == 302:
+            tally.saved += 1
+        elif _is_conflict(status, page):
+            tally.refused += 1
+        else:
+            tally.other.append(f"{status}: {page[:300]}")
+    stored = saved_in_database()
+    tally.lost = max(0, stored - 1) + max(0, tally.saved - stored)
+    return tally
+
+
+def outcome_same_point(base: str, manager_email: str, enrolment_id: int, point: int, count: int,
+                       saved_in_database) -> Tally:
+    """`count` saves of the same follow-up from the same (empty) form: one saved, the others refused."""
+    tally = Tally("follow-up: one point, same form")
+    path = f"/outcomes/{enrolment_id}/{point}"
+    people = [Browser(base) for _ in range(count)]
+    for person in people:
+        assert person.login(manager_email) == 302
+    forms = [person.form(path) for person in people]
+
+    def save(number: int) -> tuple[int, str]:
+        return people[number].request(path, forms[number] | {"situation": "cdi", "employer": f"Employeur {number}"})
+
+    for status, page in _all_at_once(count, save):
+        tally.statuses[status] += 1
+        if status == 302:
+            tally.saved += 1
+        elif _is_conflict(status, page):
+            tally.refused += 1
+        else:
+            tally.other.append(f"{status}: {page[:300]}")
+    stored = saved_in_database()
+    tally.lost = max(0, stored - 1) + max(0, tally.saved - stored)
+    return tally
+
+
+def logins(base: str, emails: list[str], password: str = PASSWORD) -> Tally:
+    """Everyone logs in at once: every login must succeed (no « database is locked »)."""
+    tally = Tally(f"logins: {len(emails)} at once")
+    for status in _all_at_once(len(emails), lambda number: Browser(base).login(emails[number], password)):
+        tally.statuses[status] += 1
+        if status == 302:
+            tally.saved += 1
+        else:
+            tally.other.append(str(status))
+    return tally
+
+
+def guesses(base: str, email: str, count: int) -> Tally:
+    """`count` wrong passwords for one account from one address at once: at most 5 may be tried."""
+    tally = Tally(f"wrong passwords: {count} at once")
+    people = [Browser(base) for _ in range(count)]
+    forms = [person.form("/login") for person in people]
+
+    def guess(number: int) -> tuple[int, str]:
+        return people[number].request("/login", forms[number] | {"email": email, "password": f"wrong {number}"})
+
+    for status, page in _all_at_once(count, guess):
+        tally.statuses[status] += 1
+        if status == 429:
+            tally.refused += 1
+        elif status == 200 and "incorrect" in page:
+            tally.saved += 1  # a guess that was checked
+        else:
+            tally.other.append(f"{status}: {page[:300]}")
+    return tally
