@@ -155,6 +155,7 @@ def serve_and_measure(database_uri: str, settings: Path, pages: list[tuple[str, 
         "BOOTCAMP_SETTINGS": str(settings),
         "PORT": str(port),
         "WORKERS": "2",
+        "BASE_URL": f"http://127.0.0.1:{port}",  # required outside tests
     }
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"]

@@ -65,8 +65,27 @@ def restore(database_uri: str, source: Path) -> str:
         closing(sqlite3.connect(target_path, timeout=30)) as live,
     ):
         _copy(backup_db, live)
-        # Running workers may keep pages computed at the backup's data version: move past every number used.
         with live:
-            if live.execute("SELECT 1 FROM sqlite_master WHERE name = 'data_version'").fetchone():
+            # Running workers may keep pages computed at the backup's data version: move past every number used.
+            if _has_table(live, "data_version"):
                 live.execute("UPDATE data_version SET value = value + ?", (secrets.randbelow(2**40) + 2**20,))
+            _end_sessions_and_links(live)
     return revision
+
+
+def _has_table(connection: sqlite3.Connection, name: str) -> bool:
+    found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return found.fetchone() is not None
+
+
+def _end_sessions_and_links(connection: sqlite3.Connection) -> None:
+    """Sessions and one-time links ended since the backup would live again: end them all (everybody logs in
+    again; links are made anew)."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(users)")}
+    if "session_token" in columns:  # older backups get their tokens from the migration that adds them
+        ids = [row[0] for row in connection.execute("SELECT id FROM users")]
+        connection.executemany(
+            "UPDATE users SET session_token = ? WHERE id = ?", [(secrets.token_urlsafe(32), id_) for id_ in ids]
+        )
+    if _has_table(connection, "one_time_tokens"):
+        connection.execute("DELETE FROM one_time_tokens")

@@ -1,14 +1,24 @@
 """Configuration: defaults here, then instance/config.py, then the file named by BOOTCAMP_SETTINGS, then
-DATABASE_URL and SECRET_KEY from the environment."""
+DATABASE_URL, SECRET_KEY and BASE_URL from the environment."""
 
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import click
 from flask import Flask
 
 # The migrations live at the project root; an installed (non-editable) copy does not need them.
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# What `make run` serves: the base of links made while testing or debugging without a BASE_URL.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")  # the server's own checks and tools (health, benchmark)
+
+
+class ConfigError(click.ClickException):
+    """A setting the app cannot start without, with what to do in one line (the flask command prints just that
+    line; gunicorn prints it and stops)."""
 
 
 class Config:
@@ -39,26 +49,53 @@ class Config:
     HTTPS = False  # True behind HTTPS: Secure cookies with the __Host- prefix, HSTS
     PROXY_HOPS = 0  # 1 behind exactly one reverse proxy (ProxyFix trusts its X-Forwarded-* headers)
     RETENTION_YEARS = 5  # personal data is erased this long after a learner's last exit (flask purge)
+    # The address people use, e.g. "https://bootcamp.example.org": every link handed over or sent is built on
+    # it, never on the request's Host header. Required in production; TRUSTED_HOSTS defaults to its host name
+    # (plus localhost and 127.0.0.1), and a request for another host gets 400.
+    BASE_URL: str | None = None
+    TRUSTED_HOSTS: list[str] | None = None
 
 
 def load_overrides(app: Flask) -> None:
-    """Apply instance/config.py, then DATABASE_URL and SECRET_KEY from the environment."""
+    """Apply instance/config.py, then DATABASE_URL, SECRET_KEY and BASE_URL from the environment; outside
+    debugging, refuse to start without a BASE_URL."""
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_envvar("BOOTCAMP_SETTINGS", silent=True)  # another settings file (tests, deployments)
     if url := os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = url
     if key := os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = key
+    if base := os.environ.get("BASE_URL"):
+        app.config["BASE_URL"] = base
+    if app.config.get("BASE_URL"):
+        app.config["BASE_URL"] = _base_url(app.config["BASE_URL"])
+    elif not (app.debug or app.testing):
+        raise ConfigError(
+            "BASE_URL is not set: give the address people use, e.g. BASE_URL=https://bootcamp.example.org "
+            "(environment or instance/config.py)"
+        )
 
 
 def finalise(app: Flask) -> None:
-    """Fill in what depends on the instance folder: the SQLite path and a generated secret."""
+    """Fill in what depends on the instance folder (the SQLite path, a generated secret), the base URL of links
+    (the development one when debugging or testing without one) and the trusted hosts."""
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'bootcamp.sqlite'}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    base = app.config["BASE_URL"] = _base_url(app.config.get("BASE_URL") or DEVELOPMENT_BASE_URL)
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = sorted({urlsplit(base).hostname or "", *LOOPBACK_HOSTS})
+
+
+def _base_url(value: str) -> str:
+    """The base URL without its trailing slash; anything but http(s)://host[/path] is refused."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"BASE_URL must look like https://bootcamp.example.org, not {value!r}")
+    return value.strip().rstrip("/")
 
 
 def _instance_secret(path: Path) -> str:

@@ -66,9 +66,7 @@ class PublicFlag(enum.StrEnum):
     CAREER_CHANGE = "career_change"
 
 
-# Health and social data (GDPR art. 9 for RQTH) and the birth date: shown to managers only, never logged.
-SENSITIVE_FLAGS = frozenset({PublicFlag.QPV, PublicFlag.RQTH, PublicFlag.RSA})
-SENSITIVE_FIELDS = frozenset({"qpv", "rqth", "rsa", "birth_date"})
+# Which fields and values are sensitive, and who sees them: bootcamp/access.py (SENSITIVE_FIELDS, ...).
 
 
 class Referrer(enum.StrEnum):
@@ -530,6 +528,23 @@ class LoginAttempt(db.Model):
     address: Mapped[str] = mapped_column(sa.String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
+
+
+class OneTimeToken(db.Model):
+    """A token handed out in a link (a password link; later survey and tutor links): random, kept only as its
+    SHA-256, valid until `expires_at` and used once. `purpose` says what it opens; `subject` what it is about."""
+
+    __tablename__ = "one_time_tokens"
+    __table_args__ = (sa.Index("ix_one_time_tokens_purpose_user_id", "purpose", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(sa.String(32))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    subject: Mapped[str | None] = mapped_column(sa.Text)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
 
 
 class AuditEvent(db.Model):

@@ -1,12 +1,14 @@
 """Logging in and out."""
 
+import re
+
 import sqlalchemy as sa
 from flask import Flask
 
 from bootcamp.extensions import db
 from bootcamp.models import User
 
-from .conftest import PASSWORD, AuthActions, csrf_token
+from .conftest import PASSWORD, AuthActions, csrf_token, page_form
 
 GENERIC_ERROR = "Adresse e-mail ou mot de passe incorrect."
 
@@ -98,3 +100,51 @@ def test_hash_is_upgraded_when_the_parameters_change(app: Flask, client, auth: A
     with app.app_context():
         stored = db.session.scalar(sa.select(User.password_hash).where(User.email == "admin@example.org"))
     assert "m=65536" in stored
+
+
+def _watch_password_work(monkeypatch) -> list[tuple[str, bool]]:
+    """Record, for each password hash or check, whether a database transaction was open at that moment."""
+    import bootcamp.auth.views
+    import bootcamp.users.services
+
+    seen: list[tuple[str, bool]] = []
+    for module in (bootcamp.auth.views, bootcamp.users.services):
+        for name in ("check_password", "hash_password"):
+            original = getattr(module, name, None)
+            if original is None:
+                continue
+
+            def watched(*args, _original=original, _name=name):
+                seen.append((_name, db.session().in_transaction()))
+                return _original(*args)
+
+            monkeypatch.setattr(module, name, watched)
+    return seen
+
+
+def test_no_transaction_is_open_while_a_password_is_hashed(app: Flask, client, auth: AuthActions, world, monkeypatch):
+    """Argon2 takes tens of milliseconds: holding SQLite's write lock meanwhile made concurrent logins fail."""
+    seen = _watch_password_work(monkeypatch)
+    assert auth.login("trainer@example.org", "wrong password!").status_code == 200  # a failure
+    assert auth.login("nobody@example.org").status_code == 200  # an unknown account still costs a hash
+    assert auth.login("trainer@example.org").status_code == 302  # a success
+    form = page_form(client, "/account/password")
+    new = "une phrase assez longue"
+    response = client.post("/account/password", data=form | {"current": PASSWORD, "password": new, "confirm": new})
+    assert response.status_code == 302
+    auth.logout()
+    auth.login("admin@example.org")
+    with app.app_context():
+        trainer_id = db.session.scalar(sa.select(User.id).where(User.email == "trainer@example.org"))
+    token = csrf_token(client, f"/admin/users/{trainer_id}")
+    page = client.post(f"/admin/users/{trainer_id}/password-link", data={"csrf_token": token}).text
+    link = re.search(r"<code>https?://[^/<]+(/password/[^<]+)</code>", page).group(1)
+    auth.logout()
+    path = client.get(link).headers.get("Location", link)
+    form = page_form(client, path)
+    other = "encore une autre phrase"
+    assert client.post(path, data=form | {"password": other, "confirm": other}).headers["Location"] == "/login"
+    assert auth.login("trainer@example.org", other).status_code == 302
+    names = [name for name, _open in seen]
+    assert names.count("check_password") >= 5 and names.count("hash_password") >= 2, names
+    assert not [name for name, open_ in seen if open_], seen

@@ -63,3 +63,28 @@ def test_backup_refuses_to_overwrite_and_restore_refuses_a_stranger(sqlite_app: 
     (tmp_path / "notes.txt").write_text("not a database")
     result = runner.invoke(args=["restore", str(tmp_path / "notes.txt"), "--yes"])
     assert result.exit_code == 1 and "not a Bootcamp database" in result.output
+
+
+def test_restore_ends_every_session(sqlite_app: Flask, tmp_path) -> None:
+    """A logout rotates the account's session token; restoring an older copy must not bring the old one back."""
+    from tests import factories
+    from tests.conftest import PASSWORD, AuthActions
+
+    app = sqlite_app
+    runner = app.test_cli_runner()
+    with app.app_context():
+        factories.user("manager@example.org", factories.Role.MANAGER, PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    AuthActions(client).login("manager@example.org")
+    assert client.get("/cohorts/").status_code == 200
+    assert runner.invoke(args=["backup", str(tmp_path / "copy.sqlite")]).exit_code == 0
+    kept = app.test_client()
+    kept.set_cookie("session", client.get_cookie("session").value)  # a copy of the cookie, made before logout
+    AuthActions(client).logout()
+    assert kept.get("/cohorts/").status_code == 302
+    restored = runner.invoke(args=["restore", str(tmp_path / "copy.sqlite"), "--yes"])
+    assert restored.exit_code == 0, restored.output
+    assert kept.get("/cohorts/").status_code == 302  # the logout still holds
+    assert "session" in restored.output
+    assert AuthActions(app.test_client()).login("manager@example.org").status_code == 302

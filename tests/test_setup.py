@@ -109,6 +109,7 @@ def test_instance_config_then_environment_override_defaults(tmp_path, monkeypatc
     app.config.from_object(config.Config)
     monkeypatch.setenv("DATABASE_URL", "sqlite:///from-env.sqlite")
     monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.setenv("BASE_URL", "https://bootcamp.example.org")  # required outside tests and debugging
     config.load_overrides(app)
     config.finalise(app)
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///from-env.sqlite"

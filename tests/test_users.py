@@ -6,15 +6,29 @@ import sqlalchemy as sa
 from flask import Flask
 
 from bootcamp.extensions import db
-from bootcamp.models import User
+from bootcamp.models import User, utcnow
 
-from .conftest import AuthActions, audit_events, page_form
+from .conftest import AuthActions, audit_events, csrf_token, page_form
 
 
 def _link(page: str) -> str:
-    match = re.search(r"<code>http://localhost(/password/[^<]+)</code>", page)
+    match = re.search(r"<code>http://127\.0\.0\.1:5000(/password/[^<]+)</code>", page)  # BASE_URL's default
     assert match, "no link on the page"
     return match.group(1)
+
+
+def _new_link(client, user_id: int) -> str:
+    token = csrf_token(client, f"/admin/users/{user_id}")
+    return _link(client.post(f"/admin/users/{user_id}/password-link", data={"csrf_token": token}).text)
+
+
+def _choose(client, link: str, password: str):
+    """Open the link (it leads to the token-less form), then send the new password."""
+    opened = client.get(link)
+    if opened.status_code != 302:
+        return opened
+    form = page_form(client, opened.headers["Location"])
+    return client.post(opened.headers["Location"], data=form | {"password": password, "confirm": password})
 
 
 def _user(app: Flask, email: str) -> User:
@@ -33,11 +47,14 @@ def test_create_an_account_and_choose_its_password(app: Flask, client, auth: Aut
     link = _link(response.text)
     assert _user(app, "nina@example.org").password_hash is None
     auth.logout()
-    page = page_form(client, link)
+    opened = client.get(link)
+    assert opened.status_code == 302 and opened.headers["Location"] == "/password"  # the token leaves the URL
+    page = page_form(client, "/password")
     page.update(password="short", confirm="short")
-    assert "au moins 12 caractères" in client.post(link, data=page).text
+    assert "au moins 12 caractères" in client.post("/password", data=page).text
     page.update(password="une phrase de passe", confirm="une phrase de passe")
-    assert client.post(link, data=page).headers["Location"] == "/login"
+    assert client.post("/password", data=page).headers["Location"] == "/login"
+    assert client.get("/password").status_code == 404
     assert auth.login("nina@example.org", "une phrase de passe").headers["Location"] == "/cohorts/"
     assert client.get(link).status_code == 404  # used once: no more
     assert [e.action for e in audit_events(app, "user")] == ["create", "password"]
@@ -56,10 +73,13 @@ def test_password_link_expires(app: Flask, client, auth: AuthActions, world, mon
     trainer = _user(app, "trainer@example.org")
     form = page_form(client, f"/admin/users/{trainer.id}", index=-1)
     link = _link(client.post(f"/admin/users/{trainer.id}/password-link", data={"csrf_token": form["csrf_token"]}).text)
-    assert client.get(link).status_code == 200
-    monkeypatch.setattr("bootcamp.users.services.LINK_VALIDITY", -1)
+    assert client.get(link).status_code == 302
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE one_time_tokens SET expires_at = :past"), {"past": utcnow()})
+        db.session.commit()
     response = client.get(link)
     assert response.status_code == 404 and "plus de 24 heures" in response.text
+    assert client.get("/password").status_code == 404  # opened before it expired: refused all the same
 
 
 def test_assign_cohorts_link_a_learner_and_deactivate(app: Flask, client, auth: AuthActions, world) -> None:
@@ -100,3 +120,62 @@ def test_admin_cannot_lock_themselves_out(app: Flask, client, auth: AuthActions,
     response = client.post(f"/admin/users/{admin.id}", data=form, follow_redirects=True)
     assert "votre propre compte" in response.text
     assert _user(app, "admin@example.org").active
+
+
+def test_password_tokens_are_random_stored_hashed_and_used_once(app: Flask, client, auth: AuthActions, world) -> None:
+    import hashlib
+
+    auth.login("admin@example.org")
+    trainer = _user(app, "trainer@example.org")
+    first = _new_link(client, trainer.id)
+    token = first.removeprefix("/password/")
+    assert len(token) >= 43 and trainer.password_hash[-16:] not in token  # nothing of the hash travels
+    with app.app_context():
+        stored = db.session.execute(sa.text("SELECT purpose, user_id, token_hash FROM one_time_tokens")).all()
+    assert stored == [("password", trainer.id, hashlib.sha256(token.encode()).hexdigest())]  # never in clear
+    second = _new_link(client, trainer.id)
+    assert client.get(first).status_code == 404  # replaced by a newer link
+    auth.logout()
+    assert _choose(client, second, "une phrase de passe").headers["Location"] == "/login"
+    assert _choose(client, second, "encore une autre phrase").status_code == 404  # used
+    assert auth.login("trainer@example.org", "une phrase de passe").status_code == 302
+
+
+def test_a_password_change_voids_open_links(app: Flask, client, auth: AuthActions, world) -> None:
+    from .conftest import PASSWORD
+
+    auth.login("admin@example.org")
+    trainer = _user(app, "trainer@example.org")
+    link = _new_link(client, trainer.id)
+    auth.logout()
+    auth.login("trainer@example.org")
+    form = page_form(client, "/account/password")
+    new = "une phrase assez longue"
+    client.post("/account/password", data=form | {"current": PASSWORD, "password": new, "confirm": new})
+    auth.logout()
+    assert _choose(app.test_client(), link, "quelqu'un d'autre ici").status_code == 404
+
+
+def test_old_signed_links_are_refused(app: Flask, client, world) -> None:
+    from itsdangerous import URLSafeTimedSerializer
+
+    with app.app_context():
+        trainer = db.session.scalars(sa.select(User).where(User.email == "trainer@example.org")).one()
+        old = URLSafeTimedSerializer("test-secret", salt="password-link").dumps(
+            {"user": trainer.id, "hash": trainer.password_hash[-16:]}
+        )
+    response = client.get(f"/password/{old}")
+    assert response.status_code == 404 and "plus valable" in response.text
+
+
+def test_links_are_built_on_base_url_whatever_the_host(app: Flask, client, auth: AuthActions, world) -> None:
+    app.config["BASE_URL"] = "https://bootcamp.example.org/ecole"
+    auth.login("admin@example.org")
+    trainer = _user(app, "trainer@example.org")
+    token = csrf_token(client, f"/admin/users/{trainer.id}")
+    page = client.post(f"/admin/users/{trainer.id}/password-link", data={"csrf_token": token}).text
+    assert re.search(r"<code>https://bootcamp\.example\.org/ecole/password/[\w-]+</code>", page)
+    evil = client.post(
+        f"/admin/users/{trainer.id}/password-link", data={"csrf_token": token}, headers={"Host": "evil.example"}
+    )
+    assert evil.status_code == 400 and "evil.example" not in evil.text

@@ -1,14 +1,19 @@
-"""Account changes, audited, and one-time password links (there is no mail server: an admin hands them over)."""
+"""Account changes, audited, and one-time password links (there is no mail server: an admin hands them over).
 
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+Passwords arrive here already hashed: hashing takes tens of milliseconds and runs before the transaction
+that stores its result (see bootcamp/transactions.py).
+"""
 
+from datetime import timedelta
+
+from .. import tokens
 from ..audit import record
 from ..extensions import db
+from ..links import external_url
 from ..models import Cohort, Learner, Role, User
-from ..passwords import hash_password
 
-LINK_VALIDITY = 24 * 3600  # seconds
+LINK_VALIDITY = timedelta(hours=24)
+PASSWORD = "password"  # the purpose of password links' one-time tokens
 USER_FIELDS = ("email", "name", "role", "active", "learner_id")
 
 
@@ -49,29 +54,34 @@ def update_user(
     return True
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-link")
+def password_link(user: User) -> str:
+    """A one-time link, valid 24 hours, for the user to choose a password; earlier links stop working.
+    The caller commits."""
+    token = tokens.issue(PASSWORD, LINK_VALIDITY, user_id=user.id)
+    return external_url("auth.password_link", token=token)
 
 
-def password_token(user: User) -> str:
-    """A signed token for the user, valid 24 hours and only until the password changes (so, once)."""
-    return _serializer().dumps({"user": user.id, "hash": (user.password_hash or "")[-16:]})
+def user_from_link(token_hash: str) -> User | None:
+    """The active user a link was made for, if the link is still usable (not used, replaced nor expired)."""
+    found = tokens.find(PASSWORD, token_hash)
+    user = db.session.get(User, found.user_id) if found is not None and found.user_id is not None else None
+    return user if user is not None and user.active else None
 
 
-def user_from_token(token: str) -> User | None:
-    """The user a link was made for, if it is genuine, less than 24 hours old and not used yet."""
-    try:
-        data = _serializer().loads(token, max_age=LINK_VALIDITY)
-    except (SignatureExpired, BadSignature):
-        return None
-    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
-    if user is None or not user.active or (user.password_hash or "")[-16:] != data.get("hash"):
-        return None
-    return user
+def password_from_link(token_hash: str, user_id: int, password_hash: str) -> bool:
+    """Use the link to set the user's password; False if it was used or voided meanwhile. The caller commits."""
+    if not tokens.use(PASSWORD, token_hash):
+        return False
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        return False
+    set_password(user, password_hash)
+    return True
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password; every open session of the account ends."""
-    user.password_hash = hash_password(password)
+def set_password(user: User, password_hash: str) -> None:
+    """Store a new password hash; every open session of the account ends, and its password links stop working."""
+    user.password_hash = password_hash
     user.rotate_session_token()
+    tokens.revoke(PASSWORD, user.id)
     record("user", user.id, "password", None, {"password": "changed"})

@@ -7,22 +7,23 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from .. import params
 from ..access import role_required
 from ..extensions import db
 from ..models import Cohort, Role, User
 from . import bp
 from .forms import EditUserForm, NewUserForm
-from .services import create_user, password_token, update_user
+from .services import create_user, password_link as make_password_link, update_user
 
 
 def _list(form: NewUserForm) -> str:
-    role = request.args.get("role", "")
+    role = params.choice("role", [*Role, ""], "")
     query = (
         sa.select(User).options(selectinload(User.learner), selectinload(User.cohorts)).order_by(User.role, User.name)
     )
     if role in set(Role):
         query = query.where(User.role == Role(role))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=params.page(), per_page=50, error_out=False)
     return render_template("users/index.html", page=page, role=role, roles=list(Role), form=form)
 
 
@@ -33,7 +34,6 @@ def index() -> Response | str:
     form = NewUserForm()
     if form.validate_on_submit():
         user = create_user(form.email.data.lower(), form.name.data, Role(form.role.data))
-        db.session.commit()
         return _link_page(user, created=True)
     return _list(form)
 
@@ -62,7 +62,8 @@ def edit(user_id: int) -> Response | str:
 
 
 def _link_page(user: User, created: bool = False) -> str:
-    link = url_for("auth.choose_password", token=password_token(user), _external=True)
+    link = make_password_link(user)  # on BASE_URL, whatever the request's Host
+    db.session.commit()
     return render_template("users/link.html", user=user, link=link, created=created)
 
 

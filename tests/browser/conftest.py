@@ -78,6 +78,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "FLASK_APP": "wsgi:app",
         "DATABASE_URL": f"sqlite:///{database}",
         "SECRET_KEY": "browser-tests",
+        "BASE_URL": "http://127.0.0.1",  # required outside tests; loopback hosts are trusted whatever the port
         "PYTHONWARNINGS": "ignore",
     }
     env.pop("BOOTCAMP_SETTINGS", None)
