@@ -1,11 +1,45 @@
-"""Calendar arithmetic the domain needs (follow-ups are due N months after the exit)."""
+"""Calendar arithmetic the domain needs (follow-ups are due N months after the exit), and the dates the app accepts.
+
+Every date typed or imported is between EARLIEST and today + YEARS_AHEAD years. The lower bound leaves room for
+any birth date of a person in training; the upper one for what is planned (a cohort's end, a brief's due date, a
+planned exit) a few years ahead, while refusing typing slips such as 31/12/9999 or 2206 for 2026, whose
+arithmetic (a follow-up 12 months later) would not fit in a date. Rules against today and the cohort come on top.
+"""
 
 import calendar
 from datetime import date
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+EARLIEST = date(1900, 1, 1)
+YEARS_AHEAD = 5
+
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the end of shorter months (31 Jan + 1 -> 28/29 Feb)."""
+    """The same day `months` later, clamped to the end of shorter months (31 Jan + 1 -> 28/29 Feb), and to the
+    first and last days a date can hold (a stored 31/12/9999 + 3 months is 31/12/9999, not an error)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def latest(today: date | None = None) -> date:
+    """The last date the app accepts: today + YEARS_AHEAD years."""
+    return add_months(today or date.today(), 12 * YEARS_AHEAD)
+
+
+def date_problem(day: date, today: date | None = None) -> str | None:
+    """Why the date is refused (outside EARLIEST .. latest()), or None."""
+    last = latest(today)
+    if EARLIEST <= day <= last:
+        return None
+    return _(
+        "date hors limites : entre le %(first)s et le %(last)s",
+        first=format_date(EARLIEST, "dd/MM/yyyy"),
+        last=format_date(last, "dd/MM/yyyy"),
+    )

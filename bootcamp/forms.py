@@ -1,20 +1,38 @@
-"""Form pieces shared by several features: dates in French format, scores out of 20, levels."""
+"""Form pieces shared by several features: dates in French format, scores out of 20, levels, text lengths."""
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import QueryableAttribute
 from wtforms import DateField, Field, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import NumberRange
+from wtforms.validators import Length, NumberRange
 from markupsafe import Markup
 from wtforms.widgets import HiddenInput, html_params
 from wtforms.validators import ValidationError
 
+from .dates import date_problem
 from .labels import LEVEL_LABELS
 
 
+def column_length(attribute: QueryableAttribute) -> int:
+    """The length of a mapped String(n) column: the one limit forms and imports check a text against."""
+    column_type = attribute.property.columns[0].type
+    if not isinstance(column_type, sa.String) or column_type.length is None:
+        raise TypeError(f"{attribute} is not a String(n) column")
+    return column_type.length
+
+
+def ColumnLength(attribute: QueryableAttribute) -> Length:  # noqa: N802 (used like WTForms' validator classes)
+    """WTForms' Length validator with the column's own limit."""
+    # Length formats the message with max and length
+    return Length(max=column_length(attribute), message=_l("Texte trop long : %(length)d caractères, %(max)d au plus."))
+
+
 class FrenchDateField(DateField):
-    """A date typed as 25/12/2026 or picked as 2026-12-25 (what <input type=date> sends); empty is None."""
+    """A date typed as 25/12/2026 or picked as 2026-12-25 (what <input type=date> sends); empty is None. Only
+    the dates bootcamp/dates.py accepts (1900 to a few years from now)."""
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
         message = _l("Date invalide : écrivez-la sous la forme 25/12/2026.")
@@ -25,6 +43,9 @@ class FrenchDateField(DateField):
             self.data, self.raw_data = None, []  # blank counts as not given, for InputRequired too
             return
         super().process_formdata([valuelist[0].strip()] if valuelist else valuelist)
+        if self.data is not None and (problem := date_problem(self.data)):
+            self.data = None
+            raise ValueError(problem[:1].upper() + problem[1:] + ".")
 
 
 class ScoreField(StringField):

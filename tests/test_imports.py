@@ -247,3 +247,122 @@ def test_create_and_edit_a_cohort_on_the_web(app: Flask, client, auth: AuthActio
     edit["name"] = "Langogne 2027 printemps"
     assert client.post(f"/cohorts/{cohort_id}/edit", data=edit).status_code == 302
     assert [e.action for e in audit_events(app, "cohort")] == ["create", "update"]
+
+
+def _rows(count: int, start: int = 0) -> str:
+    return "".join(f"n{n}@example.net,N{n},M{n},female,1990-05-0{n % 9 + 1},,,,,,,,\n" for n in range(start, count))
+
+
+def test_the_web_refuses_a_file_over_its_limits_before_reading_it(
+    app: Flask, client, auth: AuthActions, world, monkeypatch
+) -> None:
+    from bootcamp.imports import reading
+
+    auth.login("manager@example.org")
+    url = f"/cohorts/{world.cohort_id}/import"
+    assert "Jusqu'à 10\u202f000 lignes et 2 Mo" in client.get(url).text
+    monkeypatch.setattr(reading, "WEB_MAX_ROWS", 3)
+    limit = len(HEADER + _rows(4))
+    monkeypatch.setattr(reading, "WEB_MAX_BYTES", limit)
+    padded = HEADER + _rows(3) + " " * limit
+    for content, message in [
+        (HEADER + _rows(4), "le fichier a 4 lignes, la limite du site est 3 : importez-le en ligne de commande"),
+        (padded, f"le fichier fait {len(padded)} octets, la limite du site est {limit}"),
+    ]:
+        form = page_form(client, url)
+        form["file"] = (io.BytesIO(content.encode()), "learners.csv")
+        refused = client.post(url, data=form, content_type="multipart/form-data")
+        assert message in refused.text and "Confirmer l" not in refused.text
+    form = page_form(client, url)
+    form["file"] = (io.BytesIO((HEADER + _rows(3)).encode()), "learners.csv")
+    assert "3 création(s)" in client.post(url, data=form, content_type="multipart/form-data").text
+    assert _count(app, Learner) == 2
+
+
+def test_the_first_problems_are_listed_and_the_others_counted(
+    app: Flask, client, auth: AuthActions, world, tmp_path, monkeypatch
+) -> None:
+    from bootcamp.imports import reading
+
+    monkeypatch.setattr(reading, "MAX_PROBLEMS", 3)
+    text = HEADER + _rows(5).replace(",female,", ",martian,")
+    result = _import(app, tmp_path, text)
+    assert result.exit_code == 1 and "ligne 4, colonne gender" in result.output
+    assert "ligne 5, colonne gender" not in result.output and "... and 2 more problem(s)" in result.output
+    assert "file refused, nothing imported: 5 problem(s)" in result.output
+    auth.login("manager@example.org")
+    url = f"/cohorts/{world.cohort_id}/import"
+    form = page_form(client, url)
+    form["file"] = (io.BytesIO(text.encode()), "learners.csv")
+    page = client.post(url, data=form, content_type="multipart/form-data").text
+    assert "Le fichier est refusé : 5 problèmes" in page and "… et 2 autres." in page
+
+
+@pytest.mark.parametrize("kind", ["learners", "outcomes"])
+def test_an_import_runs_as_many_statements_for_50_rows_as_for_5(
+    app: Flask, world, tmp_path, count_queries, kind: str
+) -> None:
+    """No statement per row: rows are written in bulk (10,000 took 24 s one by one, 3 s now)."""
+    counts = []
+    for first, count in ((0, 5), (5, 55)):
+        learners = HEADER + "".join(
+            f"n{n}@example.net,N{n},M{n},female,1990-05-01,,,,,finished,2027-07-05,,\n" for n in range(first, count)
+        )
+        outcomes = "email,point,situation,employer\n" + "".join(
+            f"n{n}@example.net,0,cdi,Employeur {n}\n" for n in range(first, count)
+        )
+        if kind == "outcomes":
+            assert _import(app, tmp_path, learners).exit_code == 0
+        with count_queries() as counter:
+            result = _import(app, tmp_path, learners if kind == "learners" else outcomes, kind=kind)
+        assert result.exit_code == 0 and f"{count - first} created" in result.output, result.output
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+    events = audit_events(app, "learner" if kind == "learners" else "outcome")
+    assert len(events) == 55 and events[-1].after["first_name" if kind == "learners" else "employer"] in (
+        "N54",
+        "Employeur 54",
+    )
+
+
+def test_a_write_between_planning_and_writing_makes_the_cli_plan_again(
+    app: Flask, world, tmp_path, monkeypatch
+) -> None:
+    """Someone adds a learner of the file while the command checks it: the plan is made again, with no lock held
+    meanwhile, and the learner is updated instead of inserted twice."""
+    from bootcamp.imports import writing
+
+    writes = []
+
+    def someone_writes() -> None:
+        if writes:
+            return
+        with app.app_context(), db.engine.begin() as connection:  # another connection: another process
+            connection.execute(
+                sa.insert(Learner).values(email="anne@example.net", first_name="Anne", last_name="A", gender="female")
+            )
+            connection.execute(sa.text("UPDATE data_version SET value = value + 1"))
+        writes.append(1)
+
+    monkeypatch.setattr(writing, "between_plan_and_write", someone_writes)
+    result = _import(app, tmp_path, GOOD)
+    assert result.exit_code == 0 and "1 created, 1 updated, 0 unchanged" in result.output, result.output
+    with app.app_context():
+        anne = db.session.scalars(sa.select(Learner).where(Learner.email == "anne@example.net")).one()
+        assert anne.last_name == "Aubrac" and [e.cohort.name for e in anne.enrolments] == ["Mende 2026 automne"]
+
+
+def test_the_cli_gives_up_in_one_line_when_the_data_keeps_changing(app: Flask, world, tmp_path, monkeypatch) -> None:
+    from bootcamp.imports import writing
+
+    def someone_writes() -> None:
+        with app.app_context(), db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE data_version SET value = value + 1"))
+
+    monkeypatch.setattr(writing, "between_plan_and_write", someone_writes)
+    result = _import(app, tmp_path, GOOD)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip() == (
+        "Error: the data kept changing while the file was checked (3 attempts): nothing imported"
+    )
+    assert _count(app, Learner) == 2

@@ -7,12 +7,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 import sqlalchemy as sa
 from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from ..forms import HiddenNumber, FrenchDateField, code, with_blank
+from ..forms import ColumnLength, HiddenNumber, FrenchDateField, code, with_blank
 from ..labels import choices
 from ..extensions import db
-from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Programme
+from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Programme, Site
 
 
 class EnrolmentForm(FlaskForm):
@@ -64,10 +64,12 @@ class FinishForm(FlaskForm):
 class CohortForm(FlaskForm):
     """Create or change a cohort (managers)."""
 
-    name = StringField(_l("Nom de la promotion"), validators=[DataRequired(_l("Donnez un nom.")), Length(max=120)])
+    name = StringField(
+        _l("Nom de la promotion"), validators=[DataRequired(_l("Donnez un nom.")), ColumnLength(Cohort.name)]
+    )
     site = StringField(
         _l("Site"),
-        validators=[DataRequired(_l("Indiquez le site.")), Length(max=120)],
+        validators=[DataRequired(_l("Indiquez le site.")), ColumnLength(Site.name)],
         description=_l("Un site nouveau est créé."),
     )
     programme = SelectField(_l("Titre préparé"))

@@ -2,6 +2,8 @@
 
 The email identifies a learner: importing the same file twice changes nothing the second time. A cell
 left empty in an optional column keeps what the app already holds (or the default, for a new learner).
+New learners and their enrolments are written with bulk INSERTs (one statement per few hundred rows), their
+audit events too; changed learners go through the ORM, flushed once.
 """
 
 from dataclasses import dataclass, field
@@ -14,9 +16,10 @@ from sqlalchemy.orm import selectinload
 
 from flask_babel import gettext as _
 
-from ..audit import record, snapshot
+from ..audit import plain, snapshot
 from ..extensions import db
 from ..models import (
+    AgeBand,
     Certification,
     Cohort,
     Diploma,
@@ -28,7 +31,9 @@ from ..models import (
     PublicFlag,
     Referrer,
 )
+from ..transactions import end_transaction
 from .reading import FileRefused, Plan, Problem, RowCheck, parse_code, parse_date, read_rows
+from .writing import AuditRow, current_version, record_all
 
 REQUIRED = ("email", "first_name", "last_name", "gender", "birth_date")
 OPTIONAL = ("postal_code", "diploma", "flags", "referrer", "status", "exit_date", "dropout_reason", "certification")
@@ -43,21 +48,50 @@ LEARNER_FIELDS = (
     *(f.value for f in PublicFlag),
 )
 ENROLMENT_FIELDS = ("status", "exit_date", "dropout_reason", "certification")
+# The text columns of the file and where they are stored: their length is the column's.
+TEXT_COLUMNS = {
+    "email": Learner.email,
+    "first_name": Learner.first_name,
+    "last_name": Learner.last_name,
+    "postal_code": Learner.postal_code,
+}
+# What a new learner and a new enrolment hold before the file's values (the models' defaults).
+NEW_LEARNER: dict[str, Any] = {
+    **{name: None for name in LEARNER_FIELDS},
+    "referrer": Referrer.NONE.value,
+    **{flag.value: False for flag in PublicFlag},
+}
+NEW_ENROLMENT: dict[str, Any] = {
+    "status": EnrolmentStatus.IN_TRAINING.value,
+    "exit_date": None,
+    "dropout_reason": None,
+    "certification": None,
+}
+TYPES: dict[str, Any] = {
+    "gender": Gender,
+    "diploma": Diploma,
+    "referrer": Referrer,
+    "status": EnrolmentStatus,
+    "dropout_reason": DropoutReason,
+    "certification": Certification,
+    "birth_date": date.fromisoformat,
+    "exit_date": date.fromisoformat,
+}
 
 
 @dataclass
 class LearnerChange:
     line: int
     email: str
-    learner: dict[str, Any]  # the learner fields the file gives
-    enrolment: dict[str, Any]  # the enrolment fields the file gives
-    existing: Learner | None = None
+    learner: dict[str, Any]  # the learner fields the file gives, as plain values (codes, ISO dates)
+    enrolment: dict[str, Any]  # the enrolment fields the file gives, as plain values
+    learner_id: int | None = None  # None: a new learner
     learner_before: dict[str, Any] = field(default_factory=dict)
     enrolment_before: dict[str, Any] | None = None  # None: not enrolled in this cohort yet
 
     @property
     def kind(self) -> str:
-        if self.existing is None:
+        if self.learner_id is None:
             return "create"
         if self.enrolment_before is None or self.learner_diff or self.enrolment_diff:
             return "update"
@@ -75,7 +109,8 @@ class LearnerChange:
 
 @dataclass
 class LearnerPlan(Plan):
-    cohort: Cohort | None = None
+    cohort_id: int = 0
+    cohort_start: date = date.min
 
     def fingerprint(self, change: LearnerChange) -> object:
         return change.email, change.kind, sorted(change.learner_diff.items()), sorted(change.enrolment_diff.items())
@@ -87,30 +122,38 @@ def _flags(text: str) -> dict[str, bool]:
     return {flag.value: flag in flags for flag in PublicFlag}
 
 
-def _row(line: int, cells: dict[str, str], problems: list[Problem], cohort: Cohort) -> LearnerChange | None:
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: plain(value) for name, value in values.items()}
+
+
+def _row(line: int, cells: dict[str, str], problems: list[Problem], start: date) -> LearnerChange | None:
     """Check one row; add its problems; return the change it asks for when it is valid."""
     check = RowCheck(line, cells)
     if check.problems:  # too many cells: the columns cannot be trusted
         problems.extend(check.problems)
         return None
-    email = cells.get("email", "")
-    try:
-        email = validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        check.refuse("email", _("« %(value)s » n'est pas une adresse e-mail valide", value=email))
+    texts = {column: check.text(column, attribute) for column, attribute in TEXT_COLUMNS.items()}
+    email = texts["email"]
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            check.refuse("email", _("« %(value)s » n'est pas une adresse e-mail valide", value=email))
     check.require(REQUIRED)
     learner = {
-        "first_name": cells.get("first_name") or None,
-        "last_name": cells.get("last_name") or None,
+        "first_name": texts["first_name"] or None,
+        "last_name": texts["last_name"] or None,
         "gender": check.parse("gender", parse_code, Gender),
         "birth_date": check.parse("birth_date", parse_date),
     }
-    optional = {"postal_code": (str,), "diploma": (parse_code, Diploma), "referrer": (parse_code, Referrer)}
+    if texts["postal_code"]:
+        learner["postal_code"] = texts["postal_code"]
+    optional = {"diploma": (parse_code, Diploma), "referrer": (parse_code, Referrer)}
     learner |= {column: check.parse(column, *how) for column, how in optional.items() if cells.get(column)}
     if cells.get("flags"):
         learner |= check.parse("flags", _flags) or {}
     born = learner.get("birth_date")
-    if born and not cohort.start_date.year - 80 < born.year <= cohort.start_date.year - 14:
+    if born and not start.year - 80 < born.year <= start.year - 14:
         check.refuse("birth_date", _("date de naissance improbable pour une personne en formation"))
     parsers = {
         "status": (parse_code, EnrolmentStatus),
@@ -126,27 +169,27 @@ def _row(line: int, cells: dict[str, str], problems: list[Problem], cohort: Coho
         check.refuse("dropout_reason", _("un abandon demande son motif"))
     if status != EnrolmentStatus.DROPPED and cells.get("dropout_reason"):
         check.refuse("dropout_reason", _("un motif d'abandon ne va qu'avec le statut dropped"))
-    if enrolment.get("exit_date") and enrolment["exit_date"] < cohort.start_date:
+    if enrolment.get("exit_date") and enrolment["exit_date"] < start:
         check.refuse("exit_date", _("la sortie ne peut pas précéder le début de la promotion"))
     if status in (None, EnrolmentStatus.IN_TRAINING) and cells.get("exit_date"):
         check.refuse("exit_date", _("une date de sortie demande le statut dropped ou finished"))
     problems.extend(check.problems)
     if check.problems:
         return None
-    return LearnerChange(line=line, email=email, learner=learner, enrolment=enrolment)
+    return LearnerChange(line=line, email=email, learner=_plain(learner), enrolment=_plain(enrolment))
 
 
-def plan_learners(content: bytes, cohort: Cohort) -> LearnerPlan:
-    """Check the whole file against the database; nothing is written."""
+def check_learners(content: bytes, start: date) -> tuple[list[LearnerChange], list[Problem]]:
+    """Check every row of the file on its own (no database): the valid rows' changes, and every problem."""
     try:
         _header, rows = read_rows(content, REQUIRED, OPTIONAL)
     except FileRefused as refused:
-        return LearnerPlan([], refused.problems, cohort)
+        return [], refused.problems
     problems: list[Problem] = []
     changes: list[LearnerChange] = []
     seen: dict[str, int] = {}
     for line, cells in rows:
-        change = _row(line, cells, problems, cohort)
+        change = _row(line, cells, problems, start)
         if change is None:
             continue
         if change.email in seen:
@@ -162,66 +205,120 @@ def plan_learners(content: bytes, cohort: Cohort) -> LearnerPlan:
         changes.append(change)
     if not rows:
         problems.append(Problem(2, "", _("aucune ligne de données")))
+    return changes, problems
+
+
+def plan_learners(content: bytes, cohort: Cohort) -> LearnerPlan:
+    """Check the whole file against the database; nothing is written.
+
+    The file is read with no transaction open (on SQLite a POST's transaction holds the write lock:
+    transactions.py), then the database is read once.
+    """
+    cohort_id, start = cohort.id, cohort.start_date
+    end_transaction()
+    changes, problems = check_learners(content, start)
+    version = current_version()
     existing = {
         learner.email: learner
         for learner in db.session.scalars(
-            sa.select(Learner).options(selectinload(Learner.enrolments)).where(Learner.email.in_(list(seen)))
+            sa.select(Learner)
+            .options(selectinload(Learner.enrolments))
+            .where(Learner.email.in_([change.email for change in changes]))
         )
     }
     for change in changes:
         learner = existing.get(change.email)
         if learner is None:
             continue
-        change.existing = learner
+        change.learner_id = learner.id
         change.learner_before = snapshot(learner, LEARNER_FIELDS)
-        change.learner = {
-            k: v.isoformat() if hasattr(v, "isoformat") else getattr(v, "value", v) for k, v in change.learner.items()
-        }
-        enrolment = next((e for e in learner.enrolments if e.cohort_id == cohort.id), None)
+        enrolment = next((e for e in learner.enrolments if e.cohort_id == cohort_id), None)
         change.enrolment_before = None if enrolment is None else snapshot(enrolment, ENROLMENT_FIELDS)
-        change.enrolment = {
-            k: v.isoformat() if hasattr(v, "isoformat") else getattr(v, "value", v) for k, v in change.enrolment.items()
+    return LearnerPlan(changes, problems, cohort_id=cohort_id, cohort_start=start, data_version=version)
+
+
+def _typed(values: dict[str, Any]) -> dict[str, Any]:
+    """Plain values (codes, ISO dates) back to what the model's columns hold."""
+    return {
+        name: value if value is None or name not in TYPES else TYPES[name](value) for name, value in values.items()
+    }
+
+
+def _age_band(birth_date: date | None, start: date) -> AgeBand | None:
+    return None if birth_date is None else AgeBand.at(birth_date, start)
+
+
+def _create(plan: LearnerPlan, changes: list[LearnerChange]) -> list[AuditRow]:
+    """Insert the new learners and their enrolments in bulk; return their audit events."""
+    if not changes:
+        return []
+    learners = [{"email": change.email, **_typed(NEW_LEARNER | change.learner)} for change in changes]
+    ids = dict(db.session.execute(sa.insert(Learner).returning(Learner.email, Learner.id), learners).all())
+    enrolments = [
+        {
+            "learner_id": ids[change.email],
+            "cohort_id": plan.cohort_id,
+            "age_band": _age_band(row["birth_date"], plan.cohort_start),
+            **_typed(NEW_ENROLMENT | change.enrolment),
         }
-    return LearnerPlan(changes, problems, cohort)
+        for change, row in zip(changes, learners)
+    ]
+    enrolment_ids = dict(
+        db.session.execute(sa.insert(Enrolment).returning(Enrolment.learner_id, Enrolment.id), enrolments).all()
+    )
+    events = []
+    for change in changes:
+        learner_id = ids[change.email]
+        learner_after = NEW_LEARNER | change.learner
+        events.append(AuditRow("learner", learner_id, "import", None, learner_after, learner_id))
+        enrolment_after = NEW_ENROLMENT | change.enrolment
+        events.append(AuditRow("enrolment", enrolment_ids[learner_id], "import", None, enrolment_after, learner_id))
+    return events
 
 
-def _value(name: str, raw: Any) -> Any:
-    if name in ("birth_date", "exit_date") and isinstance(raw, str):
-        return date.fromisoformat(raw)
-    return raw
+def _update(plan: LearnerPlan, changes: list[LearnerChange]) -> list[AuditRow]:
+    """Change the known learners through the ORM (versions, age bands), flushed once; return their audit events."""
+    if not changes:
+        return []
+    learners = {
+        learner.id: learner
+        for learner in db.session.scalars(
+            sa.select(Learner)
+            .options(selectinload(Learner.enrolments).joinedload(Enrolment.cohort))
+            .where(Learner.id.in_([change.learner_id for change in changes]))
+        )
+    }
+    written = []
+    for change in changes:
+        learner = learners[change.learner_id]
+        before = snapshot(learner, LEARNER_FIELDS)
+        for name, value in _typed(change.learner).items():
+            setattr(learner, name, value)
+        enrolment = next((e for e in learner.enrolments if e.cohort_id == plan.cohort_id), None)
+        enrolment_before = None if enrolment is None else snapshot(enrolment, ENROLMENT_FIELDS)
+        if enrolment is None:
+            enrolment = Enrolment(cohort=db.session.get(Cohort, plan.cohort_id), status=EnrolmentStatus.IN_TRAINING)
+            learner.enrolments.append(enrolment)
+        for name, value in _typed(change.enrolment).items():
+            setattr(enrolment, name, value)
+        written.append((learner, before, enrolment, enrolment_before))
+    db.session.flush()  # once, so that ten thousand rows stay quick
+    events = []
+    for learner, before, enrolment, enrolment_before in written:
+        after = snapshot(learner, LEARNER_FIELDS)
+        if before != after:
+            events.append(AuditRow("learner", learner.id, "update", before, after, learner.id))
+        enrolment_after = snapshot(enrolment, ENROLMENT_FIELDS)
+        if enrolment_before != enrolment_after:
+            events.append(AuditRow("enrolment", enrolment.id, "import", enrolment_before, enrolment_after, learner.id))
+    return events
 
 
 def apply_learners(plan: LearnerPlan) -> dict[str, int]:
     """Write the plan (the caller commits: one transaction), audited. Return how many of each kind."""
     if not plan.ok:
         raise ValueError("a refused import cannot be applied")
-    written = []
-    for change in plan.changes:
-        if change.kind == "unchanged":
-            continue
-        learner = change.existing
-        if learner is None:
-            learner = Learner(email=change.email)
-            db.session.add(learner)
-        before = None if change.existing is None else snapshot(learner, LEARNER_FIELDS)
-        for name, raw in change.learner.items():
-            setattr(learner, name, _value(name, raw))
-        enrolment = next((e for e in learner.enrolments if e.cohort_id == plan.cohort.id), None)
-        enrolment_before = None if enrolment is None else snapshot(enrolment, ENROLMENT_FIELDS)
-        if enrolment is None:
-            enrolment = Enrolment(cohort=plan.cohort, status=EnrolmentStatus.IN_TRAINING)
-            learner.enrolments.append(enrolment)
-        for name, raw in change.enrolment.items():
-            setattr(enrolment, name, _value(name, raw))
-        written.append((learner, before, enrolment, enrolment_before))
-    db.session.flush()  # once, so that ten thousand rows stay quick
-    for learner, before, enrolment, enrolment_before in written:
-        after = snapshot(learner, LEARNER_FIELDS)
-        if before != after:
-            record(
-                "learner", learner.id, "import" if before is None else "update", before, after, learner_id=learner.id
-            )
-        enrolment_after = snapshot(enrolment, ENROLMENT_FIELDS)
-        if enrolment_before != enrolment_after:
-            record("enrolment", enrolment.id, "import", enrolment_before, enrolment_after, learner_id=learner.id)
+    creates = [change for change in plan.changes if change.kind == "create"]
+    updates = [change for change in plan.changes if change.kind == "update"]
+    record_all(_create(plan, creates) + _update(plan, updates))
     return {kind: plan.count(kind) for kind in ("create", "update", "unchanged")}

@@ -1,21 +1,28 @@
-"""Importing follow-ups: `email,point,situation,employer,job_title,digital,start_date`, all or nothing."""
+"""Importing follow-ups: `email,point,situation,employer,job_title,digital,start_date`, all or nothing.
 
-from dataclasses import dataclass
-from datetime import date
+New follow-ups are written with bulk INSERTs, corrected ones through the ORM (their version), flushed once; one
+audit event per change, as outcomes.services.save_outcome() writes them.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from flask_babel import gettext as _
 
+from ..audit import actor_id, plain, snapshot
 from ..extensions import db
-from ..models import FOLLOW_UP_POINTS, Enrolment, EnrolmentStatus, Learner, Situation
-from ..outcomes.services import OUTCOME_FIELDS, SituationData, save_outcome
-from ..audit import snapshot
+from ..models import FOLLOW_UP_POINTS, Enrolment, EnrolmentStatus, Learner, Outcome, Situation, utcnow
+from ..outcomes.services import OUTCOME_FIELDS, SituationData
+from ..transactions import end_transaction
 from .reading import FileRefused, Plan, Problem, RowCheck, parse_code, parse_date, parse_yes_no, read_rows
+from .writing import AuditRow, current_version, record_all
 
 REQUIRED = ("email", "point", "situation")
 OPTIONAL = ("employer", "job_title", "digital", "start_date")
+TEXT_COLUMNS = {"email": Learner.email, "employer": Outcome.employer, "job_title": Outcome.job_title}
 
 
 @dataclass
@@ -24,8 +31,16 @@ class OutcomeChange:
     email: str
     point: int
     data: SituationData
-    enrolment: Enrolment | None = None
+    enrolment_id: int | None = None
+    learner_id: int | None = None
+    outcome_id: int | None = None  # the follow-up already recorded at this point
+    before: dict[str, Any] | None = field(default=None, repr=False)
     kind: str = "create"  # create, update or unchanged
+
+    @property
+    def after(self) -> dict[str, Any]:
+        """The follow-up as the audit log and OUTCOME_FIELDS see it."""
+        return {"point": self.point, **{name: plain(value) for name, value in vars(self.data).items()}}
 
 
 class OutcomePlan(Plan):
@@ -44,6 +59,7 @@ def _row(line: int, cells: dict[str, str], problems: list[Problem]) -> OutcomeCh
     if check.problems:  # too many cells: the columns cannot be trusted
         problems.extend(check.problems)
         return None
+    texts = {column: check.text(column, attribute) for column, attribute in TEXT_COLUMNS.items()}
     check.require(REQUIRED)
     point = check.parse("point", _point)
     situation = check.parse("situation", parse_code, Situation)
@@ -52,12 +68,16 @@ def _row(line: int, cells: dict[str, str], problems: list[Problem]) -> OutcomeCh
     problems.extend(check.problems)
     if check.problems:
         return None
-    data = SituationData(situation, cells.get("employer", ""), cells.get("job_title", ""), digital, start_date)
-    return OutcomeChange(line, cells["email"].strip().lower(), point, data)
+    data = SituationData(situation, texts["employer"], texts["job_title"], digital, start_date)
+    return OutcomeChange(line, texts["email"].lower(), point, data)
 
 
 def plan_outcomes(content: bytes) -> OutcomePlan:
-    """Check the whole file: each learner known and gone, each (learner, point) once; nothing is written."""
+    """Check the whole file: each learner known and gone, each (learner, point) once; nothing is written.
+
+    The file is read with no transaction open (transactions.py), then the database is read once.
+    """
+    end_transaction()
     try:
         _header, rows = read_rows(content, REQUIRED, OPTIONAL)
     except FileRefused as refused:
@@ -66,14 +86,12 @@ def plan_outcomes(content: bytes) -> OutcomePlan:
     changes = [change for line, cells in rows if (change := _row(line, cells, problems))]
     if not rows:
         problems.append(Problem(2, "", _("aucune ligne de données")))
+    version = current_version()
     learners = {
         learner.email: learner
         for learner in db.session.scalars(
             sa.select(Learner)
-            .options(
-                selectinload(Learner.enrolments).selectinload(Enrolment.outcomes),
-                selectinload(Learner.enrolments).joinedload(Enrolment.cohort),
-            )
+            .options(selectinload(Learner.enrolments).selectinload(Enrolment.outcomes))
             .where(Learner.email.in_({change.email for change in changes}))
         )
     }
@@ -102,25 +120,68 @@ def plan_outcomes(content: bytes) -> OutcomePlan:
                 Problem(change.line, "email", _("%(email)s est encore en formation : pas de suivi", email=change.email))
             )
             continue
-        change.enrolment = max(left, key=lambda e: e.exit_date)
-        existing = next((o for o in change.enrolment.outcomes if o.point == change.point), None)
+        enrolment = max(left, key=lambda e: e.exit_date)
+        change.enrolment_id, change.learner_id = enrolment.id, learner.id
+        existing = next((o for o in enrolment.outcomes if o.point == change.point), None)
         if existing is not None:
-            wanted = {
-                "point": change.point,
-                **{
-                    k: v.value if hasattr(v, "value") else v.isoformat() if isinstance(v, date) else v
-                    for k, v in vars(change.data).items()
-                },
-            }
-            change.kind = "unchanged" if snapshot(existing, OUTCOME_FIELDS) == wanted else "update"
-    return OutcomePlan(changes, problems)
+            change.outcome_id, change.before = existing.id, snapshot(existing, OUTCOME_FIELDS)
+            change.kind = "unchanged" if change.before == change.after else "update"
+    return OutcomePlan(changes, problems, data_version=version)
+
+
+def _create(changes: list[OutcomeChange]) -> list[AuditRow]:
+    if not changes:
+        return []
+    actor, now = actor_id(), utcnow()
+    rows = [
+        {
+            "enrolment_id": change.enrolment_id,
+            "point": change.point,
+            **vars(change.data),
+            "recorded_by_id": actor,
+            "recorded_at": now,
+        }
+        for change in changes
+    ]
+    ids = {
+        (enrolment_id, point): outcome_id
+        for outcome_id, enrolment_id, point in db.session.execute(
+            sa.insert(Outcome).returning(Outcome.id, Outcome.enrolment_id, Outcome.point), rows
+        )
+    }
+    return [
+        AuditRow("outcome", ids[change.enrolment_id, change.point], "create", None, change.after, change.learner_id)
+        for change in changes
+    ]
+
+
+def _update(changes: list[OutcomeChange]) -> list[AuditRow]:
+    if not changes:
+        return []
+    actor, now = actor_id(), utcnow()
+    outcomes = {
+        outcome.id: outcome
+        for outcome in db.session.scalars(
+            sa.select(Outcome).where(Outcome.id.in_([change.outcome_id for change in changes]))
+        )
+    }
+    events = []
+    for change in changes:
+        outcome = outcomes[change.outcome_id]
+        before = snapshot(outcome, OUTCOME_FIELDS)
+        for name, value in vars(change.data).items():
+            setattr(outcome, name, value)
+        outcome.recorded_by_id, outcome.recorded_at = actor, now
+        events.append(AuditRow("outcome", outcome.id, "update", before, change.after, change.learner_id))
+    db.session.flush()  # once
+    return events
 
 
 def apply_outcomes(plan: OutcomePlan) -> dict[str, int]:
     """Record every follow-up of the plan, audited (the caller commits)."""
     if not plan.ok:
         raise ValueError("a refused import cannot be applied")
-    for change in plan.changes:
-        if change.kind != "unchanged":
-            save_outcome(change.enrolment, change.point, change.data)
+    creates = [change for change in plan.changes if change.kind == "create"]
+    updates = [change for change in plan.changes if change.kind == "update"]
+    record_all(_create(creates) + _update(updates))
     return {kind: plan.count(kind) for kind in ("create", "update", "unchanged")}

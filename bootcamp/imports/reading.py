@@ -1,6 +1,7 @@
 """Reading the spreadsheets schools already keep: CSV in UTF-8 (BOM or not), `,` or `;`, codes or French labels.
 
-Every problem is collected with its line and column, so that a file is refused whole with the full list.
+Every problem is collected with its line and column, so that a file is refused whole with the list (the first
+MAX_PROBLEMS, and how many more).
 """
 
 import csv
@@ -9,13 +10,23 @@ import hashlib
 import io
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import QueryableAttribute
 
+from ..dates import date_problem
+from ..forms import column_length
 from ..labels import LABELS
+
+# What the web accepts: a request must end well within gunicorn's timeout (30 s; 10,000 rows take about 2 s).
+# Bigger files go through the command line (`flask import ...`), which has no limit.
+WEB_MAX_ROWS = 10_000
+WEB_MAX_BYTES = 2_000_000
+MAX_PROBLEMS = 200  # listed; the others are counted
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,37 @@ class FileRefused(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(map(str, problems)))
         self.problems = problems
+
+
+def too_big_for_web(content: bytes) -> Problem | None:
+    """Why a file is refused by the web import before it is read (bytes, then rows), or None."""
+    command = "flask import"
+    if len(content) > WEB_MAX_BYTES:
+        return Problem(
+            1,
+            "",
+            _(
+                "le fichier fait %(size)d octets, la limite du site est %(max)d : importez-le en ligne de commande "
+                "(%(command)s)",
+                size=len(content),
+                max=WEB_MAX_BYTES,
+                command=command,
+            ),
+        )
+    rows = content.count(b"\n") + (not content.endswith(b"\n")) - 1  # lines, less the header
+    if rows > WEB_MAX_ROWS:
+        return Problem(
+            1,
+            "",
+            _(
+                "le fichier a %(rows)d lignes, la limite du site est %(max)d : importez-le en ligne de commande "
+                "(%(command)s)",
+                rows=rows,
+                max=WEB_MAX_ROWS,
+                command=command,
+            ),
+        )
+    return None
 
 
 def _fold(text: str) -> str:
@@ -96,12 +138,24 @@ def _split(
     return header, rows
 
 
+_lookups: dict[tuple[type[enum.StrEnum], str], dict[str, enum.StrEnum]] = {}
+
+
+def _lookup(enum_class: type[enum.StrEnum]) -> dict[str, enum.StrEnum]:
+    """Folded label or code -> member, made once per language (translating labels at each cell was half the
+    time of an import)."""
+    key = (enum_class, str(get_locale()))
+    if key not in _lookups:
+        table = {_fold(str(LABELS[member])): member for member in enum_class}
+        _lookups[key] = table | {member.value: member for member in enum_class}
+    return _lookups[key]
+
+
 def parse_code(value: str, enum_class: type[enum.StrEnum]) -> enum.StrEnum:
     """A code of DOMAIN.md, or its French screen label (« femme », « abandon »...)."""
-    folded = _fold(value)
-    for member in enum_class:
-        if folded in (member.value, _fold(str(LABELS[member]))):
-            return member
+    member = _lookup(enum_class).get(_fold(value))
+    if member is not None:
+        return member
     codes = ", ".join(member.value for member in enum_class)
     raise ValueError(_("« %(value)s » n'est pas un code connu (codes : %(codes)s)", value=value, codes=codes))
 
@@ -109,9 +163,12 @@ def parse_code(value: str, enum_class: type[enum.StrEnum]) -> enum.StrEnum:
 def parse_date(value: str) -> date:
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(value, pattern).date()
+            day = datetime.strptime(value, pattern).date()
         except ValueError:
             continue
+        if problem := date_problem(day):
+            raise ValueError(_("« %(value)s » : %(problem)s", value=value, problem=problem))
+        return day
     raise ValueError(_("« %(value)s » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA) ou n'existe pas", value=value))
 
 
@@ -149,6 +206,21 @@ class RowCheck:
             self.problems.append(Problem(self.line, column, str(error)))
             return None
 
+    def text(self, column: str, attribute: QueryableAttribute) -> str:
+        """The cell's text, checked against the length of the column it is stored in ("" when too long)."""
+        value = self.cells.get(column, "")
+        limit = column_length(attribute)
+        if len(value) > limit:
+            self.problems.append(
+                Problem(
+                    self.line,
+                    column,
+                    _("texte trop long : %(length)d caractères, %(max)d au plus", length=len(value), max=limit),
+                )
+            )
+            return ""
+        return value
+
     def require(self, columns: tuple[str, ...]) -> None:
         for column in columns:
             if not self.cells.get(column):
@@ -164,10 +236,20 @@ class Plan:
 
     changes: list[Any]
     problems: list[Problem]
+    more_problems: int = field(default=0, init=False)  # found beyond the MAX_PROBLEMS listed
+    data_version: int = 0  # the data's version (cache.py) when the database was read for this plan
+
+    def __post_init__(self) -> None:
+        self.more_problems = max(0, len(self.problems) - MAX_PROBLEMS)
+        del self.problems[MAX_PROBLEMS:]
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + self.more_problems
 
     def count(self, kind: str) -> int:
         return sum(1 for change in self.changes if change.kind == kind)

@@ -3,19 +3,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from ..forms import HiddenNumber, FrenchDateField, code, with_blank
+from ..forms import ColumnLength, HiddenNumber, FrenchDateField, code, with_blank
 from ..labels import choices
-from ..models import EMPLOYMENT_SITUATIONS, Situation
+from ..models import EMPLOYMENT_SITUATIONS, Outcome, Situation
 
 DIGITAL_CHOICES = [SelectChoice("yes", _l("oui")), SelectChoice("no", _l("non"))]
 
 
 class OutcomeForm(FlaskForm):
     situation = SelectField(_l("Situation"), coerce=code, validators=[InputRequired(_l("Choisissez une situation."))])
-    employer = StringField(_l("Employeur ou structure"), validators=[Length(max=200)])
-    job_title = StringField(_l("Poste ou formation"), validators=[Length(max=200)])
+    employer = StringField(_l("Employeur ou structure"), validators=[ColumnLength(Outcome.employer)])
+    job_title = StringField(_l("Poste ou formation"), validators=[ColumnLength(Outcome.job_title)])
     digital = SelectField(_l("Métier du numérique"), coerce=code)
     start_date = FrenchDateField(_l("Date de début"))
     version = HiddenNumber(default=0)

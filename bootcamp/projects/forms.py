@@ -10,9 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import HiddenNumber, FrenchDateField, LevelField, ScoreField, code, with_blank
+from ..forms import ColumnLength, HiddenNumber, FrenchDateField, LevelField, ScoreField, code, with_blank
 from ..labels import LEVEL_LABELS, choices
-from ..models import Block, SubmissionStatus
+from ..models import Block, Project, SubmissionStatus
 from ..competencies.queries import Cell
 from ..competencies.services import LevelChange
 from .queries import GradeSheet
@@ -28,7 +28,9 @@ def target_name(competency_id: int) -> str:
 
 
 class ProjectForm(FlaskForm):
-    title = StringField(_l("Titre"), validators=[DataRequired(_l("Donnez un titre au projet.")), Length(max=200)])
+    title = StringField(
+        _l("Titre"), validators=[DataRequired(_l("Donnez un titre au projet.")), ColumnLength(Project.title)]
+    )
     description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
     context = TextAreaField(_l("Contexte"), validators=[Length(max=20000)])
     deliverables = TextAreaField(_l("Livrables attendus"), validators=[Length(max=20000)])
