@@ -6,16 +6,31 @@ so that ids do not leak.
 """
 
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
 from flask import abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice, SelectField
 
 from .extensions import db
-from .models import Cohort, Enrolment, Learner, Project, Role, User, cohort_trainers
+from .labels import label
+from .models import (
+    Cohort,
+    DropoutReason,
+    Enrolment,
+    Learner,
+    Project,
+    PublicFlag,
+    Referrer,
+    Role,
+    User,
+    cohort_trainers,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +42,20 @@ HOME_ENDPOINTS = {
     Role.TRAINER: "cohorts.index",
     Role.MANAGER: "reports.dashboard",
     Role.ADMIN: "users.index",
+}
+
+
+# Sensitive data, the one list: health and social data (GDPR art. 9 for RQTH) and the birth date are shown to
+# managers only, and masked (•••) in the journal for anyone else.
+SENSITIVE_FLAGS = frozenset({PublicFlag.QPV, PublicFlag.RQTH, PublicFlag.RSA})
+SENSITIVE_FIELDS = frozenset({*(flag.value for flag in SENSITIVE_FLAGS), "birth_date"})
+# Values that are sensitive in ordinary fields: a dropout for health, a referral by Cap emploi (the prescriber of
+# disabled people). Others see, in their place, one word for a pool of values of the field that holds ordinary
+# ones too, so that the masked word does not single the sensitive one out.
+SENSITIVE_VALUES = {"dropout_reason": frozenset({DropoutReason.HEALTH}), "referrer": frozenset({Referrer.CAP_EMPLOI})}
+POOLED = {
+    "dropout_reason": frozenset({DropoutReason.HEALTH, DropoutReason.FAMILY, DropoutReason.OTHER}),
+    "referrer": frozenset({Referrer.CAP_EMPLOI, Referrer.OTHER}),
 }
 
 
@@ -58,8 +87,54 @@ def home_endpoint(user: User) -> str:
 
 
 def can_see_sensitive(user: User) -> bool:
-    """Disability (RQTH), RSA, QPV and birth dates: managers only."""
+    """Disability (RQTH), RSA, QPV, birth dates, a dropout for health, a Cap emploi referral: managers only."""
     return user.is_authenticated and user.role == Role.MANAGER
+
+
+HIDDEN = "•••"
+KEPT = "kept"  # a form's choice that stands for a recorded value its user may not see: « unchanged »
+POOL_LABELS = {
+    "dropout_reason": _l("motif personnel ou autre"),
+    "referrer": _l("autre prescripteur"),
+}
+
+
+def is_pooled(name: str, value: object, user: User) -> bool:
+    """Whether `user` sees the pool's word instead of this value of the field `name`."""
+    return value in POOLED.get(name, ()) and not can_see_sensitive(user)
+
+
+def masked(values: dict[str, Any] | None, user: User) -> dict[str, Any] | None:
+    """An audit event's values with the sensitive ones hidden (•••) from those who may not see them: the
+    sensitive fields whatever their value, and every value of a pool that holds a sensitive one."""
+    if values is None or can_see_sensitive(user):
+        return values
+    return {
+        key: HIDDEN if key in SENSITIVE_FIELDS or is_pooled(key, value, user) else value
+        for key, value in values.items()
+    }
+
+
+def private_label(name: str, value: StrEnum | None) -> str:
+    """The screen word for a value of the field `name`, as the current user may see it (templates)."""
+    if value is not None and is_pooled(name, value, current_user):
+        return str(POOL_LABELS[name])
+    return label(value)
+
+
+def keep_hidden_choice(field: SelectField, name: str, recorded: StrEnum | None, user: User) -> None:
+    """On a form, a recorded value `user` may not see is not preselected: a « kept » choice stands for it (the
+    other choices stay, so a trainer may still record a dropout for health). See kept_value."""
+    if recorded is None or not is_pooled(name, recorded, user):
+        return
+    field.choices = [SelectChoice(KEPT, _l("%(pool)s (inchangé)", pool=POOL_LABELS[name])), *field.choices]
+    if field.raw_data is None or not field.raw_data:  # not posted: show the kept choice
+        field.data = KEPT
+
+
+def kept_value(posted: str | None, recorded: StrEnum | None) -> str | None:
+    """The value a form means: the recorded one when the « kept » choice was left."""
+    return (recorded.value if recorded is not None else None) if posted == KEPT else posted
 
 
 def visible_cohorts(user: User) -> sa.Select[tuple[Cohort]]:

@@ -69,8 +69,9 @@ def progress_over_time(
     labels: dict[str, str],
     month_name: Callable[[date], str] = lambda month: month.strftime("%m/%Y"),
 ) -> Figure:
-    """My acquired competencies month by month, beside the cohort's median. Months are named on the server
-    (`month_name`, in the reader's language): Plotly.js would name them in English."""
+    """My acquired competencies month by month, beside the cohort's median when there is one (no median
+    series when every point's is None). Months are named on the server (`month_name`, in the reader's
+    language): Plotly.js would name them in English."""
     months = [point.month.isoformat() for point in points]
     traces = [
         scatter(
@@ -90,6 +91,8 @@ def progress_over_time(
             marker={"symbol": "diamond", "size": 8},
         ),
     ]
+    if all(point.median is None for point in points):
+        traces.pop()
     layout = base_layout(y_title=labels["y"])
     layout["yaxis"].update(range=[0, total + 0.5], dtick=1)
     layout["xaxis"].update(tickvals=months, ticktext=[month_name(point.month) for point in points])

@@ -8,6 +8,7 @@ from flask import Flask, current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
+from .access import private_label
 from .assets import plotly_css_url, plotly_url
 from .labels import label, level_label
 from .models import Role
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
         plotly_url=plotly_url,
         plotly_css_url=plotly_css_url,
         label=label,
+        private_label=private_label,
         level_label=level_label,
         navigation=NAVIGATION,
     )

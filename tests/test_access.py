@@ -75,6 +75,7 @@ MATRIX = {
     "/admin/users/<int:user_id>": ("/admin/users/{user}", ADMIN),
     "/admin/users/<int:user_id>/password-link": ("/admin/users/{user}/password-link", [("405", None)] * 6),
     "/password/<token>": ("/password/not-a-token", [("404", None)] * 6),
+    "/password": ("/password", [("404", None)] * 6),  # the form of a link opened in this session: none here
     "/static/<path:filename>": ("/static/css/app.css", [("200", None)] * 6),
 }
 # Every POST route, with what a valid form would change, for the CSRF and scope tests.

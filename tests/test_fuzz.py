@@ -1,6 +1,11 @@
-"""Every form, fuzzed through the test client with Hypothesis: whatever is typed, never a 500."""
+"""Every form and every query string, fuzzed through the test client with Hypothesis: whatever is typed or
+put in a URL, never a 500."""
 
 import os
+import re
+from pathlib import Path
+from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
@@ -8,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .conftest import AuthActions, page_form
+from .test_access import MATRIX, ROLES
 
 # (page with the form, URL it posts to, who fills it); {placeholders} as in test_access.
 FORMS = [
@@ -55,9 +61,11 @@ NASTY = [
     "None",
     "[]",
 ]
-# CI replays the same examples every run (a green build stays green); HYPOTHESIS_PROFILE=explore draws new ones.
-settings.register_profile("replay", derandomize=True)
-settings.register_profile("explore", derandomize=False)
+# The same examples every run (a green build stays green): a few by default, so that the suite stays quick, many
+# in CI (.ci/run sets HYPOTHESIS_PROFILE=ci); HYPOTHESIS_PROFILE=explore draws new ones, many more.
+settings.register_profile("replay", derandomize=True, max_examples=20)
+settings.register_profile("ci", derandomize=True, max_examples=200)
+settings.register_profile("explore", derandomize=False, max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "replay"))
 
 values = st.one_of(st.sampled_from(NASTY), st.text(max_size=60), st.integers(-(10**12), 10**12).map(str))
@@ -73,7 +81,6 @@ def test_no_form_ever_answers_500(app: Flask, world, page: str, target: str, rol
     names = [name for name in fields if name != "csrf_token"]
 
     @settings(
-        max_examples=200,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
@@ -82,5 +89,128 @@ def test_no_form_ever_answers_500(app: Flask, world, page: str, target: str, rol
         data = dict(fields) | changes
         response = client.post(target.format(**paths), data=data)
         assert response.status_code < 500, (target, changes, response.status_code)
+
+    fuzz()
+
+
+# The query parameters each GET route reads (bootcamp/params.py, and the filter forms it hands the URL to);
+# every route is also given these names of no meaning to it, and junk.
+FILTERS = ["site", "programme", "year", "gender", "point", "as_of"]
+QUERY_PARAMETERS = {
+    "/audit": ["learner", "user", "kind", "start", "end", "page"],
+    "/admin/users/": ["role", "page"],
+    "/cohorts/<int:cohort_id>": ["sort", "dir"],
+    "/outcomes/due": ["site", "cohort", "page"],
+    "/outcomes/<int:enrolment_id>/<int:point>": ["next"],
+    "/insertion": ["view", *FILTERS],
+    "/insertion/export.csv": ["by", *FILTERS],
+    "/insertion/export.xlsx": FILTERS,
+    "/login": ["next"],
+}
+EVERYWHERE = ["page", "id", "v", "next", "sort"]
+# The values an outside tester found answering 500, and their kind.
+ODD_VALUES = [
+    "²",
+    "٣",
+    "99999999999999999999",
+    "-99999999999999999999",
+    "0",
+    "-1",
+    "9999-12-31",
+    "0001-01-01",
+    "31/12/9999",
+    "1899-12-31",
+    "2026-02-30",
+    "x" * 300,
+    "%00",
+    "",
+]
+FUZZED_ROLES = ("trainer", "manager", "admin", "learner")
+
+
+def _get_routes() -> list[tuple[str, str]]:
+    """(rule, role) for every GET route, with each role that may open it (anonymous for the public ones)."""
+    routes = []
+    for rule, (_path, expected) in MATRIX.items():
+        if expected[0][0] == "405":  # POST only
+            continue
+        public = expected[0][0] != "302"  # opens without logging in (or answers 404 to everyone)
+        roles = [] if public else [role for role in FUZZED_ROLES if expected[ROLES.index(role)][0] == "200"]
+        routes += [(rule, role) for role in roles or ["anonymous"]]
+    return routes
+
+
+GET_ROUTES = _get_routes()
+
+
+def _with_query(path: str, query: str) -> str:
+    """The path with `query` added to the query it may have already (test_access gives the CSV's `by`)."""
+    return f"{path}{'&' if '?' in path else '?'}{query}" if query else path
+
+
+def _client(app: Flask, world, role: str):
+    client = app.test_client()
+    if role != "anonymous":
+        AuthActions(client).login(world.emails[role])
+    return client
+
+
+def test_every_get_route_is_fuzzed(app: Flask) -> None:
+    get_rules = {rule.rule for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    assert get_rules == {rule for rule, _role in GET_ROUTES} and set(QUERY_PARAMETERS) <= get_rules
+    for role in ("trainer", "manager"):
+        assert sum(1 for _rule, who in GET_ROUTES if who == role) >= 7
+
+
+def test_views_read_the_query_string_through_params_only() -> None:
+    """One validation for every parameter: no view reads request.args itself (the login's `next` is checked by
+    auth.views._safe_next; security.py refuses NUL bytes in any of them before any view)."""
+    root = Path(__file__).resolve().parent.parent / "bootcamp"
+    readers = {
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if re.search(r"request\.(args|values)\b", path.read_text(encoding="utf-8"))
+    }
+    assert readers <= {"params.py", "security.py", "auth/views.py"}, readers
+
+
+@pytest.mark.parametrize("rule,role", GET_ROUTES, ids=[f"{rule}-{role}" for rule, role in GET_ROUTES])
+def test_odd_query_values_never_answer_500(app: Flask, world, rule: str, role: str) -> None:
+    """Each parameter of the route, alone, with each value of the tester's kind: a page, a 400 or a redirect."""
+    client = _client(app, world, role)
+    path = MATRIX[rule][0].format(**world.paths())
+    for name in QUERY_PARAMETERS.get(rule, ["page"]):
+        for value in ODD_VALUES:
+            with client.get(_with_query(path, urlencode({name: value}))) as response:
+                assert response.status_code < 500, (path, name, value, response.status_code)
+                assert role == "anonymous" or "/login" not in (response.location or "")  # still logged in
+
+
+def _dates() -> st.SearchStrategy[str]:
+    days = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
+    return st.one_of(days.map(date.isoformat), days.map(lambda day: day.strftime("%d/%m/%Y")))
+
+
+query_values = st.one_of(
+    st.sampled_from(ODD_VALUES + NASTY),
+    st.text(max_size=40),
+    st.integers(-(10**30), 10**30).map(str),
+    _dates(),
+)
+
+
+@pytest.mark.parametrize("rule,role", GET_ROUTES, ids=[f"{rule}-{role}" for rule, role in GET_ROUTES])
+def test_no_query_string_ever_answers_500(app: Flask, world, rule: str, role: str) -> None:
+    """Hypothesis draws query strings of the route's parameters, of others and junk, several values a name."""
+    client = _client(app, world, role)
+    path = MATRIX[rule][0].format(**world.paths())
+    names = st.sampled_from(QUERY_PARAMETERS.get(rule, []) + EVERYWHERE + ["junk", "é", ""])
+
+    @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.lists(st.tuples(names, query_values), max_size=6))
+    def fuzz(pairs: list[tuple[str, str]]) -> None:
+        query = urlencode(pairs)
+        with client.get(_with_query(path, query)) as response:
+            assert response.status_code < 500, (path, query, response.status_code)
 
     fuzz()

@@ -238,3 +238,30 @@ def test_every_dashboard_chart_is_a_figure_plotly_accepts(client, auth: AuthActi
             assert figure["data"] and figure["layout"]["template"] is None
             checked += 1
     assert checked == 8
+
+
+@pytest.mark.parametrize(
+    "name,cell",
+    [
+        ("Promo Nimes;=2+3;", "\"Promo Nimes;'=2+3;\""),  # a French spreadsheet splits on ; and sees =2+3
+        ("Nîmes,+1", "\"Nîmes,'+1\""),
+        ("Alès\t-1", "\"Alès\t'-1\""),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "\"'\tcmd\""),
+        ("\rcmd", "\"'\rcmd\""),
+        ('Mende "Nord"; @x', "\"Mende \"\"Nord\"\"; @x\""),  # a space first: not a formula
+        ("Mende 2025", "Mende 2025"),
+    ],
+)
+def test_a_csv_cell_is_one_cell_and_no_formula_whatever_the_separator(name: str, cell: str) -> None:
+    from bootcamp.reports.export import to_csv
+    from bootcamp.reports.queries import Counts
+
+    text = to_csv([Counts("all", entrants=20, known=10, employed=5), Counts(name, entrants=3)])
+    lines = text.split("\n")
+    assert lines[0] == ",".join(("group", "entrants", "dropped", "finished", "sat_exam", "certified", "due", "known",
+                                 "employed", "durable", "positive", "employment_rate", "positive_rate",
+                                 "durable_rate", "response_rate", "conservative_employment_rate"))
+    assert lines[1] == "all,20,0,0,0,0,0,10,5,0,0,50.0,0.0,0.0,,"  # the machine format is unchanged
+    assert text == "\n".join(lines[:2]) + "\n" + cell + ",<5" + "," * 14 + "\n"
+    assert [row[0] for row in csv.reader(io.StringIO(text))][2] == cell.strip('"').replace('""', '"')

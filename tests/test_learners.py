@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import brotli
 import plotly.graph_objects as go
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from bootcamp import charts
@@ -32,14 +33,16 @@ TODAY = date.today()
 
 @pytest.fixture
 def history(app: Flask, world) -> dict[str, int]:
-    """Luc's cohort runs from 3 months ago; three peers with 0, 3 and 4 competencies acquired, one dropout."""
+    """Luc's cohort runs from 3 months ago; five peers with 0, 0, 3, 4 and 4 competencies acquired (the fewest
+    others a cohort figure needs), one dropout."""
     start = (TODAY.replace(day=1) - timedelta(days=70)).replace(day=1)
     with app.app_context():
         cohort = db.session.get(Cohort, world.cohort_id)
         cohort.start_date, cohort.end_date = start, start + timedelta(days=300)
         competencies = factories.competencies(cohort.programme)
         luc = db.session.get(Learner, world.learner_id)
-        peers = [factories.learner(cohort, first_name=name, last_name="Pair") for name in ("Ana", "Bea", "Cyd")]
+        names = ("Ana", "Bea", "Cyd", "Eve", "Fay")
+        peers = [factories.learner(cohort, first_name=name, last_name="Pair") for name in names]
         gone = factories.learner(cohort, first_name="Dan", last_name="Parti")
         gone.enrolments[0].status = EnrolmentStatus.DROPPED
         gone.enrolments[0].exit_date, gone.enrolments[0].dropout_reason = start + timedelta(days=20), DropoutReason.JOB
@@ -53,7 +56,7 @@ def history(app: Flask, world) -> dict[str, int]:
             luc, competencies[0], 2, datetime.combine(TODAY, datetime.min.time()), project=brief
         ).comment = "Bonne maîtrise de Git"
         factories.assess(luc, competencies[1], 3, first_month)
-        for peer, reached in zip(peers, (0, 3, 4)):
+        for peer, reached in zip(peers, (0, 0, 3, 4, 4)):
             for competency in competencies[:reached]:
                 factories.assess(peer, competency, 2, first_month)
         for competency in competencies:  # the dropout would pull the median up: left out
@@ -106,14 +109,36 @@ def test_progress_chart_gives_my_count_and_the_cohort_median(client, auth: AuthA
     assert len(mine["x"]) == len(median["x"]) >= 3 and mine["x"][0].startswith(
         f"{TODAY.year - (history['start_month'] > TODAY.month)}"
     )
-    # First month: Luc has CP2 at 3 (acquired); peers 0, 3, 4; the dropout is left out -> median of 0, 1, 3, 4 = 2.
+    # First month: Luc has CP2 at 3 (acquired); peers 0, 0, 3, 4, 4; the dropout is left out -> median of
+    # 0, 0, 1, 3, 4, 4 = 2.
     assert mine["y"][0] == 1 and median["y"][0] == 2.0
-    # This month Luc reaches CP1 at 2 as well: 2, and the median of 0, 2, 3, 4 is 2.5.
+    # This month Luc reaches CP1 at 2 as well: 2, and the median of 0, 0, 2, 3, 4, 4 is 2.5.
     assert mine["y"][-1] == 2 and median["y"][-1] == 2.5
     table = page[page.index("Données du graphique : compétences acquises") :]
     assert "2,5" in table[: table.index("</table>")]
     # Nothing but my values and the median: no series, hover text or number of any single peer.
     assert len(figure["data"]) == 2 and 4 not in median["y"] and 3 not in median["y"]
+
+
+@pytest.mark.parametrize("left", [1, 4])
+def test_no_cohort_figure_when_fewer_than_five_others_make_it(
+    app: Flask, client, auth: AuthActions, world, history, left: int
+) -> None:
+    """With 2 learners the median is the other one's exact progress: under 5 others, no cohort figure at all."""
+    with app.app_context():
+        peers = db.session.scalars(sa.select(Learner).where(Learner.last_name == "Pair").order_by(Learner.id)).all()
+        for peer in peers[left:]:
+            enrolment = peer.enrolments[0]
+            enrolment.status, enrolment.exit_date = EnrolmentStatus.DROPPED, TODAY
+            enrolment.dropout_reason = DropoutReason.JOB
+        db.session.commit()
+    auth.login("learner@example.org")
+    page = client.get("/me").text
+    figure = _figure(page, "chart-progress")
+    assert [trace["name"] for trace in figure["data"]] == ["moi"]
+    assert "médiane" not in json.dumps(figure) and "Médiane de la promotion" not in page
+    assert "2,5" not in page and "2,0" not in page
+    assert "moins de 5 autres apprenant·es" in page  # and the page says why
 
 
 def test_levels_chart_against_the_target(client, auth: AuthActions, world, history) -> None:

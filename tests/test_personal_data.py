@@ -1,6 +1,7 @@
 """Personal data: export, erasure that keeps the statistics, retention purge, sensitive fields, the audit log."""
 
 import json
+import re
 from dataclasses import asdict
 from datetime import date, datetime
 
@@ -13,7 +14,7 @@ from bootcamp.models import AuditEvent, CompetencyAssessment, Grade, Learner, Ou
 from bootcamp.reports.queries import GROUPINGS, Filters, indicator_rows
 
 from . import factories
-from .conftest import AuthActions, csrf_token, page_form
+from .conftest import PASSWORD, AuthActions, csrf_token, page_form
 
 TODAY = date(2026, 11, 26)
 
@@ -170,3 +171,85 @@ def test_audit_log_is_paginated_and_keeps_the_filters(app: Flask, client, auth: 
     assert "Page 1 sur 2" in first and "page=2" in first and "kind=grade" in first
     second = client.get("/audit?kind=grade&page=2").text
     assert "Page 2 sur 2" in second and second.count("<tr>") == 10 + 1  # ten rows and the header
+
+
+# Every sensitive datum a learner's file can hold, as a value and as the screen or the journal would show it.
+SENSITIVE_SHOWN = ("1987-03-14", "14/03/1987", "14 mars 1987", "santé", "health", "Cap emploi", "cap_emploi")
+
+
+def _without_unselected_options(html: str) -> str:
+    """A page minus the choices a form offers but that are not the recorded value (a trainer may pick « santé »)."""
+    return re.sub(r"<option(?![^>]*\bselected\b)[^>]*>[^<]*</option>", "", html)
+
+
+def test_sensitive_data_shows_to_managers_only_wherever_it_could(app: Flask, client, auth: AuthActions, world) -> None:
+    """A learner with every sensitive field and value: on no page of a trainer, an admin or a learner, and masked
+    (•••) in the journal; the manager sees it all."""
+    from bootcamp.access import POOLED, SENSITIVE_FIELDS, SENSITIVE_FLAGS, SENSITIVE_VALUES
+    from bootcamp.audit import record
+    from bootcamp.models import DropoutReason, EnrolmentStatus, PublicFlag, Referrer
+
+    from .test_access import MATRIX, ROLES
+
+    assert SENSITIVE_FIELDS == {"qpv", "rqth", "rsa", "birth_date"} and SENSITIVE_FLAGS <= set(PublicFlag)
+    assert SENSITIVE_VALUES == {"dropout_reason": {DropoutReason.HEALTH}, "referrer": {Referrer.CAP_EMPLOI}}
+    assert all(values < POOLED[name] for name, values in SENSITIVE_VALUES.items())  # hidden among others
+    with app.app_context():
+        cohort = db.session.get(factories.Cohort, world.cohort_id)
+        learner = factories.learner(cohort, first_name="Sam", last_name="Sensible", birth_date=date(1987, 3, 14))
+        learner.flags, learner.referrer = set(SENSITIVE_FLAGS), Referrer.CAP_EMPLOI
+        enrolment = learner.enrolments[0]
+        enrolment.status, enrolment.exit_date = EnrolmentStatus.DROPPED, cohort.start_date
+        enrolment.dropout_reason = DropoutReason.HEALTH
+        db.session.flush()
+        everything = {"birth_date": "1987-03-14", "referrer": "cap_emploi", "qpv": True, "rqth": True, "rsa": True}
+        record("learner", learner.id, "create", None, everything, learner_id=learner.id)
+        record("enrolment", enrolment.id, "update", {"dropout_reason": None}, {"dropout_reason": "health"}, learner.id)
+        factories.user("sam@example.org", factories.Role.LEARNER, PASSWORD, linked=learner)
+        db.session.commit()
+        paths = world.paths() | {"learner": str(learner.id), "enrolment": str(enrolment.id), "user": "1"}
+    for role in ("trainer", "admin", "learner"):
+        auth.login(world.emails[role])
+        for rule, (path, expected) in MATRIX.items():
+            if expected[ROLES.index(role)][0] != "200" or rule.startswith(("/static", "/vendor")):
+                continue
+            page = _without_unselected_options(client.get(path.format(**paths)).get_data(as_text=True))
+            shown = [text for text in SENSITIVE_SHOWN if text in page]
+            assert not shown, (role, path, shown)
+            for key, value in re.findall(r"<dt>(\w+)</dt><dd>([^<]*)</dd>", page):  # the journal's values
+                assert key not in SENSITIVE_FIELDS | set(POOLED) or value in ("•••", "—"), (role, path, key, value)
+        auth.logout()
+    auth.login(world.emails["manager"])
+    file = client.get(f"/learners/{paths['learner']}").text
+    assert [text for text in ("14 mars 1987", "santé", "Cap emploi", "RQTH", "QPV", "RSA") if text not in file] == []
+    assert "<dt>rqth</dt><dd>True</dd>" in client.get("/audit").text
+
+
+def test_a_trainer_records_a_dropout_for_health_then_sees_it_masked(
+    app: Flask, client, auth: AuthActions, world
+) -> None:
+    """The trainer's form offers « santé »; once saved, the trainer sees the pool's word, like for a family reason,
+    and saving the form again keeps the recorded reason."""
+    from bootcamp.models import DropoutReason, Enrolment
+
+    auth.login(world.emails["trainer"])
+    url = f"/cohorts/{world.cohort_id}/enrolments/{world.enrolment_id}"
+    form = page_form(client, url)
+    posted = form | {"status": "dropped", "exit_date": "2026-10-01", "dropout_reason": "health"}
+    assert client.post(url, data=posted).status_code == 302
+    roster = client.get(f"/cohorts/{world.cohort_id}").text
+    assert "motif personnel ou autre" in roster and "santé" not in roster
+    again = page_form(client, url)
+    assert again["dropout_reason"] == "kept"
+    assert client.post(url, data=again | {"certification": "absent"}).status_code == 302
+    with app.app_context():
+        enrolment = db.session.get(Enrolment, world.enrolment_id)
+        assert (enrolment.dropout_reason, enrolment.certification.value) == (DropoutReason.HEALTH, "absent")
+    other = page_form(client, url) | {"dropout_reason": "job"}
+    assert client.post(url, data=other).status_code == 302
+    assert page_form(client, url)["dropout_reason"] == "job"  # an ordinary reason shows as it is
+    auth.logout()
+    auth.login(world.emails["admin"])
+    journal = client.get("/audit?kind=enrolment").text
+    assert "<dt>dropout_reason</dt><dd>•••</dd>" in journal and "<dt>dropout_reason</dt><dd>job</dd>" in journal
+    assert "health" not in journal

@@ -3,17 +3,18 @@
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice, SelectField, StringField
 
-from ..access import can_see_sensitive, role_required
+from .. import params
+from ..access import can_see_sensitive, masked, role_required
 from ..extensions import db
-from ..forms import FrenchDateField, code, with_blank
-from ..models import SENSITIVE_FIELDS, AuditEvent, Learner, Role, User
+from ..forms import MAX_ID, FrenchDateField, code, with_blank
+from ..models import AuditEvent, Learner, Role, User
 from . import bp
 
 KINDS = {
@@ -26,7 +27,6 @@ KINDS = {
     "cohort": _l("promotion"),
     "user": _l("compte"),
 }
-HIDDEN = "•••"
 
 
 class AuditFilterForm(FlaskForm):
@@ -40,18 +40,11 @@ class AuditFilterForm(FlaskForm):
     end = FrenchDateField(_l("Au"))
 
 
-def masked(values: dict | None, show_sensitive: bool) -> dict | None:
-    """An event's values, with health and social data hidden from those who may not see them."""
-    if values is None or show_sensitive:
-        return values
-    return {key: HIDDEN if key in SENSITIVE_FIELDS else value for key, value in values.items()}
-
-
 @bp.get("/audit")
 @role_required(Role.MANAGER, Role.ADMIN)
 def index() -> str:
     """The changes, newest first, 50 a page."""
-    form = AuditFilterForm(formdata=request.args)
+    form = AuditFilterForm(formdata=params.args())
     users = db.session.execute(sa.select(User.id, User.name).order_by(User.name)).all()
     form.user.choices = with_blank([SelectChoice(str(i), name) for i, name in users], _l("tous"))
     form.kind.choices = with_blank([SelectChoice(key, str(text)) for key, text in KINDS.items()], _l("tous"))
@@ -65,31 +58,30 @@ def index() -> str:
             query = query.where(AuditEvent.created_at >= datetime.combine(form.start.data, time.min))
         if form.end.data:
             query = query.where(AuditEvent.created_at < datetime.combine(form.end.data + timedelta(days=1), time.min))
-        if text := (form.learner.data or "").strip():
+        if text := params.text("learner"):
+            number = int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
             matching = sa.select(Learner.id).where(
                 sa.or_(
-                    Learner.id == int(text) if text.isdigit() else sa.false(),
+                    Learner.id == number if number is not None else sa.false(),
                     sa.func.lower(Learner.last_name + " " + Learner.first_name).contains(text.lower()),
                     sa.func.lower(Learner.first_name + " " + Learner.last_name).contains(text.lower()),
                 )
             )
             query = query.where(AuditEvent.learner_id.in_(matching))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=params.page(), per_page=50, error_out=False)
     learner_ids = {event.learner_id for event in page.items if event.learner_id}
     names = dict(
         db.session.execute(
             sa.select(Learner.id, Learner.last_name + " " + Learner.first_name).where(Learner.id.in_(learner_ids))
         ).all()
     )
-    args = request.args.to_dict(flat=True)
-    args.pop("page", None)
     return render_template(
         "auditlog/index.html",
         form=form,
         page=page,
         names=names,
         kinds=KINDS,
-        args=args,
+        args=params.kept("page"),
         show_sensitive=can_see_sensitive(current_user),
-        masked=masked,
+        masked=lambda values: masked(values, current_user),
     )

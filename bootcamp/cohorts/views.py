@@ -1,12 +1,20 @@
 """Cohort pages: the list, one cohort's learners, enrolment changes."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from ..access import COHORT_STAFF, get_cohort_or_404, get_enrolment_or_404, role_required
+from .. import params
+from ..access import (
+    COHORT_STAFF,
+    get_cohort_or_404,
+    get_enrolment_or_404,
+    keep_hidden_choice,
+    kept_value,
+    role_required,
+)
 from ..cache import cached, render_fragment
 from ..audit import last_change
 from ..extensions import db
@@ -41,9 +49,8 @@ def show(cohort_id: int) -> str:
 
 
 def _render_cohort(cohort: Cohort, finish_form: FinishForm) -> str:
-    sort = request.args.get("sort", "name")
-    sort = sort if sort in SORT_KEYS else "name"
-    descending = request.args.get("dir") == "desc"
+    sort = params.choice("sort", SORT_KEYS, "name")
+    descending = params.choice("dir", ("asc", "desc"), "asc") == "desc"
     key = ("roster", cohort.id, sort, descending, current_user.role)
     body, in_training = cached(key, lambda: _roster(cohort, sort, descending))
     return render_template(
@@ -75,17 +82,19 @@ def edit_enrolment(cohort_id: int, enrolment_id: int) -> Response | str:
     cohort = get_cohort_or_404(cohort_id, current_user)
     enrolment = get_enrolment_or_404(cohort, enrolment_id)
     form = EnrolmentForm(obj=enrolment, cohort_start=cohort.start_date)
+    keep_hidden_choice(form.dropout_reason, "dropout_reason", enrolment.dropout_reason, current_user)
     conflict = None
     if form.validate_on_submit():
         if form.version.data != enrolment.version:
             conflict = last_change("enrolment", enrolment.id)
             replace_value(form.version, enrolment.version)
         else:
+            reason = kept_value(form.dropout_reason.data, enrolment.dropout_reason)
             changed = change_enrolment(
                 enrolment,
                 EnrolmentStatus(form.status.data),
                 form.exit_date.data,
-                DropoutReason(form.dropout_reason.data) if form.dropout_reason.data else None,
+                DropoutReason(reason) if reason else None,
                 Certification(form.certification.data) if form.certification.data else None,
             )
             db.session.commit()

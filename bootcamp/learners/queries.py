@@ -24,6 +24,10 @@ from ..models import (
 )
 from ..progress import enrolment_progress
 
+# A cohort figure shown to a learner is made of at least this many OTHER learners, so that it cannot give away
+# one of them (with one other learner, the median of two is the other's exact count); the dashboard's rule.
+MIN_OTHERS = 5
+
 
 @dataclass(frozen=True)
 class MyProject:
@@ -58,6 +62,12 @@ class MyPage:
     months: list[MonthPoint]
     outcomes: list[Outcome]
     due: list[MyProject] = field(default_factory=list)
+    others: int = 0  # learners of the cohort who are not me and have not dropped out: those the median is made of
+
+    @property
+    def cohort_figures(self) -> bool:
+        """Whether enough other learners make the cohort's figures for me to see them."""
+        return self.others >= MIN_OTHERS
 
     @property
     def competency_count(self) -> int:
@@ -88,14 +98,15 @@ def month_starts(start: date, end: date) -> list[date]:
     return months
 
 
-def progress_by_month(enrolment: Enrolment, months: list[date]) -> list[MonthPoint]:
-    """Competencies at the acquired level at each month's end: mine, and the cohort's median (one query).
+def progress_by_month(enrolment: Enrolment, months: list[date]) -> tuple[list[MonthPoint], int]:
+    """Competencies at the acquired level at each month's end: mine, and the cohort's median (one query); and
+    how many other learners the median is made of.
 
     The median is computed by the database over the learners who have not dropped out, so no other
-    learner's value ever leaves it.
+    learner's value ever leaves it; with fewer than MIN_OTHERS of them it is left out (None).
     """
     if not months:
-        return []
+        return [], 0
     cohort = enrolment.cohort
     acquired = cohort.programme.acquired_level
     calendar = sa.union_all(
@@ -154,19 +165,23 @@ def progress_by_month(enrolment: Enrolment, months: list[date]) -> list[MonthPoi
             every.c.month,
             sa.func.max(sa.case((every.c.learner_id == enrolment.learner_id, every.c.reached))).label("mine"),
             sa.func.avg(sa.case((middle, every.c.reached))).label("median"),
+            sa.func.count(sa.case((every.c.learner_id != enrolment.learner_id, 1))).label("others"),
         )
         .group_by(every.c.month)
         .order_by(every.c.month)
     ).all()
     by_month = {_as_date(row.month): row for row in rows}
+    others = max((row.others for row in rows), default=0)  # the same every month: peers do not change by month
+    shown = others >= MIN_OTHERS
+    medians = {month: row.median for month, row in by_month.items() if shown and row.median is not None}
     return [
         MonthPoint(
             month,
             int(by_month[month].mine or 0) if month in by_month else 0,
-            float(by_month[month].median) if month in by_month and by_month[month].median is not None else None,
+            float(medians[month]) if month in medians else None,
         )
         for month in months
-    ]
+    ], others
 
 
 def _as_date(value: date | str) -> date:
@@ -231,13 +246,15 @@ def my_page(learner_id: int, today: date) -> MyPage | None:
         today, cohort.end_date if enrolment.status == EnrolmentStatus.IN_TRAINING else enrolment.exit_date or today
     )
     days_left = (cohort.end_date - today).days
+    months, others = progress_by_month(enrolment, month_starts(cohort.start_date, last_month))
     return MyPage(
         enrolment=enrolment,
         progress=float(progress.progress) if progress else 0.0,
         weeks_left=max(0, -(-days_left // 7)),
         blocks=blocks,
         projects=projects,
-        months=progress_by_month(enrolment, month_starts(cohort.start_date, last_month)),
+        months=months,
         outcomes=outcomes,
         due=[item for item in projects if item.project.due_date >= today][:5],
+        others=others,
     )

@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from .. import params
 from ..access import get_learner_or_404, role_required
 from ..extensions import db
-from ..forms import posted_id, replace_value
+from ..forms import replace_value
 from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, EnrolmentStatus, Role, Site, Situation
 from ..imports.views import import_page
 from ..transactions import lock_rows
@@ -27,10 +28,10 @@ PER_PAGE = 25  # a light page on a slow connection (Ecoindex): 25 rows, then the
 def due() -> str:
     """Follow-ups due and not recorded, oldest first, by site and cohort."""
     today = date.today()
-    site_id = posted_id("site", request.args)
-    cohort_id = posted_id("cohort", request.args)
+    site_id = params.integer("site")
+    cohort_id = params.integer("cohort")
     rows = missing_follow_ups(today, site_id, cohort_id)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = params.page()
     pages = max(1, -(-len(rows) // PER_PAGE))
     sites = db.session.execute(sa.select(Site.id, Site.name).order_by(Site.name)).all()
     cohorts = db.session.execute(
@@ -84,10 +85,9 @@ def record(enrolment_id: int, point: int) -> Response | str:
             save_outcome(enrolment, point, data)
             db.session.commit()
             flash(_("Situation de %(name)s enregistrée.", name=enrolment.learner.full_name), "success")
+            back = params.text("next", max_length=2000)
             return redirect(
-                request.args.get("next")
-                if request.args.get("next", "").startswith("/outcomes/due")
-                else url_for("learners.show", learner_id=enrolment.learner_id)
+                back if back.startswith("/outcomes/due") else url_for("learners.show", learner_id=enrolment.learner_id)
             )
     return render_template(
         "outcomes/record.html", enrolment=enrolment, point=point, outcome=outcome, form=form, conflict=conflict

@@ -1,7 +1,7 @@
 """The indicator tables as CSV and XLSX: the same numbers as the dashboard, small groups hidden."""
 
-import csv
 import io
+import re
 from collections.abc import Iterable
 
 from openpyxl import Workbook
@@ -16,18 +16,44 @@ COUNTS = COLUMNS[1:11]
 RATES = COLUMNS[11:]
 
 
+# A spreadsheet may split a CSV line on any of these (a French one uses `;`), and reads a piece that starts
+# with one of FORMULA_STARTS as a formula (OWASP, CSV injection).
+SEPARATORS = ",;\t"
+FORMULA_STARTS = "=+-@\t\r"
+_FORMULA_AFTER_SEPARATOR = re.compile(f"(^|[{SEPARATORS}])(?=[{re.escape(FORMULA_STARTS)}])")
+_NEEDS_QUOTES = re.compile(f'[{SEPARATORS}"\r\n]')
+
+
 def safe_text(text: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula (CSV injection): =, +, -, @ get a quote."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """Keep a spreadsheet from reading a cell as a formula: =, +, -, @, tab or CR at its start get a quote."""
+    return "'" + text if text[:1] and text[:1] in FORMULA_STARTS else text
+
+
+def csv_cell(value: object) -> str:
+    """One CSV field that stays one cell and no formula whatever separator a spreadsheet splits on: a quote
+    before each formula start after a separator, and double quotes around a field that holds a separator."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if not isinstance(value, str):
+        return str(value)
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
+    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
+
+
+def csv_line(cells: Iterable[object]) -> str:
+    """A CSV line, comma-separated (the machine format), every text field made safe by csv_cell."""
+    return ",".join(csv_cell(cell) for cell in cells) + "\n"
 
 
 def table_row(counts: Counts) -> list[str | int | float | None]:
     """One row: counts as integers, rates as percentages with one decimal; a group under 5 shows `<5` only."""
     if counts.small:
-        return [safe_text(counts.group), "<5", *([None] * (len(COLUMNS) - 2))]
+        return [counts.group, "<5", *([None] * (len(COLUMNS) - 2))]
     rates = [getattr(counts, name) for name in RATES]
     return [
-        safe_text(counts.group),
+        counts.group,
         *(getattr(counts, name) for name in COUNTS),
         *(None if rate is None else round(rate, 1) for rate in rates),
     ]
@@ -35,14 +61,7 @@ def table_row(counts: Counts) -> list[str | int | float | None]:
 
 def to_csv(rows: Iterable[Counts]) -> str:
     """UTF-8 text, comma-separated, header row, one row per group (`all` first)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for counts in rows:
-        writer.writerow(
-            ["" if cell is None else f"{cell:.1f}" if isinstance(cell, float) else cell for cell in table_row(counts)]
-        )
-    return buffer.getvalue()
+    return csv_line(COLUMNS) + "".join(csv_line(table_row(counts)) for counts in rows)
 
 
 def to_xlsx(tables: dict[str, list[Counts]], notes: list[str]) -> bytes:
@@ -56,7 +75,8 @@ def to_xlsx(tables: dict[str, list[Counts]], notes: list[str]) -> bytes:
         sheet = workbook.create_sheet(name)
         sheet.append(COLUMNS)
         for counts in rows:
-            sheet.append(table_row(counts))
+            group, *cells = table_row(counts)
+            sheet.append([safe_text(group), *cells])  # one cell each: only its start can make a formula
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

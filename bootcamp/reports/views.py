@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from .. import charts as base_charts
+from .. import params
 from ..access import role_required
 from ..cache import cached_fragment
 from ..labels import label
@@ -112,10 +113,8 @@ def dashboard() -> str:
 
 
 def _dashboard_context() -> dict:
-    view = request.args.get("view", "overview")
-    if view not in VIEWS:
-        view = "overview"
-    form, filters = parse_filters(request.args)
+    view = params.choice("view", VIEWS, "overview")
+    form, filters = parse_filters(params.args())
     everyone = totals(filters)
     tables = {by: [everyone, *breakdown(filters, by)] for by in VIEWS[view]}
     rate_labels = {
@@ -147,12 +146,10 @@ def _dashboard_context() -> dict:
                 {"share": _("part des entrées"), "target": _("objectif GEN")},
             )
         )
-    params = request.args.to_dict(flat=False)
-    params.pop("by", None)
-    params.pop("view", None)
+    kept = params.kept("by", "view")
     return dict(
         view=view,
-        view_url=lambda name: url_for("reports.dashboard", view=None if name == "overview" else name, **params),
+        view_url=lambda name: url_for("reports.dashboard", view=None if name == "overview" else name, **kept),
         form=form,
         filters=filters,
         everyone=everyone,
@@ -163,22 +160,19 @@ def _dashboard_context() -> dict:
         definitions=definitions(filters.point),
         names={by: group_names(by) for by in tables},
         situation_names=situation_names,
-        csv_url=lambda by: url_for("reports.export_csv", by=by, **params),
-        xlsx_url=url_for("reports.export_xlsx", **params),
+        csv_url=lambda by: url_for("reports.export_csv", by=by, **kept),
+        xlsx_url=url_for("reports.export_xlsx", **kept),
         small=SMALL_GROUP,
     )
 
 
 def _by() -> str:
-    by = request.args.get("by", "")
-    if by not in GROUPINGS:
-        abort(400, description=_("Le paramètre by doit valoir l'un de : %(values)s.", values=", ".join(GROUPINGS)))
-    return by
+    return params.choice("by", GROUPINGS) or ""
 
 
 def _export_filters() -> Filters:
     """Filters of an export; a wrong one is an error (a script must not get other numbers than it asked for)."""
-    form, filters = parse_filters(request.args)
+    form, filters = parse_filters(params.args())
     if form.errors:
         problems = "; ".join(f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items())
         abort(400, description=_("Filtres invalides : %(problems)s", problems=problems))
