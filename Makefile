@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi:app
 
-.PHONY: install front-end translations run serve test lint bench messages clean
+.PHONY: install front-end translations run serve test lint bench races messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,8 @@ front-end:
 	elif command -v npm >/dev/null 2>&1 && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; then :; \
 	else echo "Note: npm unavailable, the full Plotly.js bundle of the plotly package will be served."; fi
 
+# Links are built on BASE_URL (required outside tests and debugging): the address this serves, unless given.
+run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
@@ -49,6 +51,11 @@ test: $(VENV)/.installed-test front-end
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/imports.py
+
+# The concurrency figures (issue 12): races against gunicorn with 3, 6 and 9 workers, SQLite and PostgreSQL.
+races: $(VENV)/.installed-test
+	$(BIN)/python bench/races.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/flake8 bootcamp tests bench wsgi.py migrations/env.py

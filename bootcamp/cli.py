@@ -1,26 +1,32 @@
 """Command-line tools: `flask users create`, `flask frameworks load`, `flask demo`."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import IntegrityError
 
 from .demo import DEMO_ACCOUNTS, SITES, DemoError, DemoOptions, database_is_empty, load_demo
 from .extensions import db
+from .forms import column_length
 from .frameworks import FrameworkError, insert_framework, read_framework
 from .backup import BackupError, backup, check_backup, restore, sqlite_path
 from .cohorts.services import CohortError, save_cohort
 from .imports.learners import apply_learners, plan_learners
 from .imports.outcomes import apply_outcomes, plan_outcomes
+from .imports.reading import Plan
+from .imports.writing import StalePlan, plan_then_write
 from .models import Cohort, Role, Site, User
 from .reports.export import to_csv
 from .reports.queries import GROUPINGS, Filters, indicator_rows
 from .passwords import hash_password, password_problem
 from .personal_data import due_for_erasure, erase_learner
+from .transactions import end_transaction, write_transaction
 
 users_cli = AppGroup("users", help="Manage accounts.")
 export_cli = AppGroup("export", help="Export figures.")
@@ -45,11 +51,21 @@ def create_cohort(name: str, site: str, start: datetime, end: datetime, programm
     click.echo(f"Created cohort {cohort.name} ({cohort.site.name}, {cohort.start_date} to {cohort.end_date}).")
 
 
-def _report(plan_problems: list, counts: dict[str, int], what: str) -> None:
-    if plan_problems:
-        for problem in plan_problems:
+def _import(plan: Callable[[], Plan], apply: Callable[[Any], dict[str, int]], what: str) -> None:
+    """Plan with no lock, write in one short transaction (imports/writing.py); report in one line."""
+    try:
+        planned, counts = plan_then_write(plan, apply)
+    except StalePlan as error:
+        raise click.ClickException(str(error)) from None
+    except IntegrityError:  # PostgreSQL: another import wrote the same rows at the same moment
+        message = "another process wrote the same rows meanwhile: nothing imported; try again"
+        raise click.ClickException(message) from None
+    if planned.problems:
+        for problem in planned.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(f"file refused, nothing imported: {len(plan_problems)} problem(s)")
+        if planned.more_problems:
+            click.echo(f"... and {planned.more_problems} more problem(s)", err=True)
+        raise click.ClickException(f"file refused, nothing imported: {planned.problem_count} problem(s)")
     click.echo(
         f"Imported {what}: {counts['create']} created, {counts['update']} updated, {counts['unchanged']} unchanged."
     )
@@ -63,20 +79,16 @@ def import_learners(file: IO[bytes], cohort_name: str) -> None:
     cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == cohort_name))
     if cohort is None:
         raise click.BadParameter(f"no cohort named '{cohort_name}'", param_hint="--cohort")
-    plan = plan_learners(file.read(), cohort)
-    counts = apply_learners(plan) if plan.ok else {}
-    db.session.commit()
-    _report(plan.problems, counts, "learners")
+    content = file.read()
+    _import(lambda: plan_learners(content, cohort), apply_learners, "learners")
 
 
 @import_cli.command("outcomes")
 @click.argument("file", type=click.File("rb"))
 def import_outcomes(file: IO[bytes]) -> None:
     """Import follow-ups: email,point,situation,employer,job_title,digital,start_date."""
-    plan = plan_outcomes(file.read())
-    counts = apply_outcomes(plan) if plan.ok else {}
-    db.session.commit()
-    _report(plan.problems, counts, "outcomes")
+    content = file.read()
+    _import(lambda: plan_outcomes(content), apply_outcomes, "outcomes")
 
 
 frameworks_cli = AppGroup("frameworks", help="Manage competency frameworks.")
@@ -98,9 +110,17 @@ def create_user(email: str, role: str, name: str, password: str | None) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if problem := password_problem(password):
         raise click.ClickException(problem)
-    user = User(email=email, role=Role(role), name=name or email.split("@")[0], password_hash=hash_password(password))
-    db.session.add(user)
-    db.session.commit()
+    name = name.strip() or email.split("@")[0]
+    for value, column in ((email, User.email), (name, User.name)):
+        if len(value) > column_length(column):
+            raise click.UsageError(f"'{value[:40]}…' is too long: {column_length(column)} characters at most")
+    end_transaction()  # no transaction open while the password is hashed (transactions.py)
+    hashed = hash_password(password)
+    try:
+        with write_transaction():
+            db.session.add(User(email=email, role=Role(role), name=name, password_hash=hashed))
+    except IntegrityError as error:  # created by someone else meanwhile
+        raise click.ClickException(f"an account with the email {email} already exists") from error
     click.echo(f"Created {role} account {email}.")
 
 
@@ -247,6 +267,7 @@ def restore_command(path: Path, yes: bool) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored {path} (schema {revision}); run `flask db upgrade` if the app is newer.")
+    click.echo("Every session has ended (everybody logs in again) and unused password links are void.")
 
 
 def init_app(app: Flask) -> None:

@@ -58,4 +58,5 @@ def lock_rows(model: type, ids: Iterable[int]) -> None:
     """
     wanted = sorted(set(ids))
     if wanted and db.engine.dialect.name != "sqlite":
-        db.session.execute(sa.select(model.id).where(model.id.in_(wanted)).order_by(model.id).with_for_update(key_share=True))
+        query = sa.select(model.id).where(model.id.in_(wanted)).order_by(model.id)
+        db.session.execute(query.with_for_update(key_share=True))

@@ -55,10 +55,12 @@ class Browser:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
+        except OSError as error:  # no answer in time, or the connection dropped (a worker killed)
+            return 0, f"no answer: {error}"
 
     def form(self, path: str) -> dict[str, str]:
         status, page = self.request(path)
-        assert status == 200, (path, status)
+        assert status == 200, (path, status, page[:200])
         main = page[: page.index("</main>")]  # not the footer's language switch
         last = main[main.rindex("<form") :]
         fields = {
@@ -92,14 +94,18 @@ class Server:
     """gunicorn with `workers` workers on a free loopback port, on the given database."""
 
     def __init__(self, database_uri: str, folder: Path, workers: int = 3, hash_profile: str = "CHEAPEST") -> None:
-        settings = folder / "settings.py"
-        settings.write_text(f'SECRET_KEY = "race-test"\nPASSWORD_HASH_PROFILE = "{hash_profile}"\n')
         port = free_port()
+        settings = folder / f"settings-{port}.py"
+        settings.write_text(
+            f'SECRET_KEY = "race-test"\nPASSWORD_HASH_PROFILE = "{hash_profile}"\n'
+            f'BASE_URL = "http://127.0.0.1:{port}"\n'
+        )
         env = os.environ | {
             "DATABASE_URL": database_uri,
             "BOOTCAMP_SETTINGS": str(settings),
             "PORT": str(port),
             "WORKERS": str(workers),
+            "BASE_URL": f"http://127.0.0.1:{port}",  # required outside tests (links are built on it)
         }
         self.log = folder / f"gunicorn-{port}.log"
         self.process = subprocess.Popen(
@@ -156,12 +162,16 @@ class Tally:
     def server_errors(self) -> int:
         return sum(count for status, count in self.statuses.items() if status >= 500)
 
+    @property
+    def unanswered(self) -> int:
+        return self.statuses[0]
+
     def row(self) -> str:
-        return (f"{self.name:<34} {self.attempted:>9} {self.saved:>6} {self.refused:>8} {self.lost:>5} "
-                f"{self.server_errors:>4}")
+        return (f"{self.name:<60} {self.attempted:>9} {self.saved:>6} {self.refused:>8} {self.lost:>5} "
+                f"{self.server_errors:>4} {self.unanswered:>9}")
 
 
-HEADER = f"{'race':<34} {'attempted':>9} {'saved':>6} {'refused':>8} {'lost':>5} {'5xx':>4}"
+HEADER = f"{'race':<60} {'attempted':>9} {'saved':>6} {'refused':>8} {'lost':>5} {'5xx':>4} {'no answer':>9}"
 
 
 def _all_at_once(count: int, task) -> list:

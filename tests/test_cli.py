@@ -2,12 +2,13 @@
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from bootcamp.extensions import db
 from bootcamp.frameworks import CDA
-from bootcamp.models import Block, Competency, Programme, Role, User
+from bootcamp.models import Block, Cohort, Competency, Programme, Role, User
 
 from .conftest import AuthActions
 
@@ -105,3 +106,27 @@ def test_a_malformed_framework_loads_nothing(app: Flask, runner, tmp_path) -> No
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Programme)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Block)) == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 8
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start", "2026-09-01", "--end", "9999-12-31"], "date hors limites"),
+        (["--start", "1850-09-01", "--end", "2026-12-31"], "date hors limites"),
+        (["--start", "2026-09-01", "--end", "2027-06-30", "--site", "M" * 300], "texte trop long"),
+    ],
+)
+def test_create_cohort_checks_dates_and_lengths(app: Flask, runner, args: list[str], message: str) -> None:
+    options = {"--site": "Mende"} | dict(zip(args[::2], args[1::2]))
+    result = runner.invoke(args=["cohorts", "create", "Promo", *[part for pair in options.items() for part in pair]])
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Cohort)) == 0
+
+
+def test_create_user_refuses_a_name_too_long(app: Flask, runner) -> None:
+    too_long = ["--name", "n" * 500, "--password", "long passphrase"]
+    result = runner.invoke(args=["users", "create", "a@example.org", "--role", "admin", *too_long])
+    assert result.exit_code == 2 and "too long" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.id).where(User.email == "a@example.org")) is None

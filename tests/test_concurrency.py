@@ -4,20 +4,10 @@ Every request must either succeed or be refused as a version conflict, and the d
 what the successful ones wrote (checked against the audit trail, which each successful write extends).
 """
 
-import http.cookiejar
-import os
-import re
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.parse
-import urllib.request
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from html import unescape
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,94 +17,10 @@ from bootcamp.extensions import db
 from bootcamp.models import AuditEvent, Cohort, EnrolmentStatus, Grade, Outcome
 
 from . import factories
-from .conftest import PASSWORD
+from .races import Browser, Server
 
-ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = 200
 THREADS = 12
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-class Browser:
-    """One person's session: cookies, and the fields of the last form seen."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
-        )
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        try:
-            with self.opener.open(self.base + path, body, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def form(self, path: str) -> dict[str, str]:
-        status, page = self.request(path)
-        assert status == 200, (path, status)
-        main = page[: page.index("</main>")]  # not the footer's language switch
-        last = main[main.rindex("<form") :]
-        fields = {
-            name: unescape(value) for name, value in re.findall(r'name="([^"]+)" type="hidden" value="([^"]*)"', last)
-        }
-        fields |= {
-            name: unescape(value)
-            for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', last)
-            if name not in fields
-        }
-        for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', last, re.S):
-            selected = re.search(r'<option selected value="([^"]*)"', options)
-            fields[name] = selected.group(1) if selected else ""
-        for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', last, re.S):
-            fields[name] = unescape(text.lstrip("\n"))
-        return fields
-
-    def login(self, email: str) -> None:
-        fields = self.form("/login")
-        status, _page = self.request("/login", fields | {"email": email, "password": PASSWORD})
-        assert status == 302, status
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _start_gunicorn(database_uri: str, tmp_path: Path) -> tuple[subprocess.Popen, str]:
-    settings = tmp_path / "settings.py"
-    settings.write_text('SECRET_KEY = "concurrency-test"\nPASSWORD_HASH_PROFILE = "CHEAPEST"\n')
-    port = _free_port()
-    env = os.environ | {
-        "DATABASE_URL": database_uri,
-        "BOOTCAMP_SETTINGS": str(settings),
-        "PORT": str(port),
-        "WORKERS": "3",
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(base + "/login", timeout=1):
-                return process, base
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
 
 
 def test_concurrent_writes_under_gunicorn(app: Flask, world, tmp_path: Path) -> None:
@@ -129,7 +35,8 @@ def test_concurrent_writes_under_gunicorn(app: Flask, world, tmp_path: Path) -> 
         leaver_enrolments = [learner.enrolments[0].id for learner in leavers]
         database_uri = app.config["SQLALCHEMY_DATABASE_URI"]
 
-    process, base = _start_gunicorn(database_uri, tmp_path)
+    server = Server(database_uri, tmp_path, workers=3)
+    base = server.base
     local = threading.local()
     results: list[tuple[str, object, str, str]] = []  # (kind, key, value, outcome)
     lock = threading.Lock()
@@ -137,8 +44,8 @@ def test_concurrent_writes_under_gunicorn(app: Flask, world, tmp_path: Path) -> 
     def browser() -> Browser:
         if not hasattr(local, "trainer"):
             local.trainer, local.manager = Browser(base), Browser(base)
-            local.trainer.login("trainer@example.org")
-            local.manager.login("manager@example.org")
+            assert local.trainer.login("trainer@example.org") == 302
+            assert local.manager.login("manager@example.org") == 302
         return local
 
     def task(number: int) -> None:
@@ -170,9 +77,9 @@ def test_concurrent_writes_under_gunicorn(app: Flask, world, tmp_path: Path) -> 
         with ThreadPoolExecutor(max_workers=THREADS) as pool:
             list(pool.map(task, range(REQUESTS)))
     finally:
-        process.terminate()
-        _out, errors = process.communicate(timeout=30)
-    assert b"database is locked" not in errors and b"Traceback" not in errors, errors.decode()[-3000:]
+        server.stop()
+    errors = server.errors()
+    assert "database is locked" not in errors and "Traceback" not in errors, errors[-3000:]
     assert len(results) == REQUESTS
     assert all(outcome in ("ok", "conflict") for *_entry, outcome in results), [
         r for r in results if r[3] not in ("ok", "conflict")

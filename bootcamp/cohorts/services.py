@@ -6,7 +6,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit import record, snapshot
+from ..dates import date_problem
 from ..extensions import db
+from ..forms import column_length
 from ..models import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Programme, Site
 
 ENROLMENT_FIELDS = ("status", "exit_date", "dropout_reason", "certification")
@@ -56,6 +58,13 @@ def save_cohort(
         raise CohortError(_("le nom de la promotion et celui du site sont obligatoires"))
     if end <= start:
         raise CohortError(_("la fin doit venir après le début"))
+    for day in (start, end):
+        if problem := date_problem(day):
+            raise CohortError(problem)
+    for value, column in ((name, Cohort.name), (site_name, Site.name)):
+        if len(value) > (limit := column_length(column)):
+            problem = _("texte trop long : %(length)d caractères, %(max)d au plus", length=len(value), max=limit)
+            raise CohortError(problem)
     clash = db.session.scalar(sa.select(Cohort.id).where(sa.func.lower(Cohort.name) == name.lower()))
     if clash is not None and (cohort is None or clash != cohort.id):
         raise CohortError(_("une promotion s'appelle déjà « %(name)s »", name=name))
