@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -87,11 +88,13 @@ def init_app(app: Flask) -> None:
         return _render(error.code, custom, fallback=error)
 
     @app.errorhandler(IntegrityError)
-    def write_conflict(error: IntegrityError) -> tuple[str, int]:
-        """A unique or foreign-key rule broken by a write that raced with another: the same answer as a
-        version conflict. Nothing was saved (the transaction is rolled back)."""
+    @app.errorhandler(StaleDataError)
+    def write_conflict(error: IntegrityError | StaleDataError) -> tuple[str, int]:
+        """A unique or foreign-key rule broken by a write that raced with another, or a versioned UPDATE that
+        found its row changed between the form's check and the write: the same answer as a version conflict.
+        Nothing was saved (the transaction is rolled back)."""
         _reset_session()
-        current_app.logger.warning("write conflict (integrity): %s", type(error.orig).__name__)
+        current_app.logger.warning("write conflict: %s", type(getattr(error, "orig", error)).__name__)
         return _render(409)
 
     @app.errorhandler(OperationalError)

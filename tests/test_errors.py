@@ -62,3 +62,22 @@ def test_a_failed_write_gets_the_app_page_and_saves_nothing(
         assert response.headers["Retry-After"] == "5"
     assert _outcomes(app) == 0
     assert client.post(url, data=page_form(client, url) | {"situation": "cdi"}).status_code == 302  # then it works
+
+
+def test_a_versioned_update_overtaken_between_check_and_write_is_a_conflict(
+    app: Flask, client, auth: AuthActions, world, monkeypatch
+) -> None:
+    """Two saves of an enrolment from the same version on PostgreSQL: both pass the form's check, the second
+    UPDATE ... WHERE version = n finds no row (StaleDataError), which was a 500."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from bootcamp.cohorts import views
+
+    def overtaken(*_args: object) -> bool:
+        raise StaleDataError("UPDATE statement on table 'enrolments' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(views, "change_enrolment", overtaken)
+    auth.login("trainer@example.org")
+    url = f"/cohorts/{world.cohort_id}/enrolments/{world.enrolment_id}"
+    response = client.post(url, data=page_form(client, url))
+    assert response.status_code == 409 and "Modification simultanée" in response.text
