@@ -20,7 +20,9 @@ from wtforms import SelectChoice, SelectField
 from .extensions import db
 from .labels import label
 from .models import (
+    Block,
     Cohort,
+    Competency,
     DropoutReason,
     Enrolment,
     Learner,
@@ -34,8 +36,34 @@ from .models import (
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Who works on cohorts: a trainer on those assigned to them, a manager on all of them.
-COHORT_STAFF = (Role.TRAINER, Role.MANAGER)
+
+class Action(StrEnum):
+    """What a person may do in the app; PERMISSIONS says which roles may do each."""
+
+    SEE_OWN_PROGRESS = "see_own_progress"  # a learner's own page and data
+    TEACH = "teach"  # the cohorts one works on: roster, enrolments, competency grid, briefs, grades
+    MANAGE_COHORTS = "manage_cohorts"  # create and change cohorts, import their learners; every cohort
+    SEE_LEARNER_FILES = "see_learner_files"  # a learner's whole file, its export, its erasure
+    FOLLOW_OUTCOMES = "follow_outcomes"  # the follow-ups due, recording and importing situations
+    SEE_REPORTS = "see_reports"  # the insertion dashboard and its exports
+    READ_AUDIT = "read_audit"  # the journal of changes
+    MANAGE_ACCOUNTS = "manage_accounts"  # user accounts
+    SEE_SENSITIVE = "see_sensitive"  # disability, RSA, QPV, birth dates, a dropout for health, a Cap emploi referral
+
+
+# The one table of what each role may do: routes (role_required), the navigation (templating) and the
+# templates (can) all read it.
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.SEE_OWN_PROGRESS: frozenset({Role.LEARNER}),
+    Action.TEACH: frozenset({Role.TRAINER, Role.MANAGER}),
+    Action.MANAGE_COHORTS: frozenset({Role.MANAGER}),
+    Action.SEE_LEARNER_FILES: frozenset({Role.MANAGER}),
+    Action.FOLLOW_OUTCOMES: frozenset({Role.MANAGER}),
+    Action.SEE_REPORTS: frozenset({Role.MANAGER}),
+    Action.READ_AUDIT: frozenset({Role.MANAGER, Role.ADMIN}),
+    Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
+    Action.SEE_SENSITIVE: frozenset({Role.MANAGER}),
+}
 
 HOME_ENDPOINTS = {
     Role.LEARNER: "learners.me",
@@ -59,17 +87,32 @@ POOLED = {
 }
 
 
-def role_required(*roles: Role) -> Callable[[F], F]:
-    """Require a logged-in user with one of `roles`; anyone else gets 404."""
+def may(user: User, action: Action | str) -> bool:
+    """Whether `user` may do `action` (a name of Action): PERMISSIONS."""
+    return user.is_authenticated and user.role in PERMISSIONS[Action(action)]
+
+
+def can(action: Action | str) -> bool:
+    """Whether the current user may do `action` (templates: `can("manage_cohorts")`)."""
+    return may(current_user, action)
+
+
+def role_required(action: Action | str) -> Callable[[F], F]:
+    """Require a logged-in user whose role may do `action` (PERMISSIONS); anyone else gets 404.
+
+    The action is checked when the route is defined, so that a misspelt one fails at import.
+    """
+    action = Action(action)
 
     def decorator(view: F) -> F:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
+            if not may(current_user, action):
                 refuse()
             return view(*args, **kwargs)
 
+        wrapped.action = action  # type: ignore[attr-defined]  # read by the navigation's test
         return wrapped  # type: ignore[return-value]
 
     return decorator
@@ -88,7 +131,7 @@ def home_endpoint(user: User) -> str:
 
 def can_see_sensitive(user: User) -> bool:
     """Disability (RQTH), RSA, QPV, birth dates, a dropout for health, a Cap emploi referral: managers only."""
-    return user.is_authenticated and user.role == Role.MANAGER
+    return may(user, Action.SEE_SENSITIVE)
 
 
 HIDDEN = "•••"
@@ -190,6 +233,36 @@ def get_project_or_404(project_id: int, user: User) -> Project:
     if project is None:
         refuse()
     return project
+
+
+def get_learner_and_competency_or_404(
+    cohort: Cohort, learner_id: int, competency_id: int
+) -> tuple[Learner, Competency]:
+    """The learner if enrolled in `cohort` (already checked with get_cohort_or_404), the competency if in its
+    programme; else 404."""
+    learner = db.session.scalar(
+        sa.select(Learner)
+        .join(Enrolment, Enrolment.learner_id == Learner.id)
+        .where(Learner.id == learner_id, Enrolment.cohort_id == cohort.id)
+    )
+    competency = db.session.scalar(
+        sa.select(Competency)
+        .join(Block, Block.id == Competency.block_id)
+        .where(Competency.id == competency_id, Block.programme_id == cohort.programme_id)
+    )
+    if learner is None or competency is None:
+        refuse()
+    return learner, competency
+
+
+def get_leaver_enrolment_or_404(enrolment_id: int, user: User) -> Enrolment:
+    """The enrolment if it has ended (a leaver's, whose situation is followed up) and `user` may see its
+    learner, else 404."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or not enrolment.is_leaver:
+        refuse()
+    get_learner_or_404(enrolment.learner_id, user)
+    return enrolment
 
 
 def get_enrolment_or_404(cohort: Cohort, enrolment_id: int) -> Enrolment:

@@ -11,21 +11,22 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import IntegrityError
 
+from .backup import BackupError, backup, check_backup, restore, sqlite_path
+from .cohorts.services import CohortError, save_cohort
 from .demo import DEMO_ACCOUNTS, SITES, DemoError, DemoOptions, database_is_empty, load_demo
 from .extensions import db
 from .forms import column_length
 from .frameworks import FrameworkError, insert_framework, read_framework
-from .backup import BackupError, backup, check_backup, restore, sqlite_path
-from .cohorts.services import CohortError, save_cohort
-from .imports.learners import apply_learners, plan_learners
-from .imports.outcomes import apply_outcomes, plan_outcomes
-from .imports.reading import Plan
-from .imports.writing import StalePlan, plan_then_write
+from .importing.learners import apply_learners, plan_learners
+from .importing.outcomes import apply_outcomes, plan_outcomes
+from .importing.reading import Plan
+from .importing.writing import StalePlan, plan_then_write
+from .indicators import GROUPINGS, Filters, table
 from .models import Cohort, Role, Site, User
-from .reports.export import to_csv
-from .reports.queries import GROUPINGS, Filters, indicator_rows
 from .passwords import hash_password, password_problem
 from .personal_data import due_for_erasure, erase_learner
+from .reports.export import to_csv
+from .reports.queries import indicator_rows
 from .transactions import end_transaction, write_transaction
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -52,7 +53,7 @@ def create_cohort(name: str, site: str, start: datetime, end: datetime, programm
 
 
 def _import(plan: Callable[[], Plan], apply: Callable[[Any], dict[str, int]], what: str) -> None:
-    """Plan with no lock, write in one short transaction (imports/writing.py); report in one line."""
+    """Plan with no lock, write in one short transaction (importing/writing.py); report in one line."""
     try:
         planned, counts = plan_then_write(plan, apply)
     except StalePlan as error:
@@ -209,7 +210,7 @@ def export_indicators(
         if site_id is None:
             raise click.BadParameter(f"no site named '{site_name}'", param_hint="--site")
     filters = Filters(point=int(point), as_of=as_of.date() if as_of else date.today(), site_id=site_id, years=years)
-    click.echo(to_csv(indicator_rows(filters, by)), nl=False)
+    click.echo(to_csv(table(indicator_rows(filters, by))), nl=False)
 
 
 @click.command("purge")

@@ -7,7 +7,7 @@ arithmetic (a follow-up 12 months later) would not fit in a date. Rules against 
 """
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -26,6 +26,20 @@ def add_months(day: date, months: int) -> date:
     if year < date.min.year:
         return date.min
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_cutoff(as_of: date, point: int) -> date:
+    """The latest exit date whose +`point` months follow-up is due on `as_of`.
+
+    Follow-ups fall on exit date + N months (clamped to the month's end, 31 Aug + 6 -> 28 Feb), so
+    the set of due exit dates is everything up to this day.
+    """
+    cutoff = add_months(as_of, -point)
+    while add_months(cutoff + timedelta(days=1), point) <= as_of:
+        cutoff += timedelta(days=1)
+    while add_months(cutoff, point) > as_of:
+        cutoff -= timedelta(days=1)
+    return cutoff
 
 
 def latest(today: date | None = None) -> date:

@@ -20,8 +20,8 @@ from .models import (
     Cohort,
     Competency,
     CompetencyAssessment,
-    DropoutReason,
     Diploma,
+    DropoutReason,
     Enrolment,
     EnrolmentStatus,
     Gender,
@@ -84,6 +84,16 @@ BRIEFS = [
 
 # Situation draws at each point (employment, training, search) before adjustments; unknown apart.
 UNKNOWN_RATE = {0: 0.03, 3: 0.08, 6: 0.12, 12: 0.2}
+JOB_TITLES = [
+    "Développeur·se web",
+    "Intégrateur·rice web",
+    "Développeur·se PHP",
+    "Technicien·ne support",
+    "Webmaster",
+    "Développeur·se front-end",
+    "Vendeur·se",
+    "Assistant·e administratif·ve",
+]
 
 
 class DemoError(RuntimeError):
@@ -300,13 +310,7 @@ class DemoBuilder:
                 continue
             chance = {0: 0.12, 3: 0.22, 6: 0.2, 12: 0.2}[point] + 0.08 * employability
             chance += 0.12 * certified - 0.15 * (not finished)
-            if employed is None and rnd.random() < chance:
-                employed = rnd.choices(
-                    [Situation.CDI, Situation.CDD_LONG, Situation.BUSINESS, Situation.CDD_SHORT, Situation.WORK_STUDY],
-                    weights=[30, 20, 10, 25, 15],
-                )[0]
-            elif employed == Situation.CDD_SHORT and rnd.random() < 0.4:
-                employed = rnd.choice([Situation.CDI, Situation.CDD_LONG])
+            employed = self._employment(employed, chance)
             if rnd.random() < UNKNOWN_RATE[point]:
                 situation = Situation.UNKNOWN
             elif employed is not None:
@@ -322,27 +326,33 @@ class DemoBuilder:
                 recorded_by_id=recorder.id,
                 recorded_at=_as_datetime(due + timedelta(days=rnd.randint(0, 30))),
             )
-            if situation in (Situation.CDI, Situation.CDD_LONG, Situation.CDD_SHORT, Situation.WORK_STUDY):
-                outcome.employer = self.fake.company()
-                outcome.job_title = rnd.choice(
-                    [
-                        "Développeur·se web",
-                        "Intégrateur·rice web",
-                        "Développeur·se PHP",
-                        "Technicien·ne support",
-                        "Webmaster",
-                        "Développeur·se front-end",
-                        "Vendeur·se",
-                        "Assistant·e administratif·ve",
-                    ]
-                )
-                outcome.digital = not outcome.job_title.startswith(("Vendeur", "Assistant"))
-                outcome.start_date = due - timedelta(days=rnd.randint(0, 60))
-            elif situation == Situation.BUSINESS:
-                outcome.employer = f"{enrolment.learner.last_name} Web"
-                outcome.job_title = "Développeur·se web indépendant·e"
-                outcome.digital = True
+            self._job_details(outcome, enrolment, due)
             db.session.add(outcome)
+
+    def _employment(self, employed: Situation | None, chance: float) -> Situation | None:
+        """The leaver's job at this point: found with `chance`, or a short contract that became a long one."""
+        rnd = self.random
+        if employed is None and rnd.random() < chance:
+            return rnd.choices(
+                [Situation.CDI, Situation.CDD_LONG, Situation.BUSINESS, Situation.CDD_SHORT, Situation.WORK_STUDY],
+                weights=[30, 20, 10, 25, 15],
+            )[0]
+        if employed == Situation.CDD_SHORT and rnd.random() < 0.4:
+            return rnd.choice([Situation.CDI, Situation.CDD_LONG])
+        return employed
+
+    def _job_details(self, outcome: Outcome, enrolment: Enrolment, due: date) -> None:
+        """Employer, job title, digital or not and start date of a job (or of a business)."""
+        rnd = self.random
+        if outcome.situation in (Situation.CDI, Situation.CDD_LONG, Situation.CDD_SHORT, Situation.WORK_STUDY):
+            outcome.employer = self.fake.company()
+            outcome.job_title = rnd.choice(JOB_TITLES)
+            outcome.digital = not outcome.job_title.startswith(("Vendeur", "Assistant"))
+            outcome.start_date = due - timedelta(days=rnd.randint(0, 60))
+        elif outcome.situation == Situation.BUSINESS:
+            outcome.employer = f"{enrolment.learner.last_name} Web"
+            outcome.job_title = "Développeur·se web indépendant·e"
+            outcome.digital = True
 
     # --- the whole programme ------------------------------------------------------------
     def cohort_plan(self) -> Iterator[tuple[str, str, date, date]]:
@@ -365,6 +375,39 @@ class DemoBuilder:
                 sa.select(Competency).join(Block).where(Block.programme_id == programme.id)
             )
         }
+        accounts, sites, site_trainers = self._accounts_and_sites(password)
+        manager = accounts["manager@example.org"]
+        linkable: list[tuple[date, Learner]] = []
+        for town, department, start, end in self.cohort_plan():
+            season = "printemps" if start.month < 6 else "automne"
+            cohort = Cohort(
+                name=f"{town} {start.year} {season}",
+                site=sites[town],
+                programme=programme,
+                start_date=start,
+                end_date=end,
+            )
+            trainer = site_trainers[town]
+            cohort.trainers.append(trainer)
+            projects = self._projects(cohort, competencies, trainer)
+            for _ in range(self.options.learners_per_cohort):
+                learner, employability = self._learner(department, start)
+                enrolment = self._enrolment(learner, cohort, employability)
+                self._results(enrolment, employability, projects, trainer)
+                self._outcomes(enrolment, employability, manager)
+                if town == "Mende" and not enrolment.is_leaver and start <= self.today:
+                    linkable.append((start, learner))
+            db.session.flush()
+            tick(1)
+        self._link_learner_account(accounts["learner@example.org"], linkable)
+        db.session.flush()
+        return {
+            model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+            for model in (Site, Cohort, Learner, Enrolment, Project, Grade, CompetencyAssessment, Outcome, User)
+        }
+
+    def _accounts_and_sites(self, password: str) -> tuple[dict[str, User], dict[str, Site], dict[str, User]]:
+        """The demo accounts, the sites, and a trainer per site (Mende's is trainer@example.org)."""
         accounts = {
             email: User(email=email, role=role, name=name or "", password_hash=password)
             for email, role, name in DEMO_ACCOUNTS
@@ -385,35 +428,7 @@ class DemoBuilder:
                 )
         db.session.add_all([*sites.values(), *site_trainers.values()])
         db.session.flush()
-        manager = accounts["manager@example.org"]
-        linkable: list[tuple[date, Learner]] = []
-        for town, department, start, end in self.cohort_plan():
-            season = "printemps" if start.month < 6 else "automne"
-            cohort = Cohort(
-                name=f"{town} {start.year} {season}",
-                site=sites[town],
-                programme=programme,
-                start_date=start,
-                end_date=end,
-            )
-            trainer = site_trainers[town]
-            cohort.trainers.append(trainer)
-            projects = self._projects(cohort, competencies, trainer)
-            for _ in range(self.options.learners_per_cohort):
-                learner, employability = self._learner(department, start)
-                enrolment = self._enrolment(learner, cohort, employability)
-                self._results(enrolment, employability, projects, trainer)
-                self._outcomes(enrolment, employability, manager)
-                if town == "Mende" and enrolment.status == EnrolmentStatus.IN_TRAINING and start <= self.today:
-                    linkable.append((start, learner))
-            db.session.flush()
-            tick(1)
-        self._link_learner_account(accounts["learner@example.org"], linkable)
-        db.session.flush()
-        return {
-            model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (Site, Cohort, Learner, Enrolment, Project, Grade, CompetencyAssessment, Outcome, User)
-        }
+        return accounts, sites, site_trainers
 
     @staticmethod
     def _link_learner_account(account: User, candidates: list[tuple[date, Learner]]) -> None:

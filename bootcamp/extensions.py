@@ -1,14 +1,14 @@
 """Flask extensions, created unbound and initialised in the app factory."""
 
+import sqlite3
+from typing import Any
+
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-import sqlite3
-from typing import Any
-
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 

@@ -5,12 +5,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy.orm import QueryableAttribute
 from wtforms import DateField, Field, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import Length, NumberRange
-from markupsafe import Markup
+from wtforms.validators import Length, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput, html_params
-from wtforms.validators import ValidationError
 
 from .dates import date_problem
 from .labels import LEVEL_LABELS

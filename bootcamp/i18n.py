@@ -6,6 +6,8 @@ language we have, else French. Dates and numbers follow it (flask_babel's format
 
 from flask import Flask, current_app, has_request_context, request, session
 
+from .extensions import babel
+
 LANGUAGES = {"fr": "Français", "en": "English"}
 
 
@@ -25,7 +27,5 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from .extensions import babel
-
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["languages"] = LANGUAGES

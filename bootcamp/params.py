@@ -13,8 +13,8 @@ from datetime import date, datetime
 from typing import Any, NoReturn
 
 from flask import abort, request
-from werkzeug.datastructures import MultiDict
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from .dates import date_problem
 from .forms import MAX_ID

@@ -14,14 +14,12 @@ from .models import (
     Cohort,
     CompetencyAssessment,
     Enrolment,
-    EnrolmentStatus,
     Grade,
     Learner,
     Outcome,
     User,
     utcnow,
 )
-
 
 SECRET_COLUMNS = ("password_hash", "session_token")  # never exported, not even to their owner
 
@@ -149,7 +147,7 @@ def _scrub(values: dict[str, Any] | None) -> dict[str, Any] | None:
 def due_for_erasure(today: date, years: int) -> list[Learner]:
     """Learners not yet erased whose last exit is more than `years` years ago, and who are in no training now."""
     last_exit = sa.func.max(Enrolment.exit_date)
-    still_here = sa.select(Enrolment.learner_id).where(Enrolment.status == EnrolmentStatus.IN_TRAINING)
+    still_here = sa.select(Enrolment.learner_id).where(~Enrolment.is_leaver)
     old = (
         sa.select(Enrolment.learner_id)
         .group_by(Enrolment.learner_id)

@@ -7,23 +7,35 @@ from pathlib import Path
 from flask import Flask, current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
-from .access import private_label
+from .access import PERMISSIONS, Action, can, private_label
 from .assets import plotly_css_url, plotly_url
 from .labels import label, level_label
 from .models import Role
 
-NAVIGATION = {
-    Role.LEARNER: [("learners.me", _l("Ma progression"))],
-    Role.TRAINER: [("cohorts.index", _l("Mes promotions"))],
-    Role.MANAGER: [
-        ("reports.dashboard", _l("Insertion")),
-        ("outcomes.due", _l("Relevés à faire")),
-        ("cohorts.index", _l("Promotions")),
-        ("auditlog.index", _l("Journal")),
-    ],
-    Role.ADMIN: [("users.index", _l("Comptes")), ("auditlog.index", _l("Journal"))],
-}
+# The links of the navigation, in order, each with the action (access.PERMISSIONS) its page needs; a role sees
+# the first link of each endpoint it may follow (« Promotions » for those who manage every cohort).
+LINKS = [
+    ("learners.me", Action.SEE_OWN_PROGRESS, _l("Ma progression")),
+    ("reports.dashboard", Action.SEE_REPORTS, _l("Insertion")),
+    ("outcomes.due", Action.FOLLOW_OUTCOMES, _l("Relevés à faire")),
+    ("cohorts.index", Action.MANAGE_COHORTS, _l("Promotions")),
+    ("cohorts.index", Action.TEACH, _l("Mes promotions")),
+    ("users.index", Action.MANAGE_ACCOUNTS, _l("Comptes")),
+    ("auditlog.index", Action.READ_AUDIT, _l("Journal")),
+]
+
+
+def _links(role: Role) -> list[tuple[str, LazyString]]:
+    shown: dict[str, LazyString] = {}
+    for endpoint, action, text in LINKS:
+        if role in PERMISSIONS[action]:
+            shown.setdefault(endpoint, text)
+    return list(shown.items())
+
+
+NAVIGATION = {role: _links(role) for role in Role}
 
 
 @cache
@@ -46,6 +58,7 @@ def init_app(app: Flask) -> None:
         private_label=private_label,
         level_label=level_label,
         navigation=NAVIGATION,
+        can=can,
     )
     app.jinja_env.filters.update(
         format_date=format_date,

@@ -1,5 +1,9 @@
 """The route x role matrix, and the scoping functions every route starts from."""
 
+import logging
+import re
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -7,7 +11,8 @@ from werkzeug.exceptions import NotFound
 
 from bootcamp import access
 from bootcamp.extensions import db
-from bootcamp.models import AuditEvent, User
+from bootcamp.models import AuditEvent, Role, User
+from bootcamp.templating import NAVIGATION
 
 from .conftest import AuthActions, csrf_token
 
@@ -208,3 +213,67 @@ def test_sensitive_fields_are_for_managers_only(app: Flask, world) -> None:
     with app.test_request_context():
         allowed = {role for role in ROLES[1:] if access.can_see_sensitive(_user(world.emails[role]))}
     assert allowed == {"manager"}
+
+
+# The one table of what each role may do (access.PERMISSIONS): routes, navigation and templates read it.
+
+
+def test_navigation_links_only_to_pages_the_role_may_open(app: Flask) -> None:
+    """Each role's navigation comes from the table, and every link leads to a route that lets the role in."""
+    shown = {role.value: [endpoint for endpoint, _text in links] for role, links in NAVIGATION.items()}
+    assert shown == {
+        "learner": ["learners.me"],
+        "trainer": ["cohorts.index"],
+        "manager": ["reports.dashboard", "outcomes.due", "cohorts.index", "auditlog.index"],
+        "admin": ["users.index", "auditlog.index"],
+    }
+    assert [str(text) for _endpoint, text in NAVIGATION[Role.TRAINER]] == ["Mes promotions"]
+    for role, links in NAVIGATION.items():
+        for endpoint, _text in links:
+            assert role in access.PERMISSIONS[app.view_functions[endpoint].action], (role, endpoint)
+
+
+def test_every_action_has_its_roles_and_a_misspelt_one_fails_at_once() -> None:
+    assert set(access.PERMISSIONS) == set(access.Action)
+    with pytest.raises(ValueError):
+        access.role_required("manage_everything")
+
+
+def test_templates_ask_what_a_person_may_do_not_their_role() -> None:
+    """`can("action")` in templates, never `current_user.role == ...`: the rule stays in access.py."""
+    templates = Path(access.__file__).parent / "templates"
+    deciding = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if re.search(r"current_user\.role\s*(==|!=|\bin\b|\bnot\b)", path.read_text(encoding="utf-8"))
+    ]
+    assert not deciding
+
+
+@pytest.mark.parametrize(
+    "email,path",
+    [
+        ("trainer@example.org", "/cohorts/{cohort}/competencies/{other_learner}/{competency}"),  # not in the cohort
+        ("manager@example.org", "/outcomes/{enrolment}/6"),  # still in training: no follow-up yet
+    ],
+)
+def test_records_out_of_reach_are_refused_and_logged(client, auth: AuthActions, world, caplog, email, path) -> None:
+    auth.login(email)
+    paths = {**world.paths(), "other_learner": str(world.other_learner_id)}
+    with caplog.at_level(logging.INFO):
+        assert client.get(path.format(**paths)).status_code == 404
+    assert [record for record in caplog.records if record.getMessage().startswith("access refused")]
+
+
+def test_leaver_enrolments_and_cohort_members(app: Flask, world) -> None:
+    with app.test_request_context():
+        manager, trainer = _user(world.emails["manager"]), _user(world.emails["trainer"])
+        assert access.get_leaver_enrolment_or_404(world.other_enrolment_id, manager).id == world.other_enrolment_id
+        for enrolment_id, user in [(world.other_enrolment_id, trainer), (world.enrolment_id, manager)]:
+            with pytest.raises(NotFound):
+                access.get_leaver_enrolment_or_404(enrolment_id, user)
+        cohort = access.get_cohort_or_404(world.cohort_id, trainer)
+        learner, competency = access.get_learner_and_competency_or_404(cohort, world.learner_id, world.competency_id)
+        assert (learner.id, competency.id) == (world.learner_id, world.competency_id)
+        with pytest.raises(NotFound):
+            access.get_learner_and_competency_or_404(cohort, world.other_learner_id, world.competency_id)

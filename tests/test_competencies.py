@@ -169,3 +169,25 @@ def test_history_of_a_learner_or_competency_outside_the_cohort_is_404(app: Flask
         == 404
     )
     assert client.get(f"/cohorts/{world.cohort_id}/competencies/{world.learner_id}/{cda_competency}").status_code == 404
+
+
+def test_a_refused_grid_keeps_the_comment_and_project_given(app: Flask, client, auth, world) -> None:
+    """The versioned sheet's conflict page (sheets.py) puts back the levels, and the evidence given for them."""
+    learners, competencies = _ids(app, world)
+    auth.login("trainer@example.org")
+    url = f"/cohorts/{world.cohort_id}/competencies"
+    mine = page_form(client, url)
+    manager = app.test_client()
+    AuthActions(manager).login("manager@example.org")
+    theirs = page_form(manager, url)
+    theirs[f"level_{learners[1]}_{competencies[1]}"] = "3"
+    assert manager.post(url, data=theirs).status_code == 302
+
+    mine.update(comment="Revue de code", project=str(world.project_id))
+    mine[f"level_{learners[1]}_{competencies[1]}"] = "2"
+    response = client.post(url, data=mine)
+    assert response.status_code == 200 and "manager a saisi « transposer »" in response.text
+    again = form_from(response.text)
+    assert again["comment"].strip() == "Revue de code" and again["project"] == str(world.project_id)
+    assert again[f"level_{learners[1]}_{competencies[1]}"] == "2"
+    assert int(again["snapshot"]) > int(mine["snapshot"])

@@ -11,8 +11,8 @@ from bootcamp.cohorts.forms import CohortForm
 from bootcamp.dates import EARLIEST, add_months, latest
 from bootcamp.extensions import db
 from bootcamp.forms import column_length
-from bootcamp.imports import learners as learner_import
-from bootcamp.imports import outcomes as outcome_import
+from bootcamp.importing import learners as learner_import
+from bootcamp.importing import outcomes as outcome_import
 from bootcamp.models import Cohort, Enrolment, EnrolmentStatus, Learner, Outcome, Project, Site
 from bootcamp.outcomes.forms import OutcomeForm
 from bootcamp.projects.forms import ProjectForm

@@ -3,8 +3,8 @@ put in a URL, never a 500."""
 
 import os
 import re
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest

@@ -256,7 +256,7 @@ def _rows(count: int, start: int = 0) -> str:
 def test_the_web_refuses_a_file_over_its_limits_before_reading_it(
     app: Flask, client, auth: AuthActions, world, monkeypatch
 ) -> None:
-    from bootcamp.imports import reading
+    from bootcamp.importing import reading
 
     auth.login("manager@example.org")
     url = f"/cohorts/{world.cohort_id}/import"
@@ -282,7 +282,7 @@ def test_the_web_refuses_a_file_over_its_limits_before_reading_it(
 def test_the_first_problems_are_listed_and_the_others_counted(
     app: Flask, client, auth: AuthActions, world, tmp_path, monkeypatch
 ) -> None:
-    from bootcamp.imports import reading
+    from bootcamp.importing import reading
 
     monkeypatch.setattr(reading, "MAX_PROBLEMS", 3)
     text = HEADER + _rows(5).replace(",female,", ",martian,")
@@ -330,7 +330,7 @@ def test_a_write_between_planning_and_writing_makes_the_cli_plan_again(
 ) -> None:
     """Someone adds a learner of the file while the command checks it: the plan is made again, with no lock held
     meanwhile, and the learner is updated instead of inserted twice."""
-    from bootcamp.imports import writing
+    from bootcamp.importing import writing
 
     writes = []
 
@@ -353,7 +353,7 @@ def test_a_write_between_planning_and_writing_makes_the_cli_plan_again(
 
 
 def test_the_cli_gives_up_in_one_line_when_the_data_keeps_changing(app: Flask, world, tmp_path, monkeypatch) -> None:
-    from bootcamp.imports import writing
+    from bootcamp.importing import writing
 
     def someone_writes() -> None:
         with app.app_context(), db.engine.begin() as connection:

@@ -1,10 +1,11 @@
 """Insertion indicators: hand-made leavers, every CSV column, small groups, the page and its exports."""
 
 import csv
-import json
 import io
+import json
 import re
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import plotly.graph_objects as go
@@ -12,10 +13,13 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bootcamp.dates import due_cutoff
 from bootcamp.extensions import db
+from bootcamp.indicators import Filters
 from bootcamp.models import (
     Certification,
     DropoutReason,
+    Enrolment,
     EnrolmentStatus,
     Gender,
     Outcome,
@@ -23,7 +27,7 @@ from bootcamp.models import (
     Site,
     Situation,
 )
-from bootcamp.reports.queries import Filters, due_cutoff, indicator_rows
+from bootcamp.reports.queries import indicator_rows
 
 from . import factories
 from .conftest import AuthActions
@@ -254,10 +258,10 @@ def test_every_dashboard_chart_is_a_figure_plotly_accepts(client, auth: AuthActi
     ],
 )
 def test_a_csv_cell_is_one_cell_and_no_formula_whatever_the_separator(name: str, cell: str) -> None:
+    from bootcamp.indicators import Counts, table
     from bootcamp.reports.export import to_csv
-    from bootcamp.reports.queries import Counts
 
-    text = to_csv([Counts("all", entrants=20, known=10, employed=5), Counts(name, entrants=3)])
+    text = to_csv(table([Counts("all", entrants=20, known=10, employed=5), Counts(name, entrants=3)]))
     lines = text.split("\n")
     assert lines[0] == ",".join(("group", "entrants", "dropped", "finished", "sat_exam", "certified", "due", "known",
                                  "employed", "durable", "positive", "employment_rate", "positive_rate",
@@ -265,3 +269,39 @@ def test_a_csv_cell_is_one_cell_and_no_formula_whatever_the_separator(name: str,
     assert lines[1] == "all,20,0,0,0,0,0,10,5,0,0,50.0,0.0,0.0,,"  # the machine format is unchanged
     assert text == "\n".join(lines[:2]) + "\n" + cell + ",<5" + "," * 14 + "\n"
     assert [row[0] for row in csv.reader(io.StringIO(text))][2] == cell.strip('"').replace('""', '"')
+
+
+def test_a_leaver_is_the_same_in_python_and_in_sql(app: Flask) -> None:
+    with app.app_context():
+        cohort = factories.cohort("Leavers", start=date(2025, 1, 6), end=date(2025, 10, 31))
+        for status in EnrolmentStatus:
+            enrolment = factories.learner(cohort).enrolments[0]
+            enrolment.status = status
+            enrolment.exit_date = None if status == EnrolmentStatus.IN_TRAINING else date(2025, 10, 31)
+            enrolment.dropout_reason = DropoutReason.JOB if status == EnrolmentStatus.DROPPED else None
+        db.session.commit()
+        in_sql = set(db.session.scalars(sa.select(Enrolment.status).where(Enrolment.is_leaver)))
+        in_python = {enrolment.status for enrolment in cohort.enrolments if enrolment.is_leaver}
+        staying = set(db.session.scalars(sa.select(Enrolment.status).where(~Enrolment.is_leaver)))
+    assert in_sql == in_python == {EnrolmentStatus.DROPPED, EnrolmentStatus.FINISHED}
+    assert staying == {EnrolmentStatus.IN_TRAINING}
+
+
+# Other spellings of « leaver » (or of its opposite) on an enrolment's status; Enrolment.is_leaver is the one.
+LEAVER_SPELLINGS = re.compile(
+    r"\.status\s*[!=]=\s*EnrolmentStatus\.IN_TRAINING"
+    r"|\.status\.(not_)?in_\(\s*[\[(]\s*EnrolmentStatus\.(DROPPED|FINISHED)"
+    r"|\.status\s+(not\s+)?in\s+[\[({]\s*EnrolmentStatus\.(DROPPED|FINISHED|IN_TRAINING)"
+)
+
+
+def test_leaver_is_spelled_once() -> None:
+    package = Path(__file__).resolve().parent.parent / "bootcamp"
+    found = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        if path.parent.name != "models"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if LEAVER_SPELLINGS.search(line)
+    ]
+    assert found == []

@@ -6,12 +6,10 @@ import re
 from datetime import date, datetime, timedelta
 
 import brotli
-import plotly.graph_objects as go
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from bootcamp import charts
 from bootcamp.extensions import db
 from bootcamp.models import (
     Cohort,
@@ -309,21 +307,3 @@ def test_pages_and_static_files_are_compressed(client, auth, world) -> None:
         assert "immutable" in css.headers["Cache-Control"] and "max-age=31536000" in css.headers["Cache-Control"]
     plain = client.get("/me", headers={"Accept-Encoding": ""})
     assert "Content-Encoding" not in plain.headers and "</html>" in plain.text
-
-
-def test_charts_are_plain_figures_that_plotly_accepts() -> None:
-    points = [charts.MonthPoint(date(2026, 9, 1), 0, 0.0), charts.MonthPoint(date(2026, 10, 1), 2, 1.5)]
-    figure = charts.progress_over_time(points, 8, {"mine": "moi", "median": "médiane", "y": "compétences"})
-    go.Figure(figure)  # Plotly's schema: a wrong property raises ValueError
-    assert [trace["name"] for trace in figure["data"]] == ["moi", "médiane"]
-    assert list(figure["data"][1]["y"]) == [0.0, 1.5] and figure["data"][1]["line"]["dash"] == "dash"
-    assert list(figure["layout"]["yaxis"]["range"]) == [0, 8.5]
-    assert list(figure["layout"]["xaxis"]["ticktext"]) == ["09/2026", "10/2026"]  # named on the server
-    bars = [charts.LevelBar("CP1", "Installer", 2, 2), charts.LevelBar("CP2", "Maquetter", None, 2)]
-    levels = charts.levels_against_target(
-        bars, {"mine": "moi", "target": "visé", "y": "niveau"}, {2: "adapter", None: "non évalué"}
-    )
-    go.Figure(levels)
-    assert list(levels["data"][0]["text"]) == ["adapter", "non évalué"]
-    text = charts.to_json(levels)
-    assert "<" not in text and len(text) < 3000  # safe inside <script>, and no template kilobytes

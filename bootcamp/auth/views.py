@@ -4,7 +4,7 @@ from typing import NoReturn
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import escape
@@ -13,17 +13,18 @@ from werkzeug.wrappers import Response
 
 from ..access import home_endpoint
 from ..errors import MESSAGES, PLAIN_PAGE
-from ..i18n import LANGUAGES, N_
 from ..extensions import db, login_manager
+from ..i18n import LANGUAGES, N_
 from ..models import User, utcnow
 from ..passwords import check_password, hash_password
 from ..tokens import digest, redact_werkzeug_log
 from ..transactions import end_transaction
-from . import bp
 from ..users.forms import ChangePasswordForm, NewPasswordForm
 from ..users.services import password_from_link, set_password, user_from_link
 from .forms import LoginForm
 from .throttle import is_throttled, note_success, record_attempt
+
+bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
@@ -54,10 +55,13 @@ def untrusted_host(_error: SecurityError) -> tuple[str, int, dict[str, str]]:
     return PLAIN_PAGE.format(code=400, message=escape(MESSAGES[400][1])), 400, {"Content-Type": "text/html"}
 
 
+USER_BY_TOKEN = sa.select(User).where(User.session_token == sa.bindparam("token"))  # built once: every request
+
+
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
     """Reload the logged-in user from the session's token; a rotated token or a deactivated account ends it."""
-    user = db.session.scalar(sa.select(User).where(User.session_token == session_token))
+    user = db.session.scalar(USER_BY_TOKEN, {"token": session_token})
     return user if user is not None and user.active else None
 
 

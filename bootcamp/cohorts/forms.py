@@ -3,15 +3,15 @@
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-import sqlalchemy as sa
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from ..forms import ColumnLength, HiddenNumber, FrenchDateField, code, with_blank
-from ..labels import choices
 from ..extensions import db
+from ..forms import ColumnLength, FrenchDateField, HiddenNumber, code, with_blank
+from ..labels import choices
 from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Programme, Site
 
 

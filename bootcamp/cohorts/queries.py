@@ -130,7 +130,7 @@ def roster(cohort: Cohort) -> Roster:
     staying = [row.progress for row in rows if row.enrolment.status != EnrolmentStatus.DROPPED]
     median = statistics.median(staying) if staying else None
     for row in rows:
-        if row.enrolment.status != EnrolmentStatus.IN_TRAINING:
+        if row.enrolment.is_leaver:
             continue
         if median is not None and row.progress <= median - WATCH_PROGRESS_GAP:
             row.watch.append("progress")

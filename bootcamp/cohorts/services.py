@@ -39,7 +39,7 @@ def finish_programme(enrolments: list[Enrolment], exit_date: date) -> int:
     """Mark the enrolments still in training as finished on `exit_date`; return how many."""
     count = 0
     for enrolment in enrolments:
-        if enrolment.status == EnrolmentStatus.IN_TRAINING:
+        if not enrolment.is_leaver:
             change_enrolment(enrolment, EnrolmentStatus.FINISHED, exit_date, None, None)
             count += 1
     return count

@@ -1,6 +1,7 @@
 """Cohort pages: the list, one cohort's learners, enrolment changes."""
 
-from flask import flash, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -8,30 +9,28 @@ from werkzeug.wrappers import Response
 
 from .. import params
 from ..access import (
-    COHORT_STAFF,
     get_cohort_or_404,
     get_enrolment_or_404,
     keep_hidden_choice,
     kept_value,
     role_required,
 )
-from ..cache import cached, render_fragment
 from ..audit import last_change
+from ..cache import cached, render_fragment
 from ..extensions import db
-from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Role, Site
-from . import bp
 from ..forms import replace_value
-import sqlalchemy as sa
-
-from ..imports.learners import apply_learners, plan_learners
-from ..imports.views import import_page
+from ..importing.learners import apply_learners, plan_learners
+from ..importing.pages import import_page
+from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Site
 from .forms import CohortForm, EnrolmentForm, FinishForm
-from .queries import WATCH_MISSING, WATCH_PROGRESS_GAP, SORT_KEYS, cohort_summaries, roster, sort_rows
+from .queries import SORT_KEYS, WATCH_MISSING, WATCH_PROGRESS_GAP, cohort_summaries, roster, sort_rows
 from .services import CohortError, change_enrolment, finish_programme, save_cohort
+
+bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
 
 @bp.get("/")
-@role_required(*COHORT_STAFF)
+@role_required("teach")
 def index() -> str:
     """My cohorts (a manager: every cohort), current ones first, with their figures."""
     summaries = cohort_summaries(current_user)
@@ -41,7 +40,7 @@ def index() -> str:
 
 
 @bp.get("/<int:cohort_id>")
-@role_required(*COHORT_STAFF)
+@role_required("teach")
 def show(cohort_id: int) -> str:
     """The cohort: each learner with progress, grades, missing work and the watch flag."""
     cohort = get_cohort_or_404(cohort_id, current_user)
@@ -72,11 +71,11 @@ def _roster(cohort: Cohort, sort: str, descending: bool) -> tuple[Markup, int]:
         watch_gap=round(WATCH_PROGRESS_GAP * 100),
         watch_missing=WATCH_MISSING,
     )
-    return html, sum(1 for row in data.rows if row.enrolment.status == EnrolmentStatus.IN_TRAINING)
+    return html, sum(1 for row in data.rows if not row.enrolment.is_leaver)
 
 
 @bp.route("/<int:cohort_id>/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
-@role_required(*COHORT_STAFF)
+@role_required("teach")
 def edit_enrolment(cohort_id: int, enrolment_id: int) -> Response | str:
     """Record a dropout, the end of the programme or the certification result of one learner."""
     cohort = get_cohort_or_404(cohort_id, current_user)
@@ -105,7 +104,7 @@ def edit_enrolment(cohort_id: int, enrolment_id: int) -> Response | str:
 
 
 @bp.post("/<int:cohort_id>/finish")
-@role_required(*COHORT_STAFF)
+@role_required("teach")
 def finish(cohort_id: int) -> Response | str:
     """Mark every learner still in training as having finished the programme."""
     cohort = get_cohort_or_404(cohort_id, current_user)
@@ -119,7 +118,7 @@ def finish(cohort_id: int) -> Response | str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(Role.MANAGER)
+@role_required("manage_cohorts")
 def new() -> Response | str:
     """Create a cohort."""
     form = CohortForm(data={"programme": "RNCP37674"})
@@ -127,7 +126,7 @@ def new() -> Response | str:
 
 
 @bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
-@role_required(Role.MANAGER)
+@role_required("manage_cohorts")
 def edit(cohort_id: int) -> Response | str:
     """Change a cohort's name, site, programme or dates."""
     cohort = get_cohort_or_404(cohort_id, current_user)
@@ -163,7 +162,7 @@ def _save(form: CohortForm, cohort: Cohort | None) -> Response | str:
 
 
 @bp.route("/<int:cohort_id>/import", methods=["GET", "POST"])
-@role_required(Role.MANAGER)
+@role_required("manage_cohorts")
 def import_learners(cohort_id: int) -> str:
     """Import learners from a CSV file: preview first, then confirm; all or nothing."""
     cohort = get_cohort_or_404(cohort_id, current_user)

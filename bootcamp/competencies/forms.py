@@ -1,5 +1,7 @@
 """The grid form (built for each cohort) and the single assessment form."""
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, TextAreaField
@@ -8,6 +10,7 @@ from wtforms.validators import InputRequired, Length
 from ..forms import HiddenNumber, LevelField, code, with_blank
 from ..models import Project
 from .queries import Cell, Grid
+from .services import LevelChange
 
 
 def cell_name(cell: Cell) -> str:
@@ -28,21 +31,57 @@ class EvidenceForm(FlaskForm):
         return int(self.project.data) if self.project.data else None
 
 
-def grid_form(grid: Grid, posted: bool = True) -> "EvidenceForm":
+@dataclass(frozen=True)
+class GridChanges:
+    """The levels a person changed on the grid, with the comment and the project they gave for all of them."""
+
+    levels: dict[Cell, LevelChange]
+    comment: str
+    project: str | None
+
+    def __len__(self) -> int:
+        return len(self.levels)
+
+
+class GridForm(EvidenceForm):
+    snapshot = HiddenNumber(validators=[InputRequired()])
+    grid: Grid
+
+    def changes(self) -> GridChanges:
+        """The levels changed, compared with what the grid showed (as of its snapshot)."""
+        seen = self.grid.levels
+        levels = {}
+        for learner in self.grid.learners:
+            for competency in self.grid.competencies:
+                cell = (learner.id, competency.id)
+                level = self[cell_name(cell)].level
+                if level is not None and level != seen.get(cell):
+                    levels[cell] = LevelChange(seen.get(cell), level)
+        return GridChanges(levels, self.comment.data, self.project.data)
+
+    def keep(self, changes: GridChanges) -> None:
+        """Put a refused submission's changes back into this (fresh) form, so that saving again applies them."""
+        self.comment.data, self.project.data = changes.comment, changes.project
+        for cell, change in changes.levels.items():
+            if cell_name(cell) in self:
+                self[cell_name(cell)].data = str(change.level)
+
+
+def grid_form(grid: Grid, posted: bool = True) -> GridForm:
     """A form with one level field per (learner, competency) of the grid, preset to the current level.
 
     With `posted=False` the request's values are ignored (to show the current grid again).
     """
 
-    class GridForm(EvidenceForm):
-        snapshot = HiddenNumber(validators=[InputRequired()])
+    class Form(GridForm):
+        pass
 
     for learner in grid.learners:
         for competency in grid.competencies:
             cell = (learner.id, competency.id)
             assessed = cell in grid.levels
             setattr(
-                GridForm,
+                Form,
                 cell_name(cell),
                 LevelField(
                     f"{learner.full_name}, {competency.code}",
@@ -51,7 +90,8 @@ def grid_form(grid: Grid, posted: bool = True) -> "EvidenceForm":
                     compact=True,
                 ),
             )
-    form = GridForm(data={"snapshot": grid.snapshot}, **({} if posted else {"formdata": None}))
+    form = Form(data={"snapshot": grid.snapshot}, **({} if posted else {"formdata": None}))
+    form.grid = grid
     form.project.choices = project_choices(grid.projects)
     return form
 

@@ -1,99 +1,76 @@
 """The competency grid of a cohort, and one learner's history on one competency."""
 
+from collections.abc import Hashable
+from typing import Any
+
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ..access import COHORT_STAFF, get_cohort_or_404, role_required
-from ..cache import cached_fragment, render_fragment, with_csrf
+from ..access import get_cohort_or_404, get_learner_and_competency_or_404, role_required
 from ..extensions import db
-from ..forms import posted_id
-from ..models import Block, Cohort, Competency, Enrolment, Learner
-from . import bp
-from .forms import AssessmentForm, cell_name, grid_form, project_choices
-from .queries import grid, history
+from ..models import Block, Cohort, Competency
+from ..sheets import Result, Saved, Sheet, respond
+from .forms import AssessmentForm, GridChanges, GridForm, cell_name, grid_form, project_choices
+from .queries import Grid, grid, history
 from .services import LevelChange, record_levels
+
+bp = Blueprint("competencies", __name__)
+
+
+class GridSheet(Sheet[Grid, GridChanges]):
+    """The cohort's competency grid as a versioned sheet (sheets.py)."""
+
+    partial, page = "competencies/_grid.html", "competencies/grid.html"
+    nothing_changed = _l("Aucun niveau n'a changé : rien n'a été enregistré.")
+
+    def __init__(self, cohort: Cohort) -> None:
+        self.cohort = cohort
+
+    def key(self) -> Hashable:
+        return ("grid", self.cohort.id)
+
+    def read(self, as_of: int | None = None) -> Grid:
+        return grid(self.cohort, as_of=as_of)
+
+    def form(self, data: Grid, posted: bool = True) -> GridForm:
+        return grid_form(data, posted)
+
+    def save(self, data: Grid, form: GridForm, changes: GridChanges) -> Saved:
+        conflicts = record_levels(changes.levels, changes.comment.strip(), form.project_id, form.snapshot.data)
+        return Saved(len(changes), conflicts)
+
+    def context(self, data: Grid, form: GridForm, result: Result | None) -> dict[str, Any]:
+        conflicts = result.conflicts if isinstance(result, Saved) else {}
+        return {"cohort": self.cohort, "grid": data, "form": form, "conflicts": conflicts, "cell_name": cell_name}
+
+    def page_context(self) -> dict[str, Any]:
+        return {"cohort": self.cohort}
+
+    def url(self) -> str:
+        return url_for("competencies.grid_page", cohort_id=self.cohort.id)
+
+    def saved_message(self, result: Result) -> str:
+        return ngettext("%(num)d niveau enregistré.", "%(num)d niveaux enregistrés.", result.saved)
 
 
 @bp.route("/cohorts/<int:cohort_id>/competencies", methods=["GET", "POST"])
-@role_required(*COHORT_STAFF)
+@role_required("teach")
 def grid_page(cohort_id: int) -> Response | str:
     """Learners x competencies: change any number of levels, save once."""
-    cohort = get_cohort_or_404(cohort_id, current_user)
-    if request.method == "GET":  # the same for every member of staff until the next write
-        body = cached_fragment(
-            "competencies/_grid.html", ("grid", cohort.id, current_user.role), lambda: _grid_context(cohort)
-        )
-        return render_template("competencies/grid.html", cohort=cohort, body=with_csrf(body))
-    data = grid(cohort, as_of=posted_id("snapshot"))
-    form = grid_form(data)
-    conflicts = {}
-    if form.validate_on_submit():
-        seen = data.levels
-        changes = {}
-        for learner in data.learners:
-            for competency in data.competencies:
-                cell = (learner.id, competency.id)
-                level = form[cell_name(cell)].level
-                if level is not None and level != seen.get(cell):
-                    changes[cell] = LevelChange(seen.get(cell), level)
-        if not changes:
-            flash(_("Aucun niveau n'a changé : rien n'a été enregistré."), "info")
-            return redirect(url_for("competencies.grid_page", cohort_id=cohort.id))
-        conflicts = record_levels(changes, form.comment.data.strip(), form.project_id, seen_up_to=form.snapshot.data)
-        if not conflicts:
-            db.session.commit()
-            flash(ngettext("%(num)d niveau enregistré.", "%(num)d niveaux enregistrés.", len(changes)), "success")
-            return redirect(url_for("competencies.grid_page", cohort_id=cohort.id))
-        db.session.rollback()
-        # Show the grid as it is now, with this person's changes on top: saving again applies them.
-        data, comment, project = grid(cohort), form.comment.data, form.project.data
-        form = grid_form(data, posted=False)
-        form.comment.data, form.project.data = comment, project
-        for cell, change in changes.items():
-            form[cell_name(cell)].data = str(change.level)
-    context = {"cohort": cohort, "grid": data, "form": form, "conflicts": conflicts, "cell_name": cell_name}
-    body = render_fragment("competencies/_grid.html", **context)
-    return render_template("competencies/grid.html", cohort=cohort, body=with_csrf(body))
-
-
-def _grid_context(cohort: Cohort) -> dict:
-    data = grid(cohort)
-    return {
-        "cohort": cohort,
-        "grid": data,
-        "form": grid_form(data, posted=False),
-        "conflicts": {},
-        "cell_name": cell_name,
-    }
-
-
-def _learner_and_competency_or_404(cohort: Cohort, learner_id: int, competency_id: int) -> tuple[Learner, Competency]:
-    """The learner if enrolled in the cohort, the competency if in its programme; else 404."""
-    learner = db.session.scalar(
-        sa.select(Learner)
-        .join(Enrolment, Enrolment.learner_id == Learner.id)
-        .where(Learner.id == learner_id, Enrolment.cohort_id == cohort.id)
-    )
-    competency = db.session.scalar(
-        sa.select(Competency)
-        .join(Block, Block.id == Competency.block_id)
-        .where(Competency.id == competency_id, Block.programme_id == cohort.programme_id)
-    )
-    if learner is None or competency is None:
-        abort(404)
-    return learner, competency
+    return respond(GridSheet(get_cohort_or_404(cohort_id, current_user)))
 
 
 @bp.route("/cohorts/<int:cohort_id>/competencies/<int:learner_id>/<int:competency_id>", methods=["GET", "POST"])
-@role_required(*COHORT_STAFF)
+@role_required("teach")
 def cell(cohort_id: int, learner_id: int, competency_id: int) -> Response | str:
     """One learner's history on one competency, and a form to record a new assessment."""
     cohort = get_cohort_or_404(cohort_id, current_user)
-    learner, competency = _learner_and_competency_or_404(cohort, learner_id, competency_id)
+    learner, competency = get_learner_and_competency_or_404(cohort, learner_id, competency_id)
     past = history(learner.id, competency.id)
     form = AssessmentForm()
     form.project.choices = project_choices(list(cohort.projects))

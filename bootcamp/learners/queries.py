@@ -1,15 +1,17 @@
 """What a learner sees of their own training, in a fixed number of queries whatever their history."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ..charts import MonthPoint
 from ..dates import add_months
 from ..extensions import db
+from ..indicators import SMALL_GROUP
 from ..models import (
     Block,
     Cohort,
@@ -26,7 +28,14 @@ from ..progress import enrolment_progress
 
 # A cohort figure shown to a learner is made of at least this many OTHER learners, so that it cannot give away
 # one of them (with one other learner, the median of two is the other's exact count); the dashboard's rule.
-MIN_OTHERS = 5
+MIN_OTHERS = SMALL_GROUP
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: date  # first day of the month
+    mine: int  # competencies at the acquired level or above at the end of the month
+    median: float | None  # the cohort's median for the same month
 
 
 @dataclass(frozen=True)
@@ -107,9 +116,30 @@ def progress_by_month(enrolment: Enrolment, months: list[date]) -> tuple[list[Mo
     """
     if not months:
         return [], 0
-    cohort = enrolment.cohort
-    acquired = cohort.programme.acquired_level
-    calendar = sa.union_all(
+    calendar = _calendar(months)
+    peers = (
+        sa.select(Enrolment.learner_id)
+        .where(Enrolment.cohort_id == enrolment.cohort_id, Enrolment.status != EnrolmentStatus.DROPPED)
+        .subquery("peers")
+    )
+    every = _reached_by_peer(calendar, peers, enrolment.cohort.programme.acquired_level)
+    middle = every.c.position.in_([(every.c.size + 1) // 2, (every.c.size + 2) // 2])
+    rows = db.session.execute(
+        sa.select(
+            every.c.month,
+            sa.func.max(sa.case((every.c.learner_id == enrolment.learner_id, every.c.reached))).label("mine"),
+            sa.func.avg(sa.case((middle, every.c.reached))).label("median"),
+            sa.func.count(sa.case((every.c.learner_id != enrolment.learner_id, 1))).label("others"),
+        )
+        .group_by(every.c.month)
+        .order_by(every.c.month)
+    ).all()
+    return _month_points(months, rows)
+
+
+def _calendar(months: list[date]) -> sa.Subquery:
+    """One row per month: its first day and the first day of the next one."""
+    return sa.union_all(
         *(
             sa.select(
                 sa.literal(month, sa.Date).label("month"), sa.literal(add_months(month, 1), sa.Date).label("month_end")
@@ -117,11 +147,11 @@ def progress_by_month(enrolment: Enrolment, months: list[date]) -> tuple[list[Mo
             for month in months
         )
     ).subquery("calendar")
-    peers = (
-        sa.select(Enrolment.learner_id)
-        .where(Enrolment.cohort_id == cohort.id, Enrolment.status != EnrolmentStatus.DROPPED)
-        .subquery("peers")
-    )
+
+
+def _reached_by_peer(calendar: sa.Subquery, peers: sa.Subquery, acquired: int) -> sa.Subquery:
+    """For each month and peer: how many competencies their latest assessments put at `acquired` or above by the
+    month's end (0 if none), their rank by that count within the month, and how many peers the month has."""
     assessment = CompetencyAssessment
     ranked = (
         sa.select(
@@ -147,7 +177,7 @@ def progress_by_month(enrolment: Enrolment, months: list[date]) -> tuple[list[Mo
         .subquery("reached")
     )
     count = sa.func.coalesce(reached.c.reached, 0)
-    every = (
+    return (
         sa.select(
             calendar.c.month,
             peers.c.learner_id,
@@ -159,17 +189,11 @@ def progress_by_month(enrolment: Enrolment, months: list[date]) -> tuple[list[Mo
         .outerjoin(reached, sa.and_(reached.c.month == calendar.c.month, reached.c.learner_id == peers.c.learner_id))
         .subquery("every")
     )
-    middle = every.c.position.in_([(every.c.size + 1) // 2, (every.c.size + 2) // 2])
-    rows = db.session.execute(
-        sa.select(
-            every.c.month,
-            sa.func.max(sa.case((every.c.learner_id == enrolment.learner_id, every.c.reached))).label("mine"),
-            sa.func.avg(sa.case((middle, every.c.reached))).label("median"),
-            sa.func.count(sa.case((every.c.learner_id != enrolment.learner_id, 1))).label("others"),
-        )
-        .group_by(every.c.month)
-        .order_by(every.c.month)
-    ).all()
+
+
+def _month_points(months: list[date], rows: Sequence[sa.Row[Any]]) -> tuple[list[MonthPoint], int]:
+    """The chart's points from the rows of progress_by_month (medians left out below MIN_OTHERS), and the number
+    of other learners."""
     by_month = {_as_date(row.month): row for row in rows}
     others = max((row.others for row in rows), default=0)  # the same every month: peers do not change by month
     shown = others >= MIN_OTHERS
@@ -195,7 +219,27 @@ def my_page(learner_id: int, today: date) -> MyPage | None:
         return None
     cohort = enrolment.cohort
     progress = db.session.execute(enrolment_progress(sa.select(sa.literal(enrolment.id)))).first()
+    projects = my_projects(cohort, learner_id)
+    last_month = min(
+        today, cohort.end_date if not enrolment.is_leaver else enrolment.exit_date or today
+    )
+    days_left = (cohort.end_date - today).days
+    months, others = progress_by_month(enrolment, month_starts(cohort.start_date, last_month))
+    return MyPage(
+        enrolment=enrolment,
+        progress=float(progress.progress) if progress else 0.0,
+        weeks_left=max(0, -(-days_left // 7)),
+        blocks=my_blocks(cohort, learner_id),
+        projects=projects,
+        months=months,
+        outcomes=my_outcomes(learner_id),
+        due=[item for item in projects if item.project.due_date >= today][:5],
+        others=others,
+    )
 
+
+def my_blocks(cohort: Cohort, learner_id: int) -> list[MyBlock]:
+    """The programme's blocks and competencies, each with the learner's assessments, newest first (two queries)."""
     competencies = db.session.scalars(
         sa.select(Competency)
         .join(Block, Block.id == Competency.block_id)
@@ -216,7 +260,11 @@ def my_page(learner_id: int, today: date) -> MyPage | None:
         if not blocks or blocks[-1].block.id != competency.block_id:
             blocks.append(MyBlock(competency.block, []))
         blocks[-1].competencies.append(MyCompetency(competency, history.get(competency.id, [])))
+    return blocks
 
+
+def my_projects(cohort: Cohort, learner_id: int) -> list[MyProject]:
+    """The cohort's briefs by due date, each with the learner's grade and its targeted competencies (two queries)."""
     targets: dict[int, list[ProjectCompetency]] = defaultdict(list)
     for target in db.session.scalars(
         sa.select(ProjectCompetency)
@@ -225,7 +273,7 @@ def my_page(learner_id: int, today: date) -> MyPage | None:
         .where(Project.cohort_id == cohort.id)
     ):
         targets[target.project_id].append(target)
-    projects = [
+    return [
         MyProject(project, grade, sorted(targets[project.id], key=lambda t: t.competency.code))
         for project, grade in db.session.execute(
             sa.select(Project, Grade)
@@ -234,27 +282,15 @@ def my_page(learner_id: int, today: date) -> MyPage | None:
             .order_by(Project.due_date, Project.id)
         )
     ]
-    outcomes = list(
+
+
+def my_outcomes(learner_id: int) -> list[Outcome]:
+    """The learner's situations after the training, by follow-up point."""
+    return list(
         db.session.scalars(
             sa.select(Outcome)
             .join(Enrolment, Enrolment.id == Outcome.enrolment_id)
             .where(Enrolment.learner_id == learner_id)
             .order_by(Outcome.point)
         )
-    )
-    last_month = min(
-        today, cohort.end_date if enrolment.status == EnrolmentStatus.IN_TRAINING else enrolment.exit_date or today
-    )
-    days_left = (cohort.end_date - today).days
-    months, others = progress_by_month(enrolment, month_starts(cohort.start_date, last_month))
-    return MyPage(
-        enrolment=enrolment,
-        progress=float(progress.progress) if progress else 0.0,
-        weeks_left=max(0, -(-days_left // 7)),
-        blocks=blocks,
-        projects=projects,
-        months=months,
-        outcomes=outcomes,
-        due=[item for item in projects if item.project.due_date >= today][:5],
-        others=others,
     )

@@ -3,54 +3,53 @@
 import json
 from datetime import date
 
-from flask import Response, flash, redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField
-from wtforms.validators import DataRequired
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
-from .. import charts
 from ..access import get_learner_or_404, role_required
 from ..cache import cached, render_fragment
-from ..labels import LEVEL_LABELS
-from ..models import Role
+from ..charts import to_json
 from ..extensions import db
-from ..personal_data import erase_learner, export_for, learner_export
-from . import bp
+from ..labels import LEVEL_LABELS
 from ..outcomes.queries import learner_path
+from ..personal_data import erase_learner, export_for, learner_export
+from . import charts
 from .queries import MyPage, my_page
+
+bp = Blueprint("learners", __name__)
 
 
 def _figures(page: MyPage) -> dict[str, str]:
     """The two charts of the page, as JSON for the static drawing script."""
-    target = page.enrolment.cohort.programme.acquired_level
     over_time = charts.progress_over_time(
-        page.months,
+        [point.month for point in page.months],
+        [point.mine for point in page.months],
+        [point.median for point in page.months],
         page.competency_count,
         {"mine": _("moi"), "median": _("médiane de la promotion"), "y": _("compétences acquises")},
         month_name=lambda month: format_date(month, "MMM y"),
     )
-    bars = [
-        charts.LevelBar(
-            item.competency.code, item.competency.title, item.current.level if item.current else None, target
-        )
-        for block in page.blocks
-        for item in block.competencies
-    ]
+    items = [item for block in page.blocks for item in block.competencies]
     levels = charts.levels_against_target(
-        bars,
+        [item.competency.code for item in items],
+        [item.competency.title for item in items],
+        [item.current.level if item.current else None for item in items],
+        page.enrolment.cohort.programme.acquired_level,
         {"mine": _("mon niveau"), "target": _("niveau visé"), "y": _("niveau")},
         {level: str(words) for level, words in LEVEL_LABELS.items()},
     )
-    return {"progress": charts.to_json(over_time), "levels": charts.to_json(levels)}
+    return {"progress": to_json(over_time), "levels": to_json(levels)}
 
 
 @bp.get("/me")
-@role_required(Role.LEARNER)
+@role_required("see_own_progress")
 def me() -> str:
     """Where I stand, my competencies, my projects, my progress over time, my situation after."""
     today = date.today()
@@ -69,7 +68,7 @@ def me() -> str:
 
 
 @bp.get("/me/export.json")
-@role_required(Role.LEARNER)
+@role_required("see_own_progress")
 def export() -> Response:
     """All the data the app holds about me, as one JSON file."""
     return Response(
@@ -87,7 +86,7 @@ class EraseForm(FlaskForm):
 
 
 @bp.get("/learners/<int:learner_id>")
-@role_required(Role.MANAGER)
+@role_required("see_learner_files")
 def show(learner_id: int) -> str:
     """A learner's whole path, for managers: who they are, their enrolments, certification, follow-ups."""
     learner = get_learner_or_404(learner_id, current_user)
@@ -97,7 +96,7 @@ def show(learner_id: int) -> str:
 
 
 @bp.get("/learners/<int:learner_id>/export.json")
-@role_required(Role.MANAGER)
+@role_required("see_learner_files")
 def export_learner(learner_id: int) -> Response:
     """Everything about one learner, as the learner would get it themselves."""
     learner = get_learner_or_404(learner_id, current_user)
@@ -109,7 +108,7 @@ def export_learner(learner_id: int) -> Response:
 
 
 @bp.post("/learners/<int:learner_id>/erase")
-@role_required(Role.MANAGER)
+@role_required("see_learner_files")
 def erase(learner_id: int) -> Response:
     """Erase a learner's personal data (the statistics keep their anonymous facts)."""
     learner = get_learner_or_404(learner_id, current_user)

@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired
 
-from ..forms import ColumnLength, HiddenNumber, FrenchDateField, code, with_blank
+from ..forms import ColumnLength, FrenchDateField, HiddenNumber, code, with_blank
 from ..labels import choices
-from ..models import EMPLOYMENT_SITUATIONS, Outcome, Situation
+from ..models import Outcome, Situation
 
 DIGITAL_CHOICES = [SelectChoice("yes", _l("oui")), SelectChoice("no", _l("non"))]
 
@@ -28,7 +28,3 @@ class OutcomeForm(FlaskForm):
     @property
     def digital_value(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.digital.data)
-
-    @property
-    def is_employment(self) -> bool:
-        return self.situation.data in EMPLOYMENT_SITUATIONS

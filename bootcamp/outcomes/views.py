@@ -3,36 +3,37 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from .. import params
-from ..access import get_learner_or_404, role_required
+from ..access import get_leaver_enrolment_or_404, role_required
 from ..extensions import db
 from ..forms import replace_value
-from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, EnrolmentStatus, Role, Site, Situation
-from ..imports.views import import_page
+from ..importing.outcomes import apply_outcomes, plan_outcomes
+from ..importing.pages import import_page
+from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, Site, Situation
 from ..transactions import lock_rows
-from . import bp
 from .forms import OutcomeForm
-from .queries import OVERDUE_AFTER_DAYS, missing_follow_ups
+from .queries import OVERDUE_AFTER_DAYS, due_queue
 from .services import SituationData, save_outcome
+
+bp = Blueprint("outcomes", __name__)
 
 PER_PAGE = 25  # a light page on a slow connection (Ecoindex): 25 rows, then the next page
 
 
 @bp.get("/outcomes/due")
-@role_required(Role.MANAGER)
+@role_required("follow_outcomes")
 def due() -> str:
     """Follow-ups due and not recorded, oldest first, by site and cohort."""
     today = date.today()
     site_id = params.integer("site")
     cohort_id = params.integer("cohort")
-    rows = missing_follow_ups(today, site_id, cohort_id)
     page = params.page()
-    pages = max(1, -(-len(rows) // PER_PAGE))
+    queue = due_queue(today, page, PER_PAGE, site_id, cohort_id)
     sites = db.session.execute(sa.select(Site.id, Site.name).order_by(Site.name)).all()
     cohorts = db.session.execute(
         sa.select(Cohort.id, Cohort.name)
@@ -41,12 +42,12 @@ def due() -> str:
     ).all()
     return render_template(
         "outcomes/due.html",
-        rows=rows[(page - 1) * PER_PAGE : page * PER_PAGE],
-        total=len(rows),
-        overdue=sum(1 for row in rows if row.overdue(today)),
+        rows=queue.rows,
+        total=queue.total,
+        overdue=queue.overdue,
         today=today,
         page=page,
-        pages=pages,
+        pages=max(1, -(-queue.total // PER_PAGE)),
         sites=sites,
         cohorts=cohorts,
         site_id=site_id,
@@ -56,13 +57,12 @@ def due() -> str:
 
 
 @bp.route("/outcomes/<int:enrolment_id>/<int:point>", methods=["GET", "POST"])
-@role_required(Role.MANAGER)
+@role_required("follow_outcomes")
 def record(enrolment_id: int, point: int) -> Response | str:
     """Record, or correct, a leaver's situation at a follow-up point."""
-    enrolment = db.session.get(Enrolment, enrolment_id)
-    if enrolment is None or point not in FOLLOW_UP_POINTS or enrolment.status == EnrolmentStatus.IN_TRAINING:
+    if point not in FOLLOW_UP_POINTS:
         abort(404)
-    get_learner_or_404(enrolment.learner_id, current_user)
+    enrolment = get_leaver_enrolment_or_404(enrolment_id, current_user)
     if request.method == "POST":  # the version check below and the write: one step for concurrent savers
         lock_rows(Enrolment, [enrolment.id])
     outcome = next((o for o in enrolment.outcomes if o.point == point), None)
@@ -95,10 +95,8 @@ def record(enrolment_id: int, point: int) -> Response | str:
 
 
 @bp.route("/outcomes/import", methods=["GET", "POST"])
-@role_required(Role.MANAGER)
+@role_required("follow_outcomes")
 def import_outcomes() -> str:
     """Import follow-ups from a CSV file: preview first, then confirm; all or nothing."""
-    from ..imports.outcomes import apply_outcomes, plan_outcomes  # it builds on this package's services
-
     page, _applied = import_page(plan_outcomes, apply_outcomes, "imports/outcomes.html")
     return page

@@ -7,14 +7,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import Field, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import ColumnLength, HiddenNumber, FrenchDateField, LevelField, ScoreField, code, with_blank
-from ..labels import LEVEL_LABELS, choices
-from ..models import Block, Project, SubmissionStatus
 from ..competencies.queries import Cell
 from ..competencies.services import LevelChange
+from ..forms import ColumnLength, FrenchDateField, HiddenNumber, LevelField, ScoreField, code, with_blank
+from ..labels import LEVEL_LABELS, choices
+from ..models import Block, Grade, Learner, Project, SubmissionStatus
 from .queries import GradeSheet
 from .services import GradeInput
 
@@ -121,8 +121,9 @@ class GradingForm(FlaskForm):
                     levels[cell] = LevelChange(self.sheet.levels.get(cell), level)
         return rows, levels
 
-    def keep(self, rows: list[GradeInput], levels: dict[Cell, LevelChange]) -> None:
+    def keep(self, changes: tuple[list[GradeInput], dict[Cell, LevelChange]]) -> None:
         """Put a refused submission's changes back into this (fresh) form, so that saving again applies them."""
+        rows, levels = changes
         for row in rows:
             if row_field("score", row.learner_id) not in self:
                 continue
@@ -163,40 +164,10 @@ def grading_form(sheet: GradeSheet, posted: bool = True) -> GradingForm:
     class Form(GradingForm):
         pass
 
-    status_choices = choices(SubmissionStatus)
+    status_choices = with_blank(choices(SubmissionStatus), "—")
     for learner in sheet.learners:
-        grade = sheet.grades.get(learner.id)
-        setattr(
-            Form,
-            row_field("version", learner.id),
-            HiddenNumber(default=grade.version if grade else 0),
-        )
-        shown = row_digest(grade.score, grade.status, grade.feedback) if grade else row_digest(None, None, None)
-        setattr(Form, row_field("seen", learner.id), HiddenField(default=shown))
-        setattr(
-            Form,
-            row_field("score", learner.id),
-            ScoreField(_l("Note sur 20 de %(name)s", name=learner.full_name), default=grade.score if grade else None),
-        )
-        setattr(
-            Form,
-            row_field("status", learner.id),
-            SelectField(
-                _l("Rendu de %(name)s", name=learner.full_name),
-                choices=with_blank(status_choices, "—"),
-                default=grade.status.value if grade else "",
-                coerce=code,
-            ),
-        )
-        setattr(
-            Form,
-            row_field("feedback", learner.id),
-            TextAreaField(
-                _l("Retour à %(name)s", name=learner.full_name),
-                default=grade.feedback if grade else "",
-                validators=[Length(max=5000)],
-            ),
-        )
+        for name, row_input in _grading_row(learner, sheet.grades.get(learner.id), status_choices).items():
+            setattr(Form, row_field(name, learner.id), row_input)
         for target in sheet.targets:
             level = sheet.levels.get((learner.id, target.competency_id))
             setattr(
@@ -212,3 +183,26 @@ def grading_form(sheet: GradeSheet, posted: bool = True) -> GradingForm:
     form = Form(data={"snapshot": sheet.snapshot}, **({} if posted else {"formdata": None}))
     form.sheet = sheet
     return form
+
+
+def _grading_row(learner: Learner, grade: Grade | None, status_choices: list[SelectChoice]) -> dict[str, Field]:
+    """The fields of a learner's grading row, preset to their grade: version, fingerprint, score, status, feedback."""
+    shown = row_digest(grade.score, grade.status, grade.feedback) if grade else row_digest(None, None, None)
+    return {
+        "version": HiddenNumber(default=grade.version if grade else 0),
+        "seen": HiddenField(default=shown),
+        "score": ScoreField(
+            _l("Note sur 20 de %(name)s", name=learner.full_name), default=grade.score if grade else None
+        ),
+        "status": SelectField(
+            _l("Rendu de %(name)s", name=learner.full_name),
+            choices=status_choices,
+            default=grade.status.value if grade else "",
+            coerce=code,
+        ),
+        "feedback": TextAreaField(
+            _l("Retour à %(name)s", name=learner.full_name),
+            default=grade.feedback if grade else "",
+            validators=[Length(max=5000)],
+        ),
+    }

@@ -7,7 +7,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..competencies.queries import Cell, newest_assessment_id
 from ..extensions import db
-from ..progress import current_levels
 from ..models import (
     Cohort,
     Enrolment,
@@ -17,6 +16,7 @@ from ..models import (
     Project,
     ProjectCompetency,
 )
+from ..progress import current_levels
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
 """Briefs of a cohort, one brief, and grading it for the whole cohort."""
 
-from flask import flash, redirect, render_template, request, url_for
+from collections.abc import Hashable
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -8,17 +11,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from ..access import COHORT_STAFF, get_cohort_or_404, get_project_or_404, role_required
+from ..access import get_cohort_or_404, get_project_or_404, role_required
 from ..audit import last_change
-from ..cache import cached_fragment, render_fragment, with_csrf
-from ..competencies.queries import programme_blocks
+from ..competencies.queries import Cell, programme_blocks
+from ..competencies.services import LevelChange
 from ..extensions import db
-from ..forms import posted_id, replace_value
+from ..forms import replace_value
 from ..models import Project
-from . import bp
-from .forms import ProjectForm, grading_form, project_form, row_field
-from .queries import cohort_projects, grade_sheet
-from .services import BriefData, GradingResult, save_grades, save_project
+from ..sheets import Result, Sheet, respond
+from .forms import GradingForm, ProjectForm, grading_form, project_form, row_field
+from .queries import GradeSheet, cohort_projects, grade_sheet
+from .services import BriefData, GradeInput, GradingResult, save_grades, save_project
+
+bp = Blueprint("projects", __name__)
 
 
 def _brief(form: ProjectForm) -> BriefData:
@@ -33,7 +38,7 @@ def _brief(form: ProjectForm) -> BriefData:
 
 
 @bp.route("/cohorts/<int:cohort_id>/projects", methods=["GET", "POST"])
-@role_required(*COHORT_STAFF)
+@role_required("teach")
 def index(cohort_id: int) -> Response | str:
     """The cohort's briefs, and the form to publish a new one."""
     cohort = get_cohort_or_404(cohort_id, current_user)
@@ -50,7 +55,7 @@ def index(cohort_id: int) -> Response | str:
 
 
 @bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
-@role_required(*COHORT_STAFF)
+@role_required("teach")
 def edit(project_id: int) -> Response | str:
     """One brief: read it, change it (refused if someone else changed it since the form was opened)."""
     project = get_project_or_404(project_id, current_user)
@@ -73,47 +78,54 @@ def edit(project_id: int) -> Response | str:
     )
 
 
+GradingChanges = tuple[list[GradeInput], dict[Cell, LevelChange]]
+
+
+class GradingSheet(Sheet[GradeSheet, GradingChanges]):
+    """A brief's grades for the whole cohort as a versioned sheet (sheets.py)."""
+
+    partial, page = "projects/_grades.html", "projects/grades.html"
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def key(self) -> Hashable:
+        return ("grades", self.project.id)
+
+    def read(self, as_of: int | None = None) -> GradeSheet:
+        return grade_sheet(self.project, as_of=as_of)
+
+    def form(self, data: GradeSheet, posted: bool = True) -> GradingForm:
+        return grading_form(data, posted)
+
+    def save(self, data: GradeSheet, form: GradingForm, changes: GradingChanges) -> GradingResult:
+        try:
+            return save_grades(data, *changes, form.snapshot.data)
+        except (StaleDataError, IntegrityError):  # someone saved between our check and our write
+            return GradingResult(0, {}, {}, clash=True)
+
+    def context(self, data: GradeSheet, form: GradingForm, result: Result | None) -> dict[str, Any]:
+        return {
+            "cohort": self.project.cohort,
+            "project": self.project,
+            "sheet": data,
+            "form": form,
+            "result": result,
+            "row_field": row_field,
+        }
+
+    def page_context(self) -> dict[str, Any]:
+        return {"project": self.project}
+
+    def url(self) -> str:
+        return url_for("projects.grades", project_id=self.project.id)
+
+    def saved_message(self, result: Result) -> str:
+        return ngettext("%(num)d changement enregistré.", "%(num)d changements enregistrés.", result.saved)
+
+
 @bp.route("/projects/<int:project_id>/grades", methods=["GET", "POST"])
-@role_required(*COHORT_STAFF)
+@role_required("teach")
 def grades(project_id: int) -> Response | str:
     """Grade a brief for the whole cohort in one form: scores, statuses, feedback, levels reached."""
-    project = get_project_or_404(project_id, current_user)
-    if request.method == "GET":  # the same for every member of staff until the next write
-        body = cached_fragment(
-            "projects/_grades.html", ("grades", project.id, current_user.role), lambda: _grades_context(project)
-        )
-        return render_template("projects/grades.html", project=project, body=with_csrf(body))
-    sheet = grade_sheet(project, as_of=posted_id("snapshot"))
-    form = grading_form(sheet)
-    result = None
-    if form.validate_on_submit():
-        rows, levels = form.changes()
-        try:
-            result = save_grades(sheet, rows, levels, form.snapshot.data)
-        except (StaleDataError, IntegrityError):  # someone saved between our check and our write
-            result = GradingResult(0, {}, {}, clash=True)
-        if result.ok:
-            db.session.commit()
-            message = ngettext("%(num)d changement enregistré.", "%(num)d changements enregistrés.", result.saved)
-            flash(message, "success")
-            return redirect(url_for("projects.grades", project_id=project.id))
-        db.session.rollback()
-        # Show the grades as they are now, with this person's changes on top: saving again applies them.
-        sheet = grade_sheet(project)
-        form = grading_form(sheet, posted=False)
-        form.keep(rows, levels)
-    context = _grades_context(project, sheet, form, result)
-    body = render_fragment("projects/_grades.html", **context)
-    return render_template("projects/grades.html", project=project, body=with_csrf(body))
-
-
-def _grades_context(project: Project, sheet=None, form=None, result: GradingResult | None = None) -> dict:
-    sheet = sheet or grade_sheet(project)
-    return {
-        "cohort": project.cohort,
-        "project": project,
-        "sheet": sheet,
-        "form": form or grading_form(sheet, posted=False),
-        "result": result,
-        "row_field": row_field,
-    }
+    return respond(GradingSheet(get_project_or_404(project_id, current_user)))

@@ -1,25 +1,24 @@
-"""Dashboard figures: plain counts -> Plotly figures. Knows nothing of Flask or the database."""
+"""The dashboard's figures, from plain numbers (bootcamp/indicators.py decides what is shown)."""
 
 from collections.abc import Callable, Sequence
 
-from ..charts import COLOURS, Figure, bar, base_layout, figure, scatter
-from .queries import Counts, SituationMix
-
-SITUATION_COLOURS = [
-    "#0072B2", "#56B4E9", "#009E73", "#F0E442", "#E69F00", "#CC79A7", "#D55E00", "#999999", "#595959", "#dddddd",
-]  # fmt: skip
-PATTERNS = ["", "/", "", "x", "", ".", "", "\\", "-", "+"]
+from ..charts import COLOURS, SERIES_COLOURS, SERIES_PATTERNS, Figure, bar, base_layout, figure, scatter
 
 
-def rates_by_group(rows: Sequence[Counts], names: dict[str, str], labels: dict[str, str]) -> Figure:
-    """Employment and positive exit rates per group, with the number of people on hover; small groups left out."""
-    shown = [row for row in rows if not row.small and row.employment_rate is not None]
-    x = [names.get(row.group, row.group) for row in shown]
-    known = [row.known for row in shown]
+def rates_by_group(
+    groups: Sequence[str],
+    employment: Sequence[float],
+    positive: Sequence[float | None],
+    people: Sequence[int],
+    labels: dict[str, str],
+) -> Figure:
+    """Employment and positive exit rates (%) per group, with the number of people (situation known) on hover."""
+    x = list(groups)
+    known = list(people)
     traces = [
         bar(
             x=x,
-            y=[round(row.employment_rate, 1) for row in shown],
+            y=[round(value, 1) for value in employment],
             name=labels["employment"],
             marker={"color": COLOURS["blue"]},
             customdata=known,
@@ -27,7 +26,7 @@ def rates_by_group(rows: Sequence[Counts], names: dict[str, str], labels: dict[s
         ),
         bar(
             x=x,
-            y=[round(row.positive_rate or 0, 1) for row in shown],
+            y=[round(value or 0, 1) for value in positive],
             name=labels["positive"],
             marker={"color": COLOURS["orange"], "pattern": {"shape": "/"}},
             customdata=known,
@@ -41,17 +40,15 @@ def rates_by_group(rows: Sequence[Counts], names: dict[str, str], labels: dict[s
     return figure(traces, layout)
 
 
-def path_funnel(everyone: Counts, labels: dict[str, str], percent: Callable[[float], str]) -> Figure:
-    """Entrants -> finished -> certified -> employed at +N, as horizontal bars (the partial Plotly.js
-    bundle has no funnel trace), each labelled with its count and its share of the entrants."""
-    stages = [labels["entrants"], labels["finished"], labels["certified"], labels["employed"]]
-    values = [everyone.entrants, everyone.finished, everyone.certified, everyone.employed]
-    entrants = everyone.entrants
+def path_funnel(stages: Sequence[str], values: Sequence[int], percent: Callable[[float], str]) -> Figure:
+    """Stages (entrants first) as horizontal bars (the partial Plotly.js bundle has no funnel trace), each
+    labelled with its count and its share of the first stage."""
+    entrants = values[0]
     shares = [f"{value} ({percent(value / entrants)})" if entrants else str(value) for value in values]
     traces = [
         bar(
-            y=stages,
-            x=values,
+            y=list(stages),
+            x=list(values),
             orientation="h",
             text=shares,
             textposition="auto",
@@ -66,27 +63,25 @@ def path_funnel(everyone: Counts, labels: dict[str, str], percent: Callable[[flo
     return figure(traces, layout)
 
 
-def situation_mix(mix: Sequence[SituationMix], names: dict, labels: dict[str, str]) -> Figure:
-    """Share of due leavers in each situation, stacked, for each cohort year (years under 5 left out)."""
-    years = [item for item in mix if item.due >= 5]
-    situations = list(years[0].by_situation) if years else []
+def situation_mix(
+    years: Sequence[int], series: Sequence[tuple[str, Sequence[float], Sequence[int]]], labels: dict[str, str]
+) -> Figure:
+    """Share of due leavers in each situation, stacked, for each cohort year: one (name, % per year, people per
+    year) series per situation; no series without a year."""
+    x = [str(year) for year in years]
     traces = [
         bar(
-            x=[str(item.year) for item in years],
-            y=[round(100 * item.by_situation[situation] / item.due, 1) for item in years],
-            name=names[situation],
+            x=x,
+            y=[round(share, 1) for share in shares],
+            name=name,
             marker={
-                "color": SITUATION_COLOURS[index % len(SITUATION_COLOURS)],
-                "pattern": {"shape": PATTERNS[index % len(PATTERNS)]},
+                "color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                "pattern": {"shape": SERIES_PATTERNS[index % len(SERIES_PATTERNS)]},
             },
-            customdata=[item.by_situation[situation] for item in years],
-            hovertemplate="%{x} : %{y:.1f} % ("
-            + labels["people"]
-            + " %{customdata})<extra>"
-            + str(names[situation])
-            + "</extra>",
+            customdata=list(people),
+            hovertemplate="%{x} : %{y:.1f} % (" + labels["people"] + " %{customdata})<extra>" + str(name) + "</extra>",
         )
-        for index, situation in enumerate(situations)
+        for index, (name, shares, people) in enumerate(series if years else ())
     ]
     layout = base_layout(y_title="%")
     layout["yaxis"].update(range=[0, 100], ticksuffix=" %")

@@ -6,14 +6,11 @@ from collections.abc import Iterable
 
 from openpyxl import Workbook
 
-from .queries import Counts
+from ..indicators import COUNT_FIELDS, Row
 
-COLUMNS = (
-    "group", "entrants", "dropped", "finished", "sat_exam", "certified", "due", "known", "employed", "durable",
-    "positive", "employment_rate", "positive_rate", "durable_rate", "response_rate", "conservative_employment_rate",
-)  # fmt: skip
-COUNTS = COLUMNS[1:11]
-RATES = COLUMNS[11:]
+# The machine format: every count, then the insertion rates (completion, dropout, certification: on the page only).
+EXPORTED_RATES = ("employment_rate", "positive_rate", "durable_rate", "response_rate", "conservative_employment_rate")
+COLUMNS = ("group", *COUNT_FIELDS, *EXPORTED_RATES)
 
 
 # A spreadsheet may split a CSV line on any of these (a French one uses `;`), and reads a piece that starts
@@ -47,24 +44,24 @@ def csv_line(cells: Iterable[object]) -> str:
     return ",".join(csv_cell(cell) for cell in cells) + "\n"
 
 
-def table_row(counts: Counts) -> list[str | int | float | None]:
-    """One row: counts as integers, rates as percentages with one decimal; a group under 5 shows `<5` only."""
-    if counts.small:
-        return [counts.group, "<5", *([None] * (len(COLUMNS) - 2))]
-    rates = [getattr(counts, name) for name in RATES]
+def table_row(row: Row) -> list[str | int | float | None]:
+    """One row: counts as integers, rates as percentages with one decimal; a hidden group shows `<5` only."""
+    if row.hidden:
+        return [row.group, "<5", *([None] * (len(COLUMNS) - 2))]
+    rates = [row.rates[name] for name in EXPORTED_RATES]
     return [
-        counts.group,
-        *(getattr(counts, name) for name in COUNTS),
+        row.group,
+        *(getattr(row.counts, name) for name in COUNT_FIELDS),
         *(None if rate is None else round(rate, 1) for rate in rates),
     ]
 
 
-def to_csv(rows: Iterable[Counts]) -> str:
+def to_csv(rows: Iterable[Row]) -> str:
     """UTF-8 text, comma-separated, header row, one row per group (`all` first)."""
-    return csv_line(COLUMNS) + "".join(csv_line(table_row(counts)) for counts in rows)
+    return csv_line(COLUMNS) + "".join(csv_line(table_row(row)) for row in rows)
 
 
-def to_xlsx(tables: dict[str, list[Counts]], notes: list[str]) -> bytes:
+def to_xlsx(tables: dict[str, list[Row]], notes: list[str]) -> bytes:
     """A workbook with one sheet per breakdown, numbers as numbers, and a sheet with the definitions."""
     workbook = Workbook()
     about = workbook.active
@@ -74,8 +71,8 @@ def to_xlsx(tables: dict[str, list[Counts]], notes: list[str]) -> bytes:
     for name, rows in tables.items():
         sheet = workbook.create_sheet(name)
         sheet.append(COLUMNS)
-        for counts in rows:
-            group, *cells = table_row(counts)
+        for row in rows:
+            group, *cells = table_row(row)
             sheet.append([safe_text(group), *cells])  # one cell each: only its start can make a formula
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -1,133 +1,32 @@
-"""Insertion indicators computed in SQL: one grouped query per breakdown, whatever the number of learners.
+"""Insertion counts computed in SQL: one grouped query per breakdown, whatever the number of learners.
 
-Definitions (DOMAIN.md, "The rates managers report"), for the leavers of the selected cohorts and a
-follow-up point N:
-- due: leavers (dropped or finished) whose +N follow-up date (exit date + N months) is on or before
-  the "as of" date; known: due with a recorded situation other than « sans nouvelles »;
-- employment rate = employed / known; positive exit rate = (employed + training) / known;
-  durable employment rate = durable / known; response rate = known / due;
-  conservative employment rate = employed / due (unknowns and missing follow-ups count as not employed);
-- completion = finished / entrants; dropout = dropped / entrants;
-  certification = title obtained / those who sat the exam (obtained + partial + failed).
-A group of fewer than 5 entrants shows no figure; a rate whose denominator is under 5 is not shown.
+What is counted and how the counts become rates and shown figures: bootcamp/indicators.py.
 """
-
-from dataclasses import dataclass, field, fields
-from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from ..dates import add_months
+from ..dates import due_cutoff
 from ..extensions import db
+from ..indicators import COUNT_FIELDS, GROUPINGS, Counts, Filters, SituationMix
 from ..models import (
     DURABLE_SITUATIONS,
-    AgeBand,
-    Diploma,
-    Referrer,
     EMPLOYMENT_SITUATIONS,
+    AgeBand,
     Certification,
     Cohort,
+    Diploma,
     Enrolment,
     EnrolmentStatus,
     Gender,
     Learner,
     Outcome,
     PublicFlag,
+    Referrer,
     Site,
     Situation,
 )
 
-SMALL_GROUP = 5  # fewer people than this: « moins de 5 », no figure
 ORDERED = {"gender": Gender, "age": AgeBand, "public": PublicFlag, "diploma": Diploma, "referrer": Referrer}
-GROUPINGS = ("gender", "age", "public", "diploma", "referrer", "site", "cohort", "year")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the dashboard, the CSV and the CLI can filter on; the URL carries them."""
-
-    point: int = 6
-    as_of: date = field(default_factory=date.today)
-    site_id: int | None = None
-    programme_id: int | None = None
-    years: tuple[int, ...] = ()
-    gender: Gender | None = None
-
-
-def due_cutoff(as_of: date, point: int) -> date:
-    """The latest exit date whose +`point` months follow-up is due on `as_of`.
-
-    Follow-ups fall on exit date + N months (clamped to the month's end, 31 Aug + 6 -> 28 Feb), so
-    the set of due exit dates is everything up to this day.
-    """
-    cutoff = add_months(as_of, -point)
-    while add_months(cutoff + timedelta(days=1), point) <= as_of:
-        cutoff += timedelta(days=1)
-    while add_months(cutoff, point) > as_of:
-        cutoff -= timedelta(days=1)
-    return cutoff
-
-
-@dataclass(frozen=True)
-class Counts:
-    """The counts of one group; rates are derived from them."""
-
-    group: str
-    entrants: int = 0
-    dropped: int = 0
-    finished: int = 0
-    sat_exam: int = 0
-    certified: int = 0
-    due: int = 0
-    known: int = 0
-    employed: int = 0
-    durable: int = 0
-    positive: int = 0
-
-    @property
-    def small(self) -> bool:
-        return self.entrants < SMALL_GROUP
-
-    @staticmethod
-    def _rate(numerator: int, denominator: int) -> float | None:
-        if denominator < SMALL_GROUP:
-            return None
-        return 100.0 * numerator / denominator
-
-    @property
-    def employment_rate(self) -> float | None:
-        return self._rate(self.employed, self.known)
-
-    @property
-    def positive_rate(self) -> float | None:
-        return self._rate(self.positive, self.known)
-
-    @property
-    def durable_rate(self) -> float | None:
-        return self._rate(self.durable, self.known)
-
-    @property
-    def response_rate(self) -> float | None:
-        return self._rate(self.known, self.due)
-
-    @property
-    def conservative_employment_rate(self) -> float | None:
-        return self._rate(self.employed, self.due)
-
-    @property
-    def completion_rate(self) -> float | None:
-        return self._rate(self.finished, self.entrants)
-
-    @property
-    def dropout_rate(self) -> float | None:
-        return self._rate(self.dropped, self.entrants)
-
-    @property
-    def certification_rate(self) -> float | None:
-        return self._rate(self.certified, self.sat_exam)
-
-
-COUNT_FIELDS = tuple(f.name for f in fields(Counts) if f.name != "group")
 
 
 def _population(filters: Filters) -> sa.Select:
@@ -155,8 +54,7 @@ def _aggregates(filters: Filters) -> list[sa.ColumnElement]:
     def count_if(condition: sa.ColumnElement) -> sa.ColumnElement:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    leaver = Enrolment.status.in_([EnrolmentStatus.DROPPED, EnrolmentStatus.FINISHED])
-    due = sa.and_(leaver, Enrolment.exit_date <= due_cutoff(filters.as_of, filters.point))
+    due = sa.and_(Enrolment.is_leaver, Enrolment.exit_date <= due_cutoff(filters.as_of, filters.point))
     return [
         sa.func.count(Enrolment.id).label("entrants"),
         count_if(Enrolment.status == EnrolmentStatus.DROPPED).label("dropped"),
@@ -186,7 +84,9 @@ def _public_flags() -> sa.Subquery:
 
 
 def group_column(by: str) -> tuple[sa.ColumnElement, sa.Subquery | None]:
-    """The SQL expression of a breakdown's group, and a table to join for it."""
+    """The SQL expression of a breakdown's group (one of GROUPINGS), and a table to join for it."""
+    if by not in GROUPINGS:
+        raise ValueError(f"no breakdown named {by!r}")
     if by == "public":
         flags = _public_flags()
         return flags.c.flag, flags
@@ -238,25 +138,17 @@ def breakdown(filters: Filters, by: str) -> list[Counts]:
 
 
 def indicator_rows(filters: Filters, by: str) -> list[Counts]:
-    """The `all` row, then one row per group: what the CSV export and the tables show."""
+    """The `all` counts, then each group's: indicators.table makes them the rows the tables and exports show."""
     return [totals(filters), *breakdown(filters, by)]
-
-
-@dataclass(frozen=True)
-class SituationMix:
-    year: int
-    due: int
-    by_situation: dict[Situation | None, int]  # None: no situation recorded yet
 
 
 def situation_mix(filters: Filters) -> list[SituationMix]:
     """For each cohort year, how many due leavers are in each situation at the point (one query)."""
     year = sa.extract("year", Cohort.start_date)
-    leaver = Enrolment.status.in_([EnrolmentStatus.DROPPED, EnrolmentStatus.FINISHED])
     query = (
         _population(filters)
         .add_columns(year.label("year"), Outcome.situation, sa.func.count(Enrolment.id).label("people"))
-        .where(leaver, Enrolment.exit_date <= due_cutoff(filters.as_of, filters.point))
+        .where(Enrolment.is_leaver, Enrolment.exit_date <= due_cutoff(filters.as_of, filters.point))
         .group_by(year, Outcome.situation)
         .order_by(year)
     )

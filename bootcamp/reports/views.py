@@ -2,33 +2,37 @@
 
 from datetime import date
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from .. import charts as base_charts
 from .. import params
 from ..access import role_required
 from ..cache import cached_fragment
-from ..labels import label
-from ..models import Diploma, Gender, PublicFlag, Role, Situation
-from . import bp, charts
-from .export import to_csv, to_xlsx
-from .forms import FilterForm, filter_choices
-from .queries import (
+from ..charts import to_json
+from ..indicators import (
+    GEN_TARGETS,
     GROUPINGS,
-    ORDERED,
     SMALL_GROUP,
     Counts,
     Filters,
-    breakdown,
-    indicator_rows,
-    situation_mix,
-    totals,
+    Row,
+    Share,
+    SituationMix,
+    charted,
+    shares,
+    situation_years,
+    table,
 )
+from ..labels import label
+from ..models import Gender, PublicFlag, Situation
+from . import charts
+from .export import to_csv, to_xlsx
+from .forms import FilterForm, filter_choices
+from .queries import ORDERED, breakdown, indicator_rows, situation_mix, totals
 
-GEN_TARGETS = {"women": 30.0, "low_qualification": 80.0}
+bp = Blueprint("reports", __name__)
 
 
 def group_names(by: str) -> dict[str, str]:
@@ -77,24 +81,11 @@ def parse_filters(args: MultiDict) -> tuple[FilterForm, Filters]:
     return form, filters
 
 
-def _shares(everyone: Counts, by_gender: list[Counts], by_diploma: list[Counts], by_public: list[Counts]) -> list:
-    """Share of women, of low qualification and of each public among entrants, against the GEN targets."""
-    if everyone.small:
-        return []
-    women = sum(row.entrants for row in by_gender if row.group == Gender.FEMALE)
-    low = sum(row.entrants for row in by_diploma if row.group in (Diploma.BELOW_BAC, Diploma.BAC))
-    rows = [(_("femmes"), women, GEN_TARGETS["women"]), (_("bac ou infra-bac"), low, GEN_TARGETS["low_qualification"])]
-    publics = {row.group: row.entrants for row in by_public}
-    rows += [(label(flag), publics.get(flag.value, 0), None) for flag in PublicFlag]
-    return [
-        {
-            "name": name,
-            "count": count,
-            "share": 100 * count / everyone.entrants if count >= SMALL_GROUP else None,
-            "target": target,
-        }
-        for name, count, target in rows
-    ]
+def share_names() -> dict[str, str]:
+    """Screen names of the shares of entrants: the GEN targets' groups, then each public."""
+    return {"women": _("femmes"), "low_qualification": _("bac ou infra-bac")} | {
+        flag.value: label(flag) for flag in PublicFlag
+    }
 
 
 # The dashboard in two views, so that each page stays light on a slow connection (Ecoindex).
@@ -102,7 +93,7 @@ VIEWS = {"overview": ("year",), "publics": ("gender", "public"), "profiles": ("a
 
 
 @bp.get("/insertion")
-@role_required(Role.MANAGER)
+@role_required("see_reports")
 def dashboard() -> str:
     """Headline figures with definitions, charts each followed by its table and CSV link; in three views:
     the overview (by year, path, situations), the publics (gender, public, GEN targets), age and diploma.
@@ -116,53 +107,81 @@ def _dashboard_context() -> dict:
     view = params.choice("view", VIEWS, "overview")
     form, filters = parse_filters(params.args())
     everyone = totals(filters)
-    tables = {by: [everyone, *breakdown(filters, by)] for by in VIEWS[view]}
-    rate_labels = {
-        "employment": _("taux d'emploi"),
-        "positive": _("taux de sortie positive"),
-        "people": _("personnes :"),
-    }
-    figures = {
-        by: base_charts.to_json(charts.rates_by_group(rows, group_names(by), rate_labels))
-        for by, rows in tables.items()
-    }
+    counts = {by: [everyone, *breakdown(filters, by)] for by in VIEWS[view]}
+    tables = {by: table(rows) for by, rows in counts.items()}
+    names = {by: group_names(by) for by in tables}
+    figures = {by: _rates_figure(rows, names[by]) for by, rows in tables.items()}
     situation_names = {situation: label(situation) for situation in Situation} | {None: _("non relevé")}
-    mix, shares = [], []
+    mix, hidden_years, share_rows = [], [], []
     if view == "overview":
-        mix = situation_mix(filters)
-        figures["mix"] = base_charts.to_json(charts.situation_mix(mix, situation_names, {"people": _("personnes :")}))
-        funnel_labels = {
-            "entrants": _("entrées"),
-            "finished": _("formation terminée"),
-            "certified": _("titre obtenu"),
-            "employed": _("en emploi à +%(n)d mois", n=filters.point),
-        }
-        figures["funnel"] = base_charts.to_json(charts.path_funnel(everyone, funnel_labels, format_percent))
+        mix, hidden_years = situation_years(situation_mix(filters))
+        figures["mix"] = _mix_figure(mix, situation_names)
+        figures["funnel"] = _funnel_figure(everyone, filters.point)
     elif view == "publics":
-        shares = _shares(everyone, tables["gender"], [everyone, *breakdown(filters, "diploma")], tables["public"])
-        figures["shares"] = base_charts.to_json(
-            charts.shares_against_targets(
-                [(row["name"], row["share"], row["target"]) for row in shares if row["share"] is not None],
-                {"share": _("part des entrées"), "target": _("objectif GEN")},
-            )
-        )
+        counts["diploma"] = [everyone, *breakdown(filters, "diploma")]
+        share_rows = shares(everyone, counts, [flag.value for flag in PublicFlag])
+        figures["shares"] = _shares_figure(share_rows)
     kept = params.kept("by", "view")
     return dict(
         view=view,
         view_url=lambda name: url_for("reports.dashboard", view=None if name == "overview" else name, **kept),
         form=form,
         filters=filters,
-        everyone=everyone,
+        everyone=table([everyone])[0],
         tables=tables,
         mix=mix,
-        shares=shares,
+        hidden_years=hidden_years,
+        shares=share_rows,
+        share_names=share_names(),
+        targets={target.code: target.share for target in GEN_TARGETS},
         figures=figures,
         definitions=definitions(filters.point),
-        names={by: group_names(by) for by in tables},
+        names=names,
         situation_names=situation_names,
         csv_url=lambda by: url_for("reports.export_csv", by=by, **kept),
         xlsx_url=url_for("reports.export_xlsx", **kept),
         small=SMALL_GROUP,
+    )
+
+
+def _rates_figure(rows: list[Row], names: dict[str, str]) -> str:
+    """A breakdown's employment and positive exit rates, as JSON: the groups indicators.charted keeps."""
+    shown = charted(rows)
+    return to_json(
+        charts.rates_by_group(
+            [names.get(item.group, item.group) for item in shown],
+            [item.rates["employment_rate"] for item in shown],
+            [item.rates["positive_rate"] for item in shown],
+            [item.counts.known for item in shown],
+            {"employment": _("taux d'emploi"), "positive": _("taux de sortie positive"), "people": _("personnes :")},
+        )
+    )
+
+
+def _mix_figure(mix: list[SituationMix], situation_names: dict) -> str:
+    """The situations of the due leavers of each year shown, as JSON."""
+    series = [
+        (name, [item.shares[situation] for item in mix], [item.by_situation[situation] for item in mix])
+        for situation, name in situation_names.items()
+    ]
+    return to_json(charts.situation_mix([item.year for item in mix], series, {"people": _("personnes :")}))
+
+
+def _funnel_figure(everyone: Counts, point: int) -> str:
+    """Entrants -> finished -> certified -> employed at the point, as JSON."""
+    stages = [_("entrées"), _("formation terminée"), _("titre obtenu"), _("en emploi à +%(n)d mois", n=point)]
+    values = [everyone.entrants, everyone.finished, everyone.certified, everyone.employed]
+    return to_json(charts.path_funnel(stages, values, format_percent))
+
+
+def _shares_figure(share_rows: list[Share]) -> str:
+    """The shares of entrants shown, against the GEN targets, as JSON."""
+    names = share_names()
+    return to_json(
+        charts.shares_against_targets(
+            [(names[item.code], item.share, item.target) for item in share_rows if item.share is not None],
+            {"share": _("part des entrées"), "target": _("objectif GEN")},
+        )
     )
 
 
@@ -180,25 +199,25 @@ def _export_filters() -> Filters:
 
 
 @bp.get("/insertion/export.csv")
-@role_required(Role.MANAGER)
+@role_required("see_reports")
 def export_csv() -> Response:
     """One breakdown as CSV: the `all` row first, then one row per group."""
     by = _by()
     filters = _export_filters()
     filename = f"insertion-{by}-{filters.point}m-{filters.as_of.isoformat()}.csv"
     return Response(
-        to_csv(indicator_rows(filters, by)),
+        to_csv(table(indicator_rows(filters, by))),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
 @bp.get("/insertion/export.xlsx")
-@role_required(Role.MANAGER)
+@role_required("see_reports")
 def export_xlsx() -> Response:
     """Every breakdown, one sheet each, with the definitions."""
     filters = _export_filters()
-    tables = {by: indicator_rows(filters, by) for by in GROUPINGS}
+    tables = {by: table(indicator_rows(filters, by)) for by in GROUPINGS}
     notes = [f"{name}: {text}" for name, text in definitions(filters.point).items()]
     notes.insert(
         0,

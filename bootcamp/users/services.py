@@ -7,7 +7,7 @@ that stores its result (see bootcamp/transactions.py).
 from datetime import timedelta
 
 from .. import tokens
-from ..audit import record
+from ..audit import record, snapshot
 from ..extensions import db
 from ..links import external_url
 from ..models import Cohort, Learner, Role, User
@@ -17,15 +17,8 @@ PASSWORD = "password"  # the purpose of password links' one-time tokens
 USER_FIELDS = ("email", "name", "role", "active", "learner_id")
 
 
-def _state(user: User) -> dict:
-    return {
-        "email": user.email,
-        "name": user.name,
-        "role": user.role.value,
-        "active": user.active,
-        "learner_id": user.learner_id,
-        "cohorts": sorted(cohort.id for cohort in user.cohorts),
-    }
+def _state(user: User) -> dict[str, object]:
+    return snapshot(user, USER_FIELDS) | {"cohorts": sorted(cohort.id for cohort in user.cohorts)}
 
 
 def create_user(email: str, name: str, role: Role) -> User:

@@ -1,7 +1,7 @@
 """Accounts, for admins: list, create, edit (role, cohorts, linked learner, active), one-time password links."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -11,9 +11,12 @@ from .. import params
 from ..access import role_required
 from ..extensions import db
 from ..models import Cohort, Role, User
-from . import bp
 from .forms import EditUserForm, NewUserForm
-from .services import create_user, password_link as make_password_link, update_user
+from .services import create_user
+from .services import password_link as make_password_link
+from .services import update_user
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
 
 def _list(form: NewUserForm) -> str:
@@ -28,7 +31,7 @@ def _list(form: NewUserForm) -> str:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required("manage_accounts")
 def index() -> Response | str:
     """Every account, and the form to create one."""
     form = NewUserForm()
@@ -39,7 +42,7 @@ def index() -> Response | str:
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required("manage_accounts")
 def edit(user_id: int) -> Response | str:
     """Change an account's name, role, state, cohorts (trainers) or linked learner file (learners)."""
     user = db.get_or_404(User, user_id)
@@ -68,7 +71,7 @@ def _link_page(user: User, created: bool = False) -> str:
 
 
 @bp.post("/<int:user_id>/password-link")
-@role_required(Role.ADMIN)
+@role_required("manage_accounts")
 def password_link(user_id: int) -> str:
     """A one-time link, valid 24 hours, for the person to choose a new password."""
     user = db.get_or_404(User, user_id)

@@ -12,9 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy.orm import selectinload
-
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from ..audit import plain, snapshot
 from ..extensions import db
@@ -155,6 +154,15 @@ def _row(line: int, cells: dict[str, str], problems: list[Problem], start: date)
     born = learner.get("birth_date")
     if born and not start.year - 80 < born.year <= start.year - 14:
         check.refuse("birth_date", _("date de naissance improbable pour une personne en formation"))
+    enrolment = _enrolment(check, cells, start)
+    problems.extend(check.problems)
+    if check.problems:
+        return None
+    return LearnerChange(line=line, email=email, learner=_plain(learner), enrolment=_plain(enrolment))
+
+
+def _enrolment(check: RowCheck, cells: dict[str, str], start: date) -> dict[str, object]:
+    """The enrolment's columns of a row (status, exit, reason, certification), checked together."""
     parsers = {
         "status": (parse_code, EnrolmentStatus),
         "exit_date": (parse_date,),
@@ -173,10 +181,7 @@ def _row(line: int, cells: dict[str, str], problems: list[Problem], start: date)
         check.refuse("exit_date", _("la sortie ne peut pas précéder le début de la promotion"))
     if status in (None, EnrolmentStatus.IN_TRAINING) and cells.get("exit_date"):
         check.refuse("exit_date", _("une date de sortie demande le statut dropped ou finished"))
-    problems.extend(check.problems)
-    if check.problems:
-        return None
-    return LearnerChange(line=line, email=email, learner=_plain(learner), enrolment=_plain(enrolment))
+    return enrolment
 
 
 def check_learners(content: bytes, start: date) -> tuple[list[LearnerChange], list[Problem]]:

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
-
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from ..audit import actor_id, plain, snapshot
 from ..extensions import db
-from ..models import FOLLOW_UP_POINTS, Enrolment, EnrolmentStatus, Learner, Outcome, Situation, utcnow
+from ..models import FOLLOW_UP_POINTS, Enrolment, Learner, Outcome, Situation, utcnow
 from ..outcomes.services import OUTCOME_FIELDS, SituationData
 from ..transactions import end_transaction
 from .reading import FileRefused, Plan, Problem, RowCheck, parse_code, parse_date, parse_yes_no, read_rows
@@ -108,25 +107,25 @@ def plan_outcomes(content: bytes) -> OutcomePlan:
             )
             continue
         seen[key] = change.line
-        learner = learners.get(change.email)
-        if learner is None:
-            problems.append(
-                Problem(change.line, "email", _("aucun·e apprenant·e avec l'adresse %(email)s", email=change.email))
-            )
-            continue
-        left = [e for e in learner.enrolments if e.status != EnrolmentStatus.IN_TRAINING and e.exit_date]
-        if not left:
-            problems.append(
-                Problem(change.line, "email", _("%(email)s est encore en formation : pas de suivi", email=change.email))
-            )
-            continue
-        enrolment = max(left, key=lambda e: e.exit_date)
-        change.enrolment_id, change.learner_id = enrolment.id, learner.id
-        existing = next((o for o in enrolment.outcomes if o.point == change.point), None)
-        if existing is not None:
-            change.outcome_id, change.before = existing.id, snapshot(existing, OUTCOME_FIELDS)
-            change.kind = "unchanged" if change.before == change.after else "update"
+        if problem := _attach(change, learners.get(change.email)):
+            problems.append(problem)
     return OutcomePlan(changes, problems, data_version=version)
+
+
+def _attach(change: OutcomeChange, learner: Learner | None) -> Problem | None:
+    """Attach the change to the learner's latest exit (and to the outcome it replaces), or say why not."""
+    if learner is None:
+        return Problem(change.line, "email", _("aucun·e apprenant·e avec l'adresse %(email)s", email=change.email))
+    left = [e for e in learner.enrolments if e.is_leaver and e.exit_date]
+    if not left:
+        return Problem(change.line, "email", _("%(email)s est encore en formation : pas de suivi", email=change.email))
+    enrolment = max(left, key=lambda e: e.exit_date)
+    change.enrolment_id, change.learner_id = enrolment.id, learner.id
+    existing = next((o for o in enrolment.outcomes if o.point == change.point), None)
+    if existing is not None:
+        change.outcome_id, change.before = existing.id, snapshot(existing, OUTCOME_FIELDS)
+        change.kind = "unchanged" if change.before == change.after else "update"
+    return None
 
 
 def _create(changes: list[OutcomeChange]) -> list[AuditRow]:

@@ -1,0 +1,34 @@
+"""The journal's filter form."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField
+
+from ..forms import FrenchDateField, code, with_blank
+
+KINDS = {
+    "grade": _l("note"),
+    "competency_assessment": _l("niveau de compétence"),
+    "enrolment": _l("inscription"),
+    "outcome": _l("situation après la formation"),
+    "project": _l("projet"),
+    "learner": _l("apprenant·e"),
+    "cohort": _l("promotion"),
+    "user": _l("compte"),
+}
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    learner = StringField(_l("Apprenant·e (nom ou n°)"))
+    user = SelectField(_l("Auteur"), coerce=code, default="")
+    kind = SelectField(_l("Type"), coerce=code, default="")
+    start = FrenchDateField(_l("Du"))
+    end = FrenchDateField(_l("Au"))
+
+    def set_choices(self, users: list[tuple[int, str]]) -> None:
+        """The authors to choose from (id, name), and the kinds of record."""
+        self.user.choices = with_blank([SelectChoice(str(i), name) for i, name in users], _l("tous"))
+        self.kind.choices = with_blank([SelectChoice(key, str(text)) for key, text in KINDS.items()], _l("tous"))
