@@ -44,8 +44,12 @@ serve: install
 	$(BIN)/flask db upgrade
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# The whole suite in parallel (pytest-xdist, one worker per core; the browser tests together on one of them):
+# SQLite, PostgreSQL too with TEST_DATABASE_URL, Chromium when /usr/bin/chromium is there. COVERAGE=1 adds the
+# coverage report (CI does), HYPOTHESIS_PROFILE=ci the deep fuzzing, TEST_WORKERS=0 a run in one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test front-end
-	$(BIN)/python -m pytest --cov --cov-report=term
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(if $(COVERAGE),--cov --cov-report=term) $(PYTEST_ARGS)
 
 # A ten-year programme under gunicorn, measured with wrk (installed from Debian's packages when missing).
 bench: install

@@ -8,9 +8,9 @@ entries, least recently used first out, within MAX_ENTRIES.
 """
 
 import threading
-from datetime import date
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -61,10 +61,13 @@ class Store:
 store = Store()
 
 
+VERSION = sa.select(DataVersion.value).where(DataVersion.id == 1)  # built once: every kept page asks
+
+
 def data_version() -> int:
     """The data's version, read once per request."""
     if "data_version" not in g:
-        g.data_version = db.session.scalar(sa.select(DataVersion.value).where(DataVersion.id == 1)) or 0
+        g.data_version = db.session.connection().scalar(VERSION) or 0  # Core: a number, no ORM object to load
     return g.data_version
 
 

@@ -24,6 +24,20 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# Set on every response, whatever the view set (the CSP is the exception: a view may narrow it).
+HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", PERMISSIONS),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+PUBLIC_ASSETS = frozenset({"static", "assets.plotly_js", "assets.plotly_css"})
+# What needs neither the session nor the user: public files, and the health check that load balancers call every
+# few seconds (never kept by a cache, since whose request it is is not looked at).
+SESSIONLESS = PUBLIC_ASSETS | {"auth.health"}
+# The only bodies Werkzeug reads into request.form: any other request has an empty form.
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 class RequestIdFilter(logging.Filter):
@@ -44,9 +58,10 @@ class BoundedInt(IntegerConverter):
 
 def _start_request() -> Response | None:
     g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
-    if any("\x00" in value for values in (request.args, request.form) for value in values.values()):
+    sent = (request.args, request.form) if request.mimetype in FORM_TYPES else (request.args,)
+    if any("\x00" in value for values in sent for value in values.values()):
         abort(400, description=_("La demande contient un caractère nul : elle est refusée."))
-    if not current_user.is_authenticated:
+    if request.endpoint in SESSIONLESS or not current_user.is_authenticated:
         return None
     now = time.time()
     idle, absolute = current_app.config["SESSION_IDLE_SECONDS"], current_app.config["SESSION_ABSOLUTE_SECONDS"]
@@ -64,24 +79,26 @@ def _start_request() -> Response | None:
 def _headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = PERMISSIONS
-    headers["X-Frame-Options"] = "DENY"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    for name, value in HEADERS:
+        headers[name] = value
     headers["X-Request-Id"] = g.get("request_id", "")
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if request.endpoint == "static":
+    endpoint = request.endpoint
+    if endpoint == "static":
         if response.status_code == 200:  # small files: read into memory so that they are compressed
             response.direct_passthrough = False
             response.make_sequence()
         if request.args.get("v"):
             response.cache_control.immutable = True  # the URL changes with the content
             response.cache_control.public = True
-    elif request.endpoint not in ("assets.plotly_js", "assets.plotly_css"):
-        if current_user.is_authenticated or request.method != "GET" or response.status_code >= 400:
-            headers["Cache-Control"] = "no-store"
+    elif endpoint not in PUBLIC_ASSETS and (
+        endpoint in SESSIONLESS
+        or request.method != "GET"
+        or response.status_code >= 400
+        or current_user.is_authenticated
+    ):
+        headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -42,6 +42,16 @@ def postgres_url() -> str | None:
 
 
 BACKENDS = ["sqlite"] + (["postgresql"] if postgres_url() else [])
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests are marked `browser` (`-m "not browser"` leaves them out) and kept together on one
+    pytest-xdist worker (`make test` runs `-n auto --dist loadgroup`): they share one gunicorn and one Chromium."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -54,8 +64,10 @@ def compiled_catalogues() -> None:
     for po in (Path(__file__).resolve().parent.parent / "bootcamp" / "translations").glob("*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            with po.open("rb") as source, mo.open("wb") as target:
+            partial = mo.with_name(f"{mo.name}.{os.getpid()}")  # parallel workers: each writes its own, then one
+            with po.open("rb") as source, partial.open("wb") as target:  # atomic rename
                 write_mo(target, read_po(source))
+            os.replace(partial, mo)
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +83,10 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
-    """A PostgreSQL database of this run's own, migrated once and dropped at the end (CI must reach it)."""
+    """A PostgreSQL database of this run's own (of this xdist worker's own: gw0, gw1...), migrated once and
+    dropped at the end (CI must reach it)."""
     url = sa.engine.make_url(postgres_url())
-    name = f"bootcamp_test_{uuid.uuid4().hex[:10]}"
+    name = f"bootcamp_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))

@@ -14,13 +14,12 @@ def test_health_check_and_static_files_run_no_query_even_logged_in(
     app: Flask, client, auth: AuthActions, world, count_queries, path: str
 ) -> None:
     auth.login(world.emails["trainer"])
-    with count_queries() as counter:
-        response = client.get(path)
-    assert response.status_code == 200 and counter.count == 0, counter.statements  # no user looked up
-    assert all(response.headers.get(name) for name in HEADERS)
-    assert "Set-Cookie" not in response.headers
-    if path == "/healthz":
-        assert response.text == "ok" and response.headers["Cache-Control"] == "no-store"
+    with count_queries() as counter, client.get(path) as response:
+        assert response.status_code == 200 and counter.count == 0, counter.statements  # no user looked up
+        assert all(response.headers.get(name) for name in HEADERS)
+        assert "Set-Cookie" not in response.headers
+        if path == "/healthz":
+            assert response.text == "ok" and response.headers["Cache-Control"] == "no-store"
 
 
 def test_health_check_answers_anonymous_callers_uncached(client) -> None:
