@@ -192,6 +192,21 @@ def _is_conflict(status: int, page: str) -> bool:
     return status in (200, 409) and any(words in page for words in CONFLICT_WORDS)
 
 
+def _saves(tally: Tally, answers: list[tuple[int, str]], stored: int) -> Tally:
+    """Count the answers to saves made from one snapshot, of which the database holds `stored`: beyond the first,
+    each stored save overwrote one it had not seen (lost), and so did an accepted save that is not stored."""
+    for status, page in answers:
+        tally.statuses[status] += 1
+        if status == 302:
+            tally.saved += 1
+        elif _is_conflict(status, page):
+            tally.refused += 1
+        else:
+            tally.other.append(f"{status}: {page[:300]}")
+    tally.lost = max(0, stored - 1) + max(0, tally.saved - stored)
+    return tally
+
+
 def grid_same_cell(base: str, trainer_email: str, cohort_id: int, cell: tuple[int, int], count: int,
                    saved_in_database) -> Tally:
     """`count` saves of the same grid cell from the same snapshot: one may be saved, the others refused."""
@@ -208,17 +223,7 @@ def grid_same_cell(base: str, trainer_email: str, cohort_id: int, cell: tuple[in
         level = str((int(before or 0) + 1 + number % 3) % 4)
         return people[number].request(path, forms[number] | {name: level})
 
-    for status, page in _all_at_once(count, save):
-        tally.statuses[status] += 1
-        if status == 302:
-            tally.saved += 1
-        elif _is_conflict(status, page):
-            tally.refused += 1
-        else:
-            tally.other.append(f"{status}: {page[:300]}")
-    stored = saved_in_database()
-    tally.lost = max(0, stored - 1) + max(0, tally.saved - stored)
-    return tally
+    return _saves(tally, _all_at_once(count, save), saved_in_database())
 
 
 def outcome_same_point(base: str, manager_email: str, enrolment_id: int, point: int, count: int,
@@ -234,17 +239,7 @@ def outcome_same_point(base: str, manager_email: str, enrolment_id: int, point: 
     def save(number: int) -> tuple[int, str]:
         return people[number].request(path, forms[number] | {"situation": "cdi", "employer": f"Employeur {number}"})
 
-    for status, page in _all_at_once(count, save):
-        tally.statuses[status] += 1
-        if status == 302:
-            tally.saved += 1
-        elif _is_conflict(status, page):
-            tally.refused += 1
-        else:
-            tally.other.append(f"{status}: {page[:300]}")
-    stored = saved_in_database()
-    tally.lost = max(0, stored - 1) + max(0, tally.saved - stored)
-    return tally
+    return _saves(tally, _all_at_once(count, save), saved_in_database())
 
 
 def logins(base: str, emails: list[str], password: str = PASSWORD) -> Tally:

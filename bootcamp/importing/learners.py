@@ -321,9 +321,5 @@ def _update(plan: LearnerPlan, changes: list[LearnerChange]) -> list[AuditRow]:
 
 def apply_learners(plan: LearnerPlan) -> dict[str, int]:
     """Write the plan (the caller commits: one transaction), audited. Return how many of each kind."""
-    if not plan.ok:
-        raise ValueError("a refused import cannot be applied")
-    creates = [change for change in plan.changes if change.kind == "create"]
-    updates = [change for change in plan.changes if change.kind == "update"]
-    record_all(_create(plan, creates) + _update(plan, updates))
-    return {kind: plan.count(kind) for kind in ("create", "update", "unchanged")}
+    record_all(_create(plan, plan.of_kind("create")) + _update(plan, plan.of_kind("update")))
+    return plan.counts()

@@ -178,9 +178,5 @@ def _update(changes: list[OutcomeChange]) -> list[AuditRow]:
 
 def apply_outcomes(plan: OutcomePlan) -> dict[str, int]:
     """Record every follow-up of the plan, audited (the caller commits)."""
-    if not plan.ok:
-        raise ValueError("a refused import cannot be applied")
-    creates = [change for change in plan.changes if change.kind == "create"]
-    updates = [change for change in plan.changes if change.kind == "update"]
-    record_all(_create(creates) + _update(updates))
-    return {kind: plan.count(kind) for kind in ("create", "update", "unchanged")}
+    record_all(_create(plan.of_kind("create")) + _update(plan.of_kind("update")))
+    return plan.counts()

@@ -254,6 +254,15 @@ class Plan:
     def count(self, kind: str) -> int:
         return sum(1 for change in self.changes if change.kind == kind)
 
+    def of_kind(self, kind: str) -> list[Any]:
+        """The changes to apply of one kind (create, update), for the caller to write; refused plans have none."""
+        if not self.ok:
+            raise ValueError("a refused import cannot be applied")
+        return [change for change in self.changes if change.kind == kind]
+
+    def counts(self) -> dict[str, int]:
+        return {kind: self.count(kind) for kind in ("create", "update", "unchanged")}
+
     def fingerprint(self, change: Any) -> object:
         raise NotImplementedError
 
