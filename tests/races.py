@@ -192,6 +192,15 @@ def _is_conflict(status: int, page: str) -> bool:
     return status in (200, 409) and any(words in page for words in CONFLICT_WORDS)
 
 
+def _people_on(base: str, email: str, path: str, count: int) -> tuple[list[Browser], list[dict[str, str]]]:
+    """`count` sessions of one account, each with the form at `path`, all loaded before anyone saves (one
+    snapshot)."""
+    people = [Browser(base) for _ in range(count)]
+    for person in people:
+        assert person.login(email) == 302
+    return people, [person.form(path) for person in people]
+
+
 def _saves(tally: Tally, answers: list[tuple[int, str]], stored: int) -> Tally:
     """Count the answers to saves made from one snapshot, of which the database holds `stored`: beyond the first,
     each stored save overwrote one it had not seen (lost), and so did an accepted save that is not stored."""
@@ -212,10 +221,7 @@ def grid_same_cell(base: str, trainer_email: str, cohort_id: int, cell: tuple[in
     """`count` saves of the same grid cell from the same snapshot: one may be saved, the others refused."""
     tally = Tally("grid: one cell, same snapshot")
     path = f"/cohorts/{cohort_id}/competencies"
-    people = [Browser(base) for _ in range(count)]
-    for person in people:
-        assert person.login(trainer_email) == 302
-    forms = [person.form(path) for person in people]  # all before anyone saves: one snapshot
+    people, forms = _people_on(base, trainer_email, path, count)
     name = f"level_{cell[0]}_{cell[1]}"
     before = forms[0][name]
 
@@ -231,10 +237,7 @@ def outcome_same_point(base: str, manager_email: str, enrolment_id: int, point: 
     """`count` saves of the same follow-up from the same (empty) form: one saved, the others refused."""
     tally = Tally("follow-up: one point, same form")
     path = f"/outcomes/{enrolment_id}/{point}"
-    people = [Browser(base) for _ in range(count)]
-    for person in people:
-        assert person.login(manager_email) == 302
-    forms = [person.form(path) for person in people]
+    people, forms = _people_on(base, manager_email, path, count)
 
     def save(number: int) -> tuple[int, str]:
         return people[number].request(path, forms[number] | {"situation": "cdi", "employer": f"Employeur {number}"})
