@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .backup import BackupError, backup, check_backup, restore, sqlite_path
 from .cohorts.services import CohortError, save_cohort
-from .demo import DEMO_ACCOUNTS, SITES, DemoError, DemoOptions, database_is_empty, load_demo
+from .demo import DEMO_ACCOUNTS, SITE_TRAINER_PREFIX, SITES, DemoError, DemoOptions, database_is_empty, load_demo
 from .extensions import db
 from .forms import column_length
 from .frameworks import FrameworkError, insert_framework, read_framework
@@ -143,7 +143,7 @@ def load_framework(file: str) -> None:
 
 
 def print_demo_logins() -> None:
-    """Print the demo accounts that exist, one per role."""
+    """Print the demo accounts that exist, one per role, then each other site's trainer (`flask demo`)."""
     emails = [email for email, _role, _name in DEMO_ACCOUNTS]
     present = set(db.session.scalars(sa.select(User.email).where(User.email.in_(emails))))
     if not present:
@@ -152,6 +152,13 @@ def print_demo_logins() -> None:
     for email, role, _name in DEMO_ACCOUNTS:
         if email in present:
             click.echo(f"  {role.value:<8} {email}")
+    site_trainers = db.session.scalars(
+        sa.select(User.email)
+        .where(User.role == Role.TRAINER, User.active, User.email.like(f"{SITE_TRAINER_PREFIX}%@example.org"))
+        .order_by(User.email)
+    ).all()
+    for email in site_trainers:
+        click.echo(f"  {Role.TRAINER.value:<8} {email}")
 
 
 @click.command("demo")
@@ -172,8 +179,8 @@ def demo(seed: int, sites: int, years: int, learners_per_cohort: int, reset: boo
         return
     options = DemoOptions(seed=seed, sites=sites, years=years, learners_per_cohort=learners_per_cohort)
     try:
-        with click.progressbar(length=sites * years * 2, label="Cohorts") as bar:
-            counts = load_demo(options, reset=reset, tick=bar.update)
+        click.echo(f"Loading the demo data: {sites * years * 2} cohorts...")
+        counts = load_demo(options, reset=reset)
     except DemoError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

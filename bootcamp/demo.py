@@ -5,7 +5,7 @@ Deterministic for a seed and a reference day: the same call on the same day give
 
 import random
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -70,6 +70,7 @@ DEMO_ACCOUNTS = [
     ("trainer@example.org", Role.TRAINER, "Thomas Formateur"),
     ("learner@example.org", Role.LEARNER, None),  # named after the learner it is linked to
 ]
+SITE_TRAINER_PREFIX = "formateur."  # each site but Mende has its trainer: formateur.<town>@example.org
 
 BRIEFS = [
     ("Mon portfolio en ligne", ["CP1", "CP3"]),
@@ -365,7 +366,7 @@ class DemoBuilder:
                 yield town, department, spring, spring + timedelta(weeks=42)
                 yield town, department, autumn, autumn + timedelta(weeks=43)
 
-    def build(self, tick: Callable[[int], None] = lambda _n: None) -> dict[str, int]:
+    def build(self) -> dict[str, int]:
         """Insert everything; return the counts of what was created."""
         password = hash_password(_demo_password())
         programme = dwwm_programme()
@@ -398,7 +399,6 @@ class DemoBuilder:
                 if town == "Mende" and not enrolment.is_leaver and start <= self.today:
                     linkable.append((start, learner))
             db.session.flush()
-            tick(1)
         self._link_learner_account(accounts["learner@example.org"], linkable)
         db.session.flush()
         return {
@@ -421,7 +421,7 @@ class DemoBuilder:
                 site_trainers[town] = accounts["trainer@example.org"]
             else:
                 site_trainers[town] = User(
-                    email=f"formateur.{_ascii(town)}@example.org",
+                    email=f"{SITE_TRAINER_PREFIX}{_ascii(town)}@example.org",
                     role=Role.TRAINER,
                     name=f"{self.fake.first_name()} {self.fake.last_name()}",
                     password_hash=password,
@@ -467,14 +467,12 @@ def _assessment_comment(level: int, target: int) -> str:
     return "À consolider sur le prochain brief."
 
 
-def load_demo(
-    options: DemoOptions, reset: bool = False, tick: Callable[[int], None] = lambda _n: None
-) -> dict[str, int]:
+def load_demo(options: DemoOptions, reset: bool = False) -> dict[str, int]:
     """Load the demo data in one transaction; refuse a non-empty database unless `reset`."""
     if not database_is_empty():
         if not reset:
             raise DemoError("the database already holds data: add --reset to replace it with the demo data")
         reset_database()
-    counts = DemoBuilder(options).build(tick)
+    counts = DemoBuilder(options).build()
     db.session.commit()
     return counts

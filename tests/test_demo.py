@@ -154,3 +154,18 @@ def test_demo_command_refuses_a_non_empty_database_without_reset(app: Flask, run
             db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.email == "admin@example.org"))
             == 1
         )
+
+
+def test_demo_command_prints_every_trainer_login_and_nothing_stray(app: Flask, runner) -> None:
+    result = runner.invoke(args=["demo", "--sites", "2", "--years", "1", "--learners-per-cohort", "2"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "Cohorts" not in lines  # click's progress bar printed its bare label when not on a terminal
+    with app.app_context():
+        trainers = db.session.scalars(sa.select(User.email).where(User.role == Role.TRAINER)).all()
+    assert len(trainers) == 2
+    for email in trainers:
+        assert f"  trainer  {email}" in lines
+    again = runner.invoke(args=["demo", "--if-empty"])
+    assert all(f"  trainer  {email}" in again.output.splitlines() for email in trainers)
+
