@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi:app
 
-.PHONY: install front-end translations run serve test lint bench races messages clean
+.PHONY: install front-end translations run serve test lint bench races lighthouse messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ translations: $(VENV)/.installed
 # serves the full bundle of the plotly Python package instead, and everything still works.
 front-end:
 	@if [ -f node_modules/plotly.js-basic-dist-min/plotly-basic.min.js ]; then :; \
-	elif command -v npm >/dev/null 2>&1 && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; then :; \
+	elif command -v npm >/dev/null 2>&1 && npm ci --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error; then :; \
 	else echo "Note: npm unavailable, the full Plotly.js bundle of the plotly package will be served."; fi
 
 # Links are built on BASE_URL (required outside tests and debugging): the address this serves, unless given.
@@ -60,6 +60,13 @@ bench: install
 # The concurrency figures (issue 12): races against gunicorn with 3, 6 and 9 workers, SQLite and PostgreSQL.
 races: $(VENV)/.installed-test
 	$(BIN)/python bench/races.py
+
+# Lighthouse's mobile audit of /login, /me, /insertion and the grid in Debian's Chromium (issue 14's goals):
+# Lighthouse comes from package.json's devDependencies (npm), Chromium from Debian's packages when missing.
+lighthouse: install
+	@[ -x /usr/bin/chromium ] || (apt-get update -qq && apt-get install -y -qq chromium)
+	@[ -x node_modules/.bin/lighthouse ] || npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python bench/lighthouse.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/flake8 bootcamp tests bench wsgi.py migrations/env.py
