@@ -291,6 +291,8 @@ def main() -> None:
         ("anonymous", "/healthz"),
         ("manager", "/insertion"),
         ("manager", f"/insertion?year={data['year']}"),
+        ("manager", "/cohorts/"),  # 400 cohorts: the default list (to come, in training, ended within 12 months)
+        ("manager", "/cohorts/?state=all&page=8"),
         ("trainer", f"/cohorts/{data['cohort']}"),
         ("trainer", f"/cohorts/{data['cohort']}/competencies"),
         ("trainer", f"/projects/{data['project']}/grades"),

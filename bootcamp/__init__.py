@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .outcomes import views as outcomes
     from .projects import views as projects
     from .reports import views as reports
+    from .sites import views as sites
     from .users import views as users
 
     security.init_app(app)
@@ -43,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     # Each feature defines its blueprint in its views.py; importing a feature's services never imports its views.
-    blueprints = (assets, auditlog, auth, cohorts, competencies, projects, learners, outcomes, reports, users)
+    blueprints = (assets, auditlog, auth, cohorts, competencies, projects, learners, outcomes, reports, sites, users)
     for module in blueprints:
         app.register_blueprint(module.bp)
     return app

@@ -42,6 +42,7 @@ class Action(StrEnum):
 
     SEE_OWN_PROGRESS = "see_own_progress"  # a learner's own page and data
     TEACH = "teach"  # the cohorts one works on: roster, enrolments, competency grid, briefs, grades
+    FINISH_COHORTS = "finish_cohorts"  # record the end of the programme for a cohort, undo an exit (resume)
     MANAGE_COHORTS = "manage_cohorts"  # create and change cohorts, import their learners; every cohort
     SEE_LEARNER_FILES = "see_learner_files"  # a learner's whole file, its export, its erasure
     FOLLOW_OUTCOMES = "follow_outcomes"  # the follow-ups due, recording and importing situations
@@ -56,6 +57,7 @@ class Action(StrEnum):
 PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SEE_OWN_PROGRESS: frozenset({Role.LEARNER}),
     Action.TEACH: frozenset({Role.TRAINER, Role.MANAGER}),
+    Action.FINISH_COHORTS: frozenset({Role.TRAINER, Role.MANAGER}),  # as the enrolment form: the cohort's staff
     Action.MANAGE_COHORTS: frozenset({Role.MANAGER}),
     Action.SEE_LEARNER_FILES: frozenset({Role.MANAGER}),
     Action.FOLLOW_OUTCOMES: frozenset({Role.MANAGER}),
@@ -235,6 +237,21 @@ def get_project_or_404(project_id: int, user: User) -> Project:
     return project
 
 
+def get_own_brief_or_404(project_id: int, user: User) -> Project:
+    """The brief if it belongs to a cohort the learner `user` is enrolled in (to read it), else 404."""
+    their_cohorts = sa.select(Enrolment.cohort_id).where(
+        Enrolment.learner_id == user.learner_id, Enrolment.learner_id.is_not(None)
+    )
+    project = db.session.scalar(
+        sa.select(Project)
+        .options(joinedload(Project.cohort))
+        .where(Project.id == project_id, Project.cohort_id.in_(their_cohorts))
+    )
+    if project is None:
+        refuse()
+    return project
+
+
 def get_learner_and_competency_or_404(
     cohort: Cohort, learner_id: int, competency_id: int
 ) -> tuple[Learner, Competency]:
@@ -269,5 +286,17 @@ def get_enrolment_or_404(cohort: Cohort, enrolment_id: int) -> Enrolment:
     """The enrolment if it belongs to `cohort` (already checked with get_cohort_or_404), else 404."""
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.cohort_id != cohort.id:
+        refuse()
+    return enrolment
+
+
+def get_cohort_enrolment_or_404(cohort: Cohort, learner_id: int) -> Enrolment:
+    """The learner's enrolment in `cohort` (already checked with get_cohort_or_404), with the learner; else 404."""
+    enrolment = db.session.scalar(
+        sa.select(Enrolment)
+        .options(joinedload(Enrolment.learner))
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.learner_id == learner_id)
+    )
+    if enrolment is None:
         refuse()
     return enrolment

@@ -9,6 +9,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
 from .backup import BackupError, backup, check_backup, restore, sqlite_path
@@ -19,7 +20,7 @@ from .forms import column_length
 from .frameworks import FrameworkError, insert_framework, read_framework
 from .importing.learners import apply_learners, plan_learners
 from .importing.outcomes import apply_outcomes, plan_outcomes
-from .importing.reading import Plan
+from .importing.reading import Plan, fold
 from .importing.writing import StalePlan, plan_then_write
 from .indicators import GROUPINGS, Filters, table
 from .models import Cohort, Role, Site, User
@@ -29,15 +30,21 @@ from .reports.export import to_csv
 from .reports.queries import indicator_rows
 from .transactions import end_transaction, write_transaction
 
+
+def counted(count: int, noun: str) -> str:
+    """« 1 problem », « 2 problems », « 0 learners »: the command line speaks English."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 users_cli = AppGroup("users", help="Manage accounts.")
 export_cli = AppGroup("export", help="Export figures.")
 cohorts_cli = AppGroup("cohorts", help="Manage cohorts.")
-import_cli = AppGroup("import", help="Import spreadsheets (CSV), all or nothing.")
+import_cli = AppGroup("import", help="Import spreadsheets (CSV or XLSX), all or nothing.")
 
 
 @cohorts_cli.command("create")
 @click.argument("name")
-@click.option("--site", required=True, help="The site's name; created when it does not exist.")
+@click.option("--site", required=True, help="A site of the list (/sites/), whatever its case and accents.")
 @click.option("--start", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
 @click.option("--end", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day (YYYY-MM-DD).")
 @click.option("--programme", default="RNCP37674", show_default=True, help="The RNCP code of the programme.")
@@ -53,7 +60,13 @@ def create_cohort(name: str, site: str, start: datetime, end: datetime, programm
 
 
 def _import(plan: Callable[[], Plan], apply: Callable[[Any], dict[str, int]], what: str) -> None:
-    """Plan with no lock, write in one short transaction (importing/writing.py); report in one line."""
+    """Plan with no lock, write in one short transaction (importing/writing.py); report in one line. The command
+    line speaks English, as its other commands do: the problems found in the file too."""
+    with force_locale("en"):
+        _import_in_english(plan, apply, what)
+
+
+def _import_in_english(plan: Callable[[], Plan], apply: Callable[[Any], dict[str, int]], what: str) -> None:
     try:
         planned, counts = plan_then_write(plan, apply)
     except StalePlan as error:
@@ -65,8 +78,8 @@ def _import(plan: Callable[[], Plan], apply: Callable[[Any], dict[str, int]], wh
         for problem in planned.problems:
             click.echo(str(problem), err=True)
         if planned.more_problems:
-            click.echo(f"... and {planned.more_problems} more problem(s)", err=True)
-        raise click.ClickException(f"file refused, nothing imported: {planned.problem_count} problem(s)")
+            click.echo(f"... and {counted(planned.more_problems, 'more problem')}", err=True)
+        raise click.ClickException(f"file refused, nothing imported: {counted(planned.problem_count, 'problem')}")
     click.echo(
         f"Imported {what}: {counts['create']} created, {counts['update']} updated, {counts['unchanged']} unchanged."
     )
@@ -76,12 +89,25 @@ def _import(plan: Callable[[], Plan], apply: Callable[[Any], dict[str, int]], wh
 @click.argument("file", type=click.File("rb"))
 @click.option("--cohort", "cohort_name", required=True, help="The cohort's name.")
 def import_learners(file: IO[bytes], cohort_name: str) -> None:
-    """Import learners into a cohort: email,first_name,last_name,gender,birth_date[,postal_code,...]."""
-    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == cohort_name))
-    if cohort is None:
-        raise click.BadParameter(f"no cohort named '{cohort_name}'", param_hint="--cohort")
+    """Import learners into a cohort from a CSV or XLSX file: Nom, Prénom, E-mail, Date de naissance, Genre...
+    (or email, first_name, last_name, birth_date, gender...; the import page lists every accepted header)."""
+    cohort = _cohort_named(cohort_name)
     content = file.read()
     _import(lambda: plan_learners(content, cohort), apply_learners, "learners")
+
+
+def _cohort_named(name: str) -> Cohort:
+    """The cohort of that name, whatever its case and accents (« mende 2026 automne »)."""
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == name))
+    if cohort is not None:
+        return cohort
+    matches = [c for c in db.session.scalars(sa.select(Cohort).order_by(Cohort.name)) if fold(c.name) == fold(name)]
+    if len(matches) > 1:
+        names = ", ".join(f"'{c.name}'" for c in matches)
+        raise click.BadParameter(f"several cohorts are named '{name}': {names}", param_hint="--cohort")
+    if not matches:
+        raise click.BadParameter(f"no cohort named '{name}'", param_hint="--cohort")
+    return matches[0]
 
 
 @import_cli.command("outcomes")
@@ -217,7 +243,7 @@ def export_indicators(
         if site_id is None:
             raise click.BadParameter(f"no site named '{site_name}'", param_hint="--site")
     filters = Filters(point=int(point), as_of=as_of.date() if as_of else date.today(), site_id=site_id, years=years)
-    click.echo(to_csv(table(indicator_rows(filters, by))), nl=False)
+    click.echo(to_csv(table(indicator_rows(filters, by), by)), nl=False)
 
 
 @click.command("purge")
@@ -228,7 +254,7 @@ def purge(dry_run: bool, yes: bool) -> None:
     """Anonymise learners whose last exit is older than the retention period (RETENTION_YEARS, default 5)."""
     years = current_app.config["RETENTION_YEARS"]
     learners = due_for_erasure(date.today(), years)
-    click.echo(f"{len(learners)} learner(s) left more than {years} years ago and would be anonymised.")
+    click.echo(f"{counted(len(learners), 'learner')} left more than {years} years ago and would be anonymised.")
     for learner in learners:
         last_exit = max(e.exit_date for e in learner.enrolments if e.exit_date)
         click.echo(f"  #{learner.id} {learner.full_name} (last exit {last_exit})")
@@ -239,7 +265,7 @@ def purge(dry_run: bool, yes: bool) -> None:
     for learner in learners:
         erase_learner(learner)
     db.session.commit()
-    click.echo(f"Anonymised {len(learners)} learner(s).")
+    click.echo(f"Anonymised {counted(len(learners), 'learner')}.")
 
 
 @click.command("backup")

@@ -46,6 +46,8 @@ class Config:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/csv", "text/javascript", "application/json", "image/svg+xml"]
     PLOTLY_JS = None  # a Plotly.js bundle to serve instead of the partial one (see bootcamp/assets.py)
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # A form field may hold an import's file back from its preview (base64: 2 MB -> 2.7 MB; Flask's default: 500 kB).
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     DEMO_PASSWORD = "demo-bootcamp"
     SESSION_IDLE_SECONDS = 2 * 3600  # a session unused for 2 hours ends
     SESSION_ABSOLUTE_SECONDS = 12 * 3600  # and any session ends after 12 hours

@@ -57,3 +57,52 @@ def date_problem(day: date, today: date | None = None) -> str | None:
         first=format_date(EARLIEST, "dd/MM/yyyy"),
         last=format_date(last, "dd/MM/yyyy"),
     )
+
+
+# Rules against today and the cohort (issue 14). Today comes from today() alone, so that tests can move it.
+FINISH_OPENS_DAYS = 14  # the end of a cohort can be recorded from 14 days before its planned end (never before start)
+
+
+def today() -> date:
+    """Today, for the date rules below (tests replace it with monkeypatch.setattr(dates, "today", ...))."""
+    return date.today()
+
+
+def _short(day: date) -> str:
+    return format_date(day, "dd/MM/yyyy")
+
+
+def exit_date_problem(day: date, cohort_start: date) -> str | None:
+    """Why an exit (a dropout, the end of the programme) on `day` is refused: it falls between the cohort's start
+    and today. None if it does."""
+    if day < cohort_start:
+        return _(
+            "la date de sortie ne peut pas précéder le début de la promotion (%(start)s)", start=_short(cohort_start)
+        )
+    if day > (now := today()):
+        return _("la date de sortie ne peut pas être après aujourd'hui (%(today)s)", today=_short(now))
+    return None
+
+
+def situation_start_problem(day: date, cohort_start: date) -> str | None:
+    """Why a follow-up situation (a job, a training) starting on `day` is refused: not before the cohort's start,
+    not after today. None if it is accepted."""
+    if day < cohort_start:
+        return _(
+            "la date de début de la situation ne peut pas précéder le début de la promotion (%(start)s)",
+            start=_short(cohort_start),
+        )
+    if day > (now := today()):
+        return _("la date de début de la situation ne peut pas être après aujourd'hui (%(today)s)", today=_short(now))
+    return None
+
+
+def finish_opens(cohort_start: date, cohort_end: date) -> date:
+    """The first day the end of a cohort may be recorded for all: FINISH_OPENS_DAYS before its planned end, and
+    never before its start."""
+    return max(cohort_start, cohort_end - timedelta(days=FINISH_OPENS_DAYS))
+
+
+def may_finish(cohort_start: date, cohort_end: date) -> bool:
+    """Whether the end of the cohort may be recorded today."""
+    return today() >= finish_opens(cohort_start, cohort_end)

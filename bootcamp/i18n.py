@@ -6,6 +6,7 @@ language we have, else French. Dates and numbers follow it (flask_babel's format
 
 from flask import Flask, current_app, has_request_context, request, session
 
+from . import wording
 from .extensions import babel
 
 LANGUAGES = {"fr": "Français", "en": "English"}
@@ -28,4 +29,5 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    wording.init_app(app)  # untranslated messages take the French plural (0 and 1: singular)
     app.jinja_env.globals["languages"] = LANGUAGES

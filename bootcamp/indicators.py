@@ -12,11 +12,13 @@ For the leavers of the selected cohorts and a follow-up point N:
   conservative employment rate = employed / due (unknowns and missing follow-ups count as not employed);
 - completion = finished / entrants; dropout = dropped / entrants;
   certification = title obtained / those who sat the exam (obtained + partial + failed).
-A group of fewer than SMALL_GROUP entrants shows no figure but « fewer than 5 » (`table`); a rate whose
-denominator is under SMALL_GROUP is not shown (`rate`); a share of entrants made of fewer than SMALL_GROUP people
-is not shown (`shares`); a cohort year with fewer than SMALL_GROUP due leavers is left out of the situation mix
-(`situation_years`). Whatever hides more (e.g. a second group, so that a hidden one cannot be derived from the
-total) belongs in `table`: every output reads its rows.
+A group of fewer than SMALL_GROUP entrants shows no figure but « fewer than 5 » (`table`); where a breakdown
+splits everyone into groups (all but `public`) and exactly one group is so hidden, the next smallest is hidden too
+(secondary suppression, `table`), so that no hidden group can be worked out by subtraction from the `all` row; a
+rate whose denominator is under SMALL_GROUP is not shown (`rate`); a share of entrants made of fewer than
+SMALL_GROUP people, or that would reveal a hidden group, is not shown (`shares`); a cohort year with fewer than
+SMALL_GROUP due leavers is left out of the situation mix (`situation_years`); the path from entry to employment
+is not drawn when everyone is fewer than SMALL_GROUP (`funnel`). Every output reads these rows.
 """
 
 from collections.abc import Sequence
@@ -25,6 +27,7 @@ from datetime import date
 
 SMALL_GROUP = 5  # fewer people than this: « moins de 5 », no figure
 GROUPINGS = ("gender", "age", "public", "diploma", "referrer", "site", "cohort", "year")
+OVERLAPPING = frozenset({"public"})  # a person counts in each of their publics: the groups do not add up to `all`
 
 # Every rate: (numerator, denominator), both counts of Counts; in the CSV's column order.
 RATES = {
@@ -99,8 +102,9 @@ class Row:
     """One group as the tables, the charts and the exports show it: its counts and rates, unless hidden."""
 
     counts: Counts
-    hidden: bool  # only « fewer than 5 » is shown; its rates are None
+    hidden: bool  # only « fewer than 5 » (or `*` when secondary) is shown; its rates are None
     rates: dict[str, float | None]
+    secondary: bool = False  # hidden though SMALL_GROUP or more, so that a small hidden group cannot be derived
 
     @property
     def group(self) -> str:
@@ -120,9 +124,31 @@ def row(counts: Counts) -> Row:
     return Row(counts, False, rates)
 
 
-def table(groups: Sequence[Counts]) -> list[Row]:
-    """The rows of one table (`all` first, then each group): what is hidden is decided here, for every output."""
-    return [row(counts) for counts in groups]
+def table(groups: Sequence[Counts], by: str) -> list[Row]:
+    """The rows of breakdown `by` (`all` first, then each group): what is hidden is decided here, for every output.
+
+    Secondary suppression: where the groups split everyone (`by` not in OVERLAPPING) and exactly one group is
+    under SMALL_GROUP, the smallest other group is hidden too (the first in table order on a tie); otherwise
+    `all` minus the groups shown would give the small group's size. The `all` row stays.
+    """
+    if by not in GROUPINGS:
+        raise ValueError(f"no breakdown named {by!r}")
+    rows = [row(counts) for counts in groups]
+    small = [item for item in rows[1:] if item.hidden]
+    shown = [item for item in rows[1:] if not item.hidden]
+    if by in OVERLAPPING or len(small) != 1 or not shown:
+        return rows
+    second = min(shown, key=lambda item: item.counts.entrants)
+    return [Row(item.counts, True, dict.fromkeys(RATES), secondary=True) if item is second else item for item in rows]
+
+
+def funnel(everyone: Row) -> list[int]:
+    """Entrants, finished, certified, employed at the point, as the path chart draws them: none when everyone
+    selected is fewer than SMALL_GROUP (the small-group rule)."""
+    if everyone.hidden:
+        return []
+    counts = everyone.counts
+    return [counts.entrants, counts.finished, counts.certified, counts.employed]
 
 
 def charted(rows: Sequence[Row]) -> list[Row]:
@@ -136,27 +162,32 @@ class Share:
 
     code: str
     count: int
-    share: float | None  # None: fewer than SMALL_GROUP people
+    share: float | None  # None: fewer than SMALL_GROUP people, or it would reveal a group its table hides
     target: float | None
 
 
-def shares(everyone: Counts, tables: dict[str, Sequence[Counts]], publics: Sequence[str]) -> list[Share]:
+def _target_count(target: Target, rows: Sequence[Row]) -> tuple[int, bool]:
+    """How many entrants a target's groups hold, and whether telling it would reveal a group the table hides: it
+    would when the target holds some of the hidden groups but not all (all of them: `all` minus the shown)."""
+    hidden = {item.group for item in rows[1:] if item.hidden}
+    count = sum(item.counts.entrants for item in rows[1:] if item.group in target.groups)
+    return count, bool(hidden & target.groups) and not hidden <= target.groups
+
+
+def shares(everyone: Counts, tables: dict[str, Sequence[Row]], publics: Sequence[str]) -> list[Share]:
     """The share of each GEN_TARGETS group and of each public among the entrants (none when everyone is few).
 
-    `tables` holds the breakdowns the targets read (gender, diploma) and `public`; `publics` lists every public's
-    code, in order, so that a public nobody belongs to shows 0.
+    `tables` holds the rows (`table`) of the breakdowns the targets read (gender, diploma) and of `public`;
+    `publics` lists every public's code, in order, so that a public nobody belongs to shows 0.
     """
     if row(everyone).hidden:
         return []
-    counted = [
-        (target.code, sum(item.entrants for item in tables[target.by] if item.group in target.groups), target.share)
-        for target in GEN_TARGETS
-    ]
-    by_public = {item.group: item.entrants for item in tables["public"]}
-    counted += [(code, by_public.get(code, 0), None) for code in publics]
+    counted = [(target.code, *_target_count(target, tables[target.by]), target.share) for target in GEN_TARGETS]
+    by_public = {item.group: item.counts.entrants for item in tables["public"][1:]}
+    counted += [(code, by_public.get(code, 0), False, None) for code in publics]
     return [
-        Share(code, count, 100 * count / everyone.entrants if count >= SMALL_GROUP else None, target)
-        for code, count, target in counted
+        Share(code, count, 100 * count / everyone.entrants if count >= SMALL_GROUP and not revealing else None, target)
+        for code, count, revealing, target in counted
     ]
 
 

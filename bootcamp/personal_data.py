@@ -85,7 +85,13 @@ def export_for(user: User) -> dict[str, Any]:
     """What a person gets when they ask for their data: their learner file, or at least their account."""
     if user.learner is not None:
         return learner_export(user.learner)
-    return {"learner": None, "accounts": [_row(user, skip=SECRET_COLUMNS)]}
+    # The same keys as a learner's export (docs/personal-data-export.md), empty: a program reading one reads both.
+    empty: dict[str, Any] = {key: [] for key in EXPORT_LISTS}
+    return {"learner": None, **empty, "accounts": [_row(user, skip=SECRET_COLUMNS)]}
+
+
+# The lists of an export, after "learner" (documented in docs/personal-data-export.md).
+EXPORT_LISTS = ("enrolments", "grades", "competency_assessments", "outcomes", "accounts", "audit_events")
 
 
 ERASED = "effacé"
@@ -98,6 +104,7 @@ PERSONAL_KEYS = frozenset(
         "email",
         "birth_date",
         "postal_code",
+        "phone",
         "comment",
         "feedback",
         "employer",
@@ -111,13 +118,13 @@ def erase_learner(learner: Learner) -> None:
     """Remove a learner's personal data and keep the anonymous facts statistics need.
 
     Gender, age band, publics, diploma, referrer, enrolments, certification, levels, scores and the
-    situations after the training stay, so past indicators do not change. Names, email, birth date,
+    situations after the training stay, so past indicators do not change. Names, email, phone, birth date,
     postal code, free-text comments, feedback, employers and job titles go, from the audit log too;
     a linked account is deactivated and anonymised. The erasure itself is audited without the values.
     The caller commits.
     """
     learner.first_name, learner.last_name = "Personne", f"effacée n° {learner.id}"
-    learner.email, learner.birth_date, learner.postal_code = None, None, None
+    learner.email, learner.birth_date, learner.postal_code, learner.phone = None, None, None, None
     learner.erased_at = utcnow()
     enrolment_ids = sa.select(Enrolment.id).where(Enrolment.learner_id == learner.id)
     db.session.execute(sa.update(Grade).where(Grade.learner_id == learner.id).values(feedback=""))

@@ -1,4 +1,4 @@
-"""Template helpers: content-hashed static URLs, labels, and the navigation of each role."""
+"""Template helpers: content-hashed static URLs, labels, wording (« d'Étienne »), the navigation of each role."""
 
 import hashlib
 from functools import cache
@@ -13,6 +13,7 @@ from .access import PERMISSIONS, Action, can, private_label
 from .assets import plotly_css_url, plotly_url
 from .labels import label, level_label
 from .models import Role
+from .wording import of_name
 
 # The links of the navigation, in order, each with the action (access.PERMISSIONS) its page needs; a role sees
 # the first link of each endpoint it may follow (« Promotions » for those who manage every cohort).
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
         label=label,
         private_label=private_label,
         level_label=level_label,
+        of_name=of_name,
         navigation=NAVIGATION,
         can=can,
     )

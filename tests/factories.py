@@ -122,6 +122,7 @@ class World:
             "competency": str(self.competency_id),
             "leaver_enrolment": str(self.other_enrolment_id),
             "user": "1",  # the trainer's account
+            "site": "1",  # Mende (sites are not scoped: any manager keeps them all)
         }
 
 

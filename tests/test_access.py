@@ -47,7 +47,12 @@ MATRIX = {
     "/cohorts/": ("/cohorts/", STAFF),
     "/cohorts/<int:cohort_id>": ("/cohorts/{cohort}", STAFF),
     "/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>": ("/cohorts/{cohort}/enrolments/{enrolment}", STAFF),
-    "/cohorts/<int:cohort_id>/finish": ("/cohorts/{cohort}/finish", [("405", None)] * 6),  # POST only
+    "/cohorts/<int:cohort_id>/learners/<int:learner_id>": ("/cohorts/{cohort}/learners/{learner}", STAFF),
+    "/cohorts/<int:cohort_id>/finish": ("/cohorts/{cohort}/finish", STAFF),  # before its window: says when it opens
+    "/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/resume": (
+        "/cohorts/{cohort}/enrolments/{enrolment}/resume",
+        [("405", None)] * 6,  # POST only
+    ),
     "/cohorts/<int:cohort_id>/competencies": ("/cohorts/{cohort}/competencies", STAFF),
     "/cohorts/<int:cohort_id>/competencies/<int:learner_id>/<int:competency_id>": (
         "/cohorts/{cohort}/competencies/{learner}/{competency}",
@@ -59,11 +64,15 @@ MATRIX = {
     "/cohorts/new": ("/cohorts/new", MANAGER),
     "/cohorts/<int:cohort_id>/edit": ("/cohorts/{cohort}/edit", MANAGER),
     "/cohorts/<int:cohort_id>/import": ("/cohorts/{cohort}/import", MANAGER),
+    "/cohorts/import/template.<any(csv, xlsx):extension>": ("/cohorts/import/template.xlsx", MANAGER),
     "/outcomes/import": ("/outcomes/import", MANAGER),
     "/insertion": ("/insertion", MANAGER),
     "/insertion/export.csv": ("/insertion/export.csv?by=gender", MANAGER),
     "/insertion/export.xlsx": ("/insertion/export.xlsx", MANAGER),
+    "/insertion/export-excel.csv": ("/insertion/export-excel.csv?by=gender", MANAGER),
     "/outcomes/due": ("/outcomes/due", MANAGER),
+    "/sites/": ("/sites/", MANAGER),
+    "/sites/<int:site_id>/edit": ("/sites/{site}/edit", MANAGER),
     "/outcomes/<int:enrolment_id>/<int:point>": ("/outcomes/{leaver_enrolment}/6", MANAGER),
     "/learners/<int:learner_id>": ("/learners/{learner}", MANAGER),
     "/learners/<int:learner_id>/export.json": ("/learners/{learner}/export.json", MANAGER),
@@ -74,11 +83,17 @@ MATRIX = {
         "/me/export.json",
         [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)],
     ),
+    "/me/data": ("/me/data", [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)]),
+    "/me/projects/<int:project_id>": (  # a brief of the learner's own cohort (another's: test_learner_pages.py)
+        "/me/projects/{project}",
+        [LOGIN, ("200", None), ("404", None), ("404", None), ("404", None), ("404", None)],
+    ),
     "/vendor/plotly.min.js": ("/vendor/plotly.min.js", [("200", None)] * 6),
     "/vendor/plotly.css": ("/vendor/plotly.css", [("200", None)] * 6),
     "/admin/users/": ("/admin/users/", ADMIN),
     "/admin/users/<int:user_id>": ("/admin/users/{user}", ADMIN),
     "/admin/users/<int:user_id>/password-link": ("/admin/users/{user}/password-link", [("405", None)] * 6),
+    "/admin/users/cohort-accounts": ("/admin/users/cohort-accounts", [("405", None)] * 6),  # POST only
     "/password/<token>": ("/password/not-a-token", [("404", None)] * 6),
     "/password": ("/password", [("404", None)] * 6),  # the form of a link opened in this session: none here
     "/static/<path:filename>": ("/static/css/app.css", [("200", None)] * 6),
@@ -87,6 +102,7 @@ MATRIX = {
 POSTS = [
     "/cohorts/{cohort}/enrolments/{enrolment}",
     "/cohorts/{cohort}/finish",
+    "/cohorts/{cohort}/enrolments/{enrolment}/resume",
     "/cohorts/{cohort}/competencies",
     "/cohorts/{cohort}/competencies/{learner}/{competency}",
     "/cohorts/{cohort}/projects",
@@ -100,7 +116,10 @@ POSTS = [
     "/cohorts/{cohort}/import",
     "/outcomes/import",
     "/admin/users/{user}/password-link",
+    "/admin/users/cohort-accounts",
     "/learners/{learner}/erase",
+    "/sites/",
+    "/sites/{site}/edit",
 ]
 
 

@@ -33,36 +33,19 @@ def test_chart_code_imports_only_the_base_and_the_standard_library(path: str) ->
     assert imported <= allowed, imported - allowed  # no model, query, Flask or database type
 
 
-def test_learner_progress_over_time() -> None:
-    figure = _valid(
-        learner_charts.progress_over_time(
-            [date(2026, 9, 1), date(2026, 10, 1)], [0, 2], [0.0, 1.5], 8, {"mine": "moi", "median": "médiane", "y": "c"}
-        )
-    )
-    assert [trace["name"] for trace in figure["data"]] == ["moi", "médiane"]
-    assert figure["data"][0]["y"] == [0, 2] and figure["data"][1]["y"] == [0.0, 1.5]
-    assert figure["data"][1]["line"]["dash"] == "dash" and figure["layout"]["yaxis"]["range"] == [0, 8.5]
-    assert figure["data"][0]["x"] == ["2026-09-01", "2026-10-01"]
-    assert figure["layout"]["xaxis"]["ticktext"] == ["09/2026", "10/2026"]  # named on the server
-    labels = {"mine": "moi", "median": "m", "y": ""}
-    alone = learner_charts.progress_over_time([date(2026, 9, 1)], [1], [None], 8, labels)
-    assert [trace["name"] for trace in _valid(alone)["data"]] == ["moi"]  # no median: no series
-
-
-def test_learner_levels_against_target() -> None:
-    levels = _valid(
-        learner_charts.levels_against_target(
-            ["CP1", "CP2"],
-            ["Installer", "Maquetter"],
-            [2, None],
-            3,
-            {"mine": "moi", "target": "visé", "y": "niveau"},
-            {2: "adapter", None: "non évalué"},
-        )
-    )
-    assert levels["data"][0]["y"] == [2, 0] and levels["data"][0]["text"] == ["adapter", "non évalué"]
-    assert levels["data"][0]["hovertext"] == ["Installer", "Maquetter"] and levels["data"][1]["y"] == [3, 3]
-    text = to_json(levels)
+def test_learner_competencies_by_month_and_grades_over_time() -> None:
+    labels = {"acquired": "a", "under_way": "u", "not_started": "n", "expected": "e", "median": "m", "y": "c"}
+    months = [date(2026, 9, 1), date(2026, 10, 1)]
+    figure = _valid(learner_charts.competencies_by_month(months, [0, 2], [1, 3], [None, 1.0], [0.5, 1.5], 8, labels))
+    assert [trace["name"] for trace in figure["data"]] == ["a", "u", "n", "e", "m"]
+    assert figure["data"][2]["y"] == [7, 3]  # not started: what the other two leave of the 8
+    assert figure["layout"]["barmode"] == "stack" and figure["layout"]["xaxis"]["ticktext"] == ["09/2026", "10/2026"]
+    alone = learner_charts.competencies_by_month(months, [0, 2], [1, 3], [None, None], [0.5, 1.5], 8, labels)
+    assert [trace["name"] for trace in _valid(alone)["data"]] == ["a", "u", "n", "e"]  # no median: no series
+    words = {"mine": "moi", "median": "m", "y": "note"}
+    grades = _valid(learner_charts.grades_over_time(months, ["A", "B"], [12.5, None], [11.0, 13.0], words))
+    assert grades["data"][0]["y"] == [12.5, None] and grades["data"][0]["hovertext"] == ["A", "B"]
+    text = to_json(grades)
     assert "<" not in text and len(text) < 3000  # safe inside <script>, and small
 
 

@@ -120,6 +120,20 @@ def test_demo_accounts(demo_app: Flask) -> None:
         assert {u.role for u in accounts.values()} == set(Role)
 
 
+def test_some_learners_of_every_cohort_in_training_are_to_watch_not_all(demo_app: Flask) -> None:
+    from bootcamp.cohorts.queries import roster
+
+    with demo_app.app_context():
+        in_training = db.session.scalars(
+            sa.select(Cohort).where(Cohort.start_date <= TODAY, Cohort.end_date >= TODAY)
+        ).all()
+        assert len(in_training) == 3
+        for cohort in in_training:
+            learners = [row for row in roster(cohort, TODAY).rows if not row.enrolment.is_leaver]
+            flagged = [row for row in learners if row.watch]
+            assert 0 < len(flagged) < len(learners), cohort.name
+
+
 def test_same_seed_same_data_other_seed_other_data(tmp_path) -> None:
     prints = []
     for name, seed in [("a", 3), ("b", 3), ("c", 4)]:

@@ -18,6 +18,7 @@ from flask_babel import format_date
 
 from bootcamp import i18n
 from bootcamp.extensions import db
+from bootcamp.importing.aliases import ALIASES
 from bootcamp.models import Cohort
 
 from .conftest import AuthActions, csrf_token
@@ -176,6 +177,9 @@ def _data_words(app: Flask) -> set[str]:
         for width in ("abbreviated", "wide"):
             words.update(word for name in names[width].values() for word in re.findall(r"[^\W\d_]+", name))
     words.update(word for name in locale.day_periods["format"]["abbreviated"].values() for word in name.split())
+    for spellings in ALIASES.values():  # the codes and French spellings the learner import accepts: data
+        texts = [text for code, values in spellings.items() for text in (code, *values)]
+        words.update(word for text in texts for word in re.findall(r"[^\W\d_]+", text))
     return words | {"Bootcamp", "Français", "English", "pseudo"}
 
 

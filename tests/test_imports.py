@@ -11,6 +11,7 @@ from flask import Flask
 from bootcamp.extensions import db
 from bootcamp.models import Cohort, Enrolment, EnrolmentStatus, Gender, Learner, Outcome, Situation
 
+from . import factories
 from .conftest import AuthActions, audit_events, page_form
 
 HEADER = (
@@ -86,34 +87,39 @@ def test_semicolons_bom_and_french_labels(app: Flask, world, tmp_path) -> None:
     "content,expected",
     [
         (
-            (HEADER + "émile@example.net,Émile,Éluard,male,2000-01-01,,,,,,,,\n").encode("latin-1"),
-            ["ligne 2 : le fichier n'est pas en UTF-8"],
+            (HEADER + "émile@example.net,Émile,Éluard,male,2000-01-01,,,,,,,,\n").encode("utf-8")
+            + "zoé@example.net,Zoé,Z,male,2000-01-01,,,,,,,,\n".encode("latin-1"),
+            ["line 3: "],
         ),
         (
             b"email,first_name,gender,birth_date\nx@example.net,X,male,2000-01-01\n",
-            ["colonne last_name : colonne obligatoire absente"],
+            ["column Nom (last_name): required column missing"],
         ),
-        (b"email,first_name,last_name,gender,birth_date,shoe_size\n", ["colonne shoe_size : colonne inconnue"]),
+        (b"email,first_name,last_name,gender,birth_date,shoe_size\n", ["column shoe_size: unknown column"]),
         (
             HEADER + "a@example.net,A,A,martian,2000-01-01,,,,,,,,\nb@example.net,B,B,male,2000-02-30,,,,,,,,\n"
             "c@example.net,C,C,male,2000-01-01,,phd,qpv|vip,,,,,\nd@example.net,D,D,male,2000-01-01,,,,,dropped,,,\n"
             "not-an-email,E,E,male,2000-01-01,,,,,,,,\nf@example.net,F,F,male,2000-01-01,,,,,finished,2025-01-01,,\n",
             [
-                "ligne 2, colonne gender : « martian » n'est pas un code connu",
-                "ligne 3, colonne birth_date : « 2000-02-30 » n'est pas une date",
-                "ligne 4, colonne diploma : « phd »",
-                "ligne 4, colonne flags : « vip »",
-                "ligne 5, colonne exit_date : une sortie (abandon ou fin) demande sa date",
-                "ligne 5, colonne dropout_reason : un abandon demande son motif",
-                "ligne 6, colonne email : « not-an-email » n'est pas une adresse e-mail valide",
-                "ligne 7, colonne exit_date : la sortie ne peut pas précéder le début de la promotion",
+                "line 2, column gender: “martian” is not a known code",
+                "line 3, column birth_date: “2000-02-30” is not a date",
+                "line 4, column diploma: “phd”",
+                "line 4, column flags: “vip”",
+                "line 5, column exit_date: an exit (dropout or end) needs its date",
+                "line 5, column dropout_reason: a dropout needs its reason",
+                "line 6, column email: “not-an-email” is not a valid email address",
+                "line 7, column exit_date: the exit cannot be before the start of the cohort",
             ],
         ),
         (
             HEADER + "a@example.net,A,A,male,2000-01-01,,,,,,,,\nA@example.net,A,A,male,2000-01-01,,,,,,,,\n",
-            ["ligne 3, colonne email : a@example.net figure déjà ligne 2"],
+            ["line 3, column email: a@example.net already appears on line 2"],
         ),
-        (HEADER, ["aucune ligne de données"]),
+        (HEADER, ["line 2: no data row"]),
+        (
+            HEADER + "a@example.net,A,A,male,2000-01-01,,,,,,,,,x\nb@example.net,B,B,male,2000-01-01,,,,,,,,,x,y\n",
+            ["line 2: 1 cell too many: check the separator", "line 3: 2 cells too many: check the separator"],
+        ),
     ],
 )
 def test_a_bad_file_imports_nothing_and_reports_every_problem(app: Flask, world, tmp_path, content, expected) -> None:
@@ -130,11 +136,11 @@ def test_ten_thousand_rows_with_one_bad_row_import_nothing(app: Flask, world, tm
         f"p{n}@example.net,Prénom{n},Nom{n},{'female' if n % 3 else 'male'},1990-01-{n % 28 + 1:02d},48000,bac,,,,,,\n"
         for n in range(10_000)
     ]
-    rows[7_777] = rows[7_777].replace(",bac,", ",master,")
+    rows[7_777] = rows[7_777].replace(",bac,", ",phd,")
     result = _import(app, tmp_path, HEADER + "".join(rows))
-    assert result.exit_code == 1 and "ligne 7779, colonne diploma" in result.output
+    assert result.exit_code == 1 and "line 7779, column diploma" in result.output
     assert _count(app, Learner) == 2
-    rows[7_777] = rows[7_777].replace(",master,", ",bac,")
+    rows[7_777] = rows[7_777].replace(",phd,", ",bac,")
     result = _import(app, tmp_path, HEADER + "".join(rows))
     assert result.exit_code == 0 and "10000 created" in result.output
     assert _count(app, Enrolment) == 10_002
@@ -151,7 +157,7 @@ def test_web_import_previews_then_confirms(app: Flask, client, auth: AuthActions
     form = page_form(client, url)
     form["file"] = (io.BytesIO(GOOD.encode()), "learners.csv")
     preview = client.post(url, data=form, content_type="multipart/form-data")
-    assert "2 création(s), 0 modification(s)" in preview.text and _count(app, Learner) == 2
+    assert "2 créations, 0 modification, 0 ligne sans changement" in preview.text and _count(app, Learner) == 2
     confirm = dict(
         re.findall(r'<input id="(content|digest|csrf_token)" name="\1" type="hidden" value="([^"]*)"', preview.text)
     )
@@ -159,17 +165,19 @@ def test_web_import_previews_then_confirms(app: Flask, client, auth: AuthActions
 
     confirm = {key: html.unescape(value) for key, value in confirm.items()}
     done = client.post(url, data=confirm)
-    assert "Import terminé : 2 créé(s)" in done.text and _count(app, Learner) == 4
+    assert "Import terminé : 2 créés" in done.text and _count(app, Learner) == 4
     again = client.post(url, data=confirm)  # the same confirmation twice: the plan changed, nothing is redone
     assert "Les données ont changé" in again.text and _count(app, Learner) == 4
 
     bad = page_form(client, url)
     bad["file"] = (io.BytesIO(b"email,first_name\n"), "learners.csv")
     refused = client.post(url, data=bad, content_type="multipart/form-data")
-    assert "Le fichier est refusé" in refused.text and "last_name : colonne obligatoire absente" in refused.text
+    assert "Le fichier est refusé" in refused.text and "Nom (last_name) : colonne obligatoire absente" in refused.text
+    assert refused.status_code == 422
     other = page_form(client, url)
-    other["file"] = (io.BytesIO(GOOD.encode()), "learners.xlsx")
-    assert "Un fichier .csv" in client.post(url, data=other, content_type="multipart/form-data").text
+    other["file"] = (io.BytesIO(GOOD.encode()), "learners.ods")
+    wrong = client.post(url, data=other, content_type="multipart/form-data")
+    assert "Un fichier .csv ou .xlsx" in wrong.text and wrong.status_code == 422
 
 
 def test_import_outcomes(app: Flask, world, tmp_path) -> None:
@@ -197,18 +205,23 @@ def test_import_outcomes(app: Flask, world, tmp_path) -> None:
     result = _import(app, tmp_path, bad, kind="outcomes")
     assert result.exit_code == 1
     for message in (
-        "ligne 4, colonne email : anne@example.net est encore en formation",
-        "ligne 5, colonne email : aucun·e apprenant·e avec l'adresse nobody@example.net",
-        "ligne 6, colonne digital",
-        "ligne 7, colonne point",
+        "line 4, column email: anne@example.net is still in training",
+        "line 5, column email: no learner with the address nobody@example.net",
+        "line 6, column digital",
+        "line 7, column point",
     ):
         assert message in result.output
+    lines = [line.split(",")[0] for line in result.output.splitlines()[:4]]
+    assert lines == ["line 4", "line 5", "line 6", "line 7"]  # in the file's order
 
 
 def test_create_a_cohort_from_the_command_line(app: Flask, world) -> None:
     runner = app.test_cli_runner()
+    with app.app_context():
+        factories.site("Florac")  # sites come from the list (/sites/), named whatever the case
+        db.session.commit()
     ok = runner.invoke(
-        args=["cohorts", "create", "Florac 2027", "--site", "Florac", "--start", "2027-02-01", "--end", "2027-11-19"]
+        args=["cohorts", "create", "Florac 2027", "--site", "florac", "--start", "2027-02-01", "--end", "2027-11-19"]
     )
     assert ok.exit_code == 0, ok.output
     with app.app_context():
@@ -231,6 +244,9 @@ def test_create_a_cohort_from_the_command_line(app: Flask, world) -> None:
 
 
 def test_create_and_edit_a_cohort_on_the_web(app: Flask, client, auth: AuthActions, world) -> None:
+    with app.app_context():
+        factories.site("Langogne")  # chosen from the list of sites
+        db.session.commit()
     auth.login("manager@example.org")
     form = page_form(client, "/cohorts/new")
     form.update(name="Mende 2026 automne", site="Mende", start_date="2027-02-01", end_date="2027-01-01")
@@ -275,7 +291,7 @@ def test_the_web_refuses_a_file_over_its_limits_before_reading_it(
         assert message in refused.text and "Confirmer l" not in refused.text
     form = page_form(client, url)
     form["file"] = (io.BytesIO((HEADER + _rows(3)).encode()), "learners.csv")
-    assert "3 création(s)" in client.post(url, data=form, content_type="multipart/form-data").text
+    assert "3 créations" in client.post(url, data=form, content_type="multipart/form-data").text
     assert _count(app, Learner) == 2
 
 
@@ -287,9 +303,9 @@ def test_the_first_problems_are_listed_and_the_others_counted(
     monkeypatch.setattr(reading, "MAX_PROBLEMS", 3)
     text = HEADER + _rows(5).replace(",female,", ",martian,")
     result = _import(app, tmp_path, text)
-    assert result.exit_code == 1 and "ligne 4, colonne gender" in result.output
-    assert "ligne 5, colonne gender" not in result.output and "... and 2 more problem(s)" in result.output
-    assert "file refused, nothing imported: 5 problem(s)" in result.output
+    assert result.exit_code == 1 and "line 4, column gender" in result.output
+    assert "line 5, column gender" not in result.output and "... and 2 more problems" in result.output
+    assert "file refused, nothing imported: 5 problems" in result.output
     auth.login("manager@example.org")
     url = f"/cohorts/{world.cohort_id}/import"
     form = page_form(client, url)

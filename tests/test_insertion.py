@@ -18,6 +18,7 @@ from bootcamp.extensions import db
 from bootcamp.indicators import Filters
 from bootcamp.models import (
     Certification,
+    Cohort,
     DropoutReason,
     Enrolment,
     EnrolmentStatus,
@@ -33,6 +34,31 @@ from . import factories
 from .conftest import AuthActions
 
 AS_OF = "2026-06-01"
+# The machine format of /insertion/export.csv and `flask export indicators`: scripts read it, it never changes.
+MACHINE_HEADER = (
+    "group,entrants,dropped,finished,sat_exam,certified,due,known,employed,durable,positive,"
+    "employment_rate,positive_rate,durable_rate,response_rate,conservative_employment_rate"
+)
+# The people's format (XLSX, « CSV pour Excel »): French headers, the group's label then its code.
+PEOPLE_HEADER = (
+    "Groupe",
+    "Code",
+    "Entrées",
+    "Abandons",
+    "Formation terminée",
+    "Présenté·es à l'examen",
+    "Titre obtenu",
+    "Relevés échus",
+    "Situation connue",
+    "En emploi",
+    "En emploi durable",
+    "Sortie positive",
+    "Taux d'emploi",
+    "Taux de sortie positive",
+    "Taux d'emploi durable",
+    "Taux de réponse",
+    "Taux d'emploi prudent",
+)
 # Six kinds of leaver, three of each: (gender, status, exit, certification, situation at +6, flags)
 KINDS = [
     (Gender.FEMALE, "finished", date(2025, 10, 31), Certification.OBTAINED, Situation.CDI, {"qpv", "jobseeker"}),
@@ -90,10 +116,7 @@ def test_due_cutoff_follows_month_ends() -> None:
 
 def test_every_column_of_the_all_row(app: Flask, leavers) -> None:
     text = _export(app, "year")
-    assert text.splitlines()[0] == (
-        "group,entrants,dropped,finished,sat_exam,certified,due,known,employed,durable,positive,"
-        "employment_rate,positive_rate,durable_rate,response_rate,conservative_employment_rate"
-    )
+    assert text.splitlines()[0] == MACHINE_HEADER
     assert text.splitlines()[1] == "all,19,3,16,9,3,18,12,6,3,9,50.0,75.0,25.0,66.7,33.3"
     assert _csv(text)["2025"]["entrants"] == "19"
 
@@ -150,7 +173,7 @@ def test_rates_with_a_denominator_under_five_are_left_empty(app: Flask, leavers)
 def test_site_and_cohort_names_cannot_become_spreadsheet_formulas(app: Flask, leavers) -> None:
     rows = _csv(_export(app, "site"))
     assert "'=Alès" in rows and rows["'=Alès"]["entrants"] == "<5"
-    assert rows["Mende"]["entrants"] == "18"
+    assert rows["Mende"]["entrants"] == "*"  # else 19 - 18 would give Alès: secondary suppression
 
 
 def test_filters_change_the_numbers(app: Flask, leavers) -> None:
@@ -173,23 +196,134 @@ def test_csv_download_agrees_with_the_command_line(app: Flask, client, auth: Aut
     assert "Filtres invalides" in client.get("/insertion/export.csv?by=year&point=7").get_data(as_text=True)
 
 
-def test_xlsx_holds_every_breakdown(client, auth: AuthActions, world, leavers) -> None:
+def test_xlsx_holds_every_breakdown_in_french(client, auth: AuthActions, world, leavers) -> None:
     auth.login("manager@example.org")
     response = client.get(f"/insertion/export.xlsx?as_of={AS_OF}")
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == [
-        "definitions",
-        "gender",
-        "age",
-        "public",
-        "diploma",
-        "referrer",
-        "site",
-        "cohort",
-        "year",
+        "Définitions",
+        "Genre",
+        "Âge",
+        "Publics",
+        "Diplôme",
+        "Prescripteur",
+        "Site",
+        "Promotion",
+        "Année d'entrée",
     ]
-    year = list(workbook["year"].iter_rows(values_only=True))
-    assert year[1][:3] == ("all", 19, 3) and year[1][11] == 50.0  # world cohorts start after the as-of date
+    sheet = workbook["Année d'entrée"]
+    year = list(sheet.iter_rows(values_only=True))
+    assert year[0] == PEOPLE_HEADER
+    assert year[1][:4] == ("ensemble", "all", 19, 3) and year[2][:3] == (2025, 2025, 19)  # years as numbers
+    assert year[1][12] == 0.5 and sheet["M2"].number_format == "0.0%"  # rates as numbers shown « 50,0 % »
+    assert year[1][13:] == (0.75, 0.25, 0.667, 0.333)  # world cohorts start after the as-of date
+    publics = list(workbook["Publics"].iter_rows(values_only=True))
+    assert publics[2][:2] == ("demandeur·se d'emploi", "jobseeker") and publics[4][:3] == ("RQTH", "rqth", "<5")
+    assert set(publics[4][3:]) == {None}
+    site = {line[1]: line for line in workbook["Site"].iter_rows(values_only=True)}
+    assert site["'=Alès"][2] == "<5" and site["Mende"][2:] == ("*", *([None] * 14))  # no formula; the next hidden
+    definitions = list(workbook["Définitions"].iter_rows(values_only=True))
+    assert "+6 mois" in definitions[0][0] and any("« * »" in (line[0] or "") for line in definitions)
+    columns = [line[0] for line in definitions[definitions.index(("Colonne", "Définition")) + 1:]]
+    assert columns == list(PEOPLE_HEADER)  # only the columns that exist, and each of them
+    assert all(line[1] for line in definitions[-len(columns):])
+
+
+@pytest.fixture
+def two_others(app: Flask, leavers) -> None:
+    """Two more leavers of Mende, gender « autre »: 9 women, 10 men, 2 others among 21."""
+    with app.app_context():
+        mende = db.session.scalar(sa.select(Cohort).where(Cohort.name == "Mende 2025"))
+        for _index in range(2):
+            enrolment = factories.learner(mende, gender=Gender.OTHER).enrolments[0]
+            enrolment.status, enrolment.exit_date = EnrolmentStatus.FINISHED, date(2025, 10, 31)
+        db.session.commit()
+
+
+def _figure(page: str, chart: str) -> dict:
+    found = re.search(f'<script type="application/json" class="chart-data" data-target="{chart}">(.*?)</script>', page)
+    return json.loads(found.group(1))
+
+
+def test_one_hidden_gender_hides_the_next_smallest_everywhere(app: Flask, client, auth, world, two_others) -> None:
+    """21 - 9 - 10 = 2 « autre »: the 9 women are hidden too (`*`), in the CSV, the command line, the XLSX, the CSV
+    for Excel, the table (with the reason), the chart and the share of women; the `all` row stays."""
+    auth.login("manager@example.org")
+    text = client.get(f"/insertion/export.csv?by=gender&as_of={AS_OF}").text
+    assert text == _export(app, "gender")
+    assert text.splitlines()[1:] == [
+        "all,21,3,18,9,3,20,12,6,3,9,50.0,75.0,25.0,60.0,30.0",
+        "female,*" + "," * 14,
+        "male,10,3,7,6,0,9,6,3,0,6,50.0,100.0,0.0,66.7,33.3",
+        "other,<5" + "," * 14,
+    ]
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/insertion/export.xlsx?as_of={AS_OF}").data))
+    sheet = {line[1]: line[2:] for line in workbook["Genre"].iter_rows(values_only=True)}
+    labels = {line[1]: line[0] for line in workbook["Genre"].iter_rows(values_only=True)}
+    assert [labels[code] for code in ("all", "female", "male", "other")] == ["ensemble", "femme", "homme", "autre"]
+    assert sheet["female"] == ("*", *[None] * 14) and sheet["other"] == ("<5", *[None] * 14) and sheet["male"][0] == 10
+    excel = client.get(f"/insertion/export-excel.csv?by=gender&as_of={AS_OF}").text
+    assert [line.split(";")[1:3] for line in excel.splitlines()[1:]] == [
+        ["all", "21"],
+        ["female", "*"],
+        ["male", "10"],
+        ["other", "<5"],
+    ]
+    page = client.get(f"/insertion?view=publics&as_of={AS_OF}").text
+    flat = re.sub(r">\s+<", "><", page)
+    assert '<th scope="row">femme</th><td class="num">*</td>' in flat and "en soustrayant les autres" in flat
+    assert _figure(page, "chart-gender")["data"][0]["x"] == ["ensemble", "homme"]  # the chart leaves both out
+    assert '<th scope="row">femmes</th><td class="num">*</td>' in flat  # its share would give « autre » too
+    assert all("femmes" not in trace["y"] for trace in _figure(page, "chart-shares")["data"])
+
+
+def test_the_machine_csv_keeps_its_header(app: Flask, client, auth: AuthActions, world, leavers) -> None:
+    """/insertion/export.csv and `flask export indicators` are read by scripts: codes, English, commas, no BOM."""
+    auth.login("manager@example.org")
+    for by in ("gender", "public", "year"):
+        for text in (client.get(f"/insertion/export.csv?by={by}&as_of={AS_OF}").text, _export(app, by)):
+            assert text.split("\n", 1)[0] == MACHINE_HEADER and text.splitlines()[1].startswith("all,19,")
+
+
+def test_csv_for_excel(client, auth: AuthActions, world, leavers, count_queries) -> None:
+    """What a French Excel opens by a double click: BOM, `;`, decimal comma, French headers and labels."""
+    auth.login("manager@example.org")
+    with count_queries() as counted:
+        response = client.get(f"/insertion/export-excel.csv?by=year&as_of={AS_OF}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert counted.count == 4  # the login's two, `all` and one grouped query, whatever the data
+    assert "-excel.csv" in response.headers["Content-Disposition"]
+    data = response.data
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert tuple(lines[0][:12]) == PEOPLE_HEADER[:12]
+    assert lines[0][12:] == [f"{header} (%)" for header in PEOPLE_HEADER[12:]]
+    assert lines[1] == ["ensemble", "all", "19", "3", "16", "9", "3", "18", "12", "6", "3", "9"] + [
+        "50,0",
+        "75,0",
+        "25,0",
+        "66,7",
+        "33,3",
+    ]
+    assert lines[2][:3] == ["2025", "2025", "19"]
+    publics = client.get(f"/insertion/export-excel.csv?by=public&as_of={AS_OF}").data.decode("utf-8-sig")
+    assert "\r\ndemandeur·se d'emploi;jobseeker;6;" in publics and "\r\nRQTH;rqth;<5;;" in publics
+    sites = client.get(f"/insertion/export-excel.csv?by=site&as_of={AS_OF}").data.decode("utf-8-sig")
+    assert "\r\n'=Alès;'=Alès;<5;" in sites and "\r\nMende;Mende;*;" in sites  # no formula
+    assert client.get("/insertion/export-excel.csv?by=planet").status_code == 400
+    assert client.get("/insertion/export-excel.csv").status_code == 400  # a breakdown is required
+    assert client.get("/insertion/export-excel.csv?by=year&point=7").status_code == 400
+    page = client.get(f"/insertion?as_of={AS_OF}").text
+    assert page.count("CSV pour Excel") == 3 and f"export-excel.csv?by=year&amp;as_of={AS_OF}" in page
+
+
+def test_the_path_is_not_drawn_for_fewer_than_five(app: Flask, client, auth: AuthActions, world, leavers) -> None:
+    auth.login("manager@example.org")
+    with app.app_context():
+        ales = db.session.scalar(sa.select(Site.id).where(Site.name == "=Alès"))
+    page = client.get(f"/insertion?as_of={AS_OF}&site={ales}").text  # one person
+    assert 'data-target="chart-funnel"' not in page and "le parcours n'est pas dessiné" in page
+    assert 'data-target="chart-funnel"' in client.get(f"/insertion?as_of={AS_OF}").text
 
 
 def test_dashboard_shows_figures_with_definitions(client, auth: AuthActions, world, leavers) -> None:
@@ -261,7 +395,7 @@ def test_a_csv_cell_is_one_cell_and_no_formula_whatever_the_separator(name: str,
     from bootcamp.indicators import Counts, table
     from bootcamp.reports.export import to_csv
 
-    text = to_csv(table([Counts("all", entrants=20, known=10, employed=5), Counts(name, entrants=3)]))
+    text = to_csv(table([Counts("all", entrants=20, known=10, employed=5), Counts(name, entrants=3)], "cohort"))
     lines = text.split("\n")
     assert lines[0] == ",".join(("group", "entrants", "dropped", "finished", "sat_exam", "certified", "due", "known",
                                  "employed", "durable", "positive", "employment_rate", "positive_rate",

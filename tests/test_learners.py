@@ -91,7 +91,7 @@ def test_my_page_shows_standing_competencies_and_projects(client, auth: AuthActi
     assert "adapter" in cp1 and "Bonne maîtrise de Git" in cp1 and "Portfolio" in cp1
     assert "<details>" in cp1 and "2 évaluations" in cp1 and "imiter" in cp1  # the history, on demand
     assert "non évalué" in page[page.index("CP4 ·") : page.index("CP5 ·")]
-    portfolio = page[page.index('<th scope="row">Portfolio</th>') :]
+    portfolio = page[page.index(f'<th scope="row"><a href="/me/projects/{world.project_id}">Portfolio</a></th>') :]
     portfolio = portfolio[: portfolio.index("</tr>")]
     assert "14,75" in portfolio and "rendu en retard" in portfolio and "Soignez les commits" in portfolio
     assert "CP1 (adapter)" in portfolio
@@ -103,19 +103,21 @@ def test_progress_chart_gives_my_count_and_the_cohort_median(client, auth: AuthA
     auth.login("learner@example.org")
     page = client.get("/me").text
     figure = _figure(page, "chart-progress")
-    mine, median = figure["data"]
+    mine, under_way, not_started, expected, median = figure["data"]
     assert len(mine["x"]) == len(median["x"]) >= 3 and mine["x"][0].startswith(
         f"{TODAY.year - (history['start_month'] > TODAY.month)}"
     )
     # First month: Luc has CP2 at 3 (acquired); peers 0, 0, 3, 4, 4; the dropout is left out -> median of
     # 0, 0, 1, 3, 4, 4 = 2.
     assert mine["y"][0] == 1 and median["y"][0] == 2.0
+    assert under_way["y"][0] == 1 and not_started["y"][0] == 6  # CP1 at « imiter »: under way, not nothing
     # This month Luc reaches CP1 at 2 as well: 2, and the median of 0, 0, 2, 3, 4, 4 is 2.5.
-    assert mine["y"][-1] == 2 and median["y"][-1] == 2.5
+    assert mine["y"][-1] == 2 and median["y"][-1] == 2.5 and under_way["y"][-1] == 0
+    assert 0 < expected["y"][0] < expected["y"][-1] < 16  # the calendar's pace, month after month
     table = page[page.index("Données du graphique : compétences acquises") :]
     assert "2,5" in table[: table.index("</table>")]
     # Nothing but my values and the median: no series, hover text or number of any single peer.
-    assert len(figure["data"]) == 2 and 4 not in median["y"] and 3 not in median["y"]
+    assert len(figure["data"]) == 5 and 4 not in median["y"] and 3 not in median["y"]
 
 
 @pytest.mark.parametrize("left", [1, 4])
@@ -133,19 +135,24 @@ def test_no_cohort_figure_when_fewer_than_five_others_make_it(
     auth.login("learner@example.org")
     page = client.get("/me").text
     figure = _figure(page, "chart-progress")
-    assert [trace["name"] for trace in figure["data"]] == ["moi"]
+    assert [trace["name"] for trace in figure["data"]] == [
+        "acquises",
+        "en cours (imiter)",
+        "pas encore commencées",
+        "rythme attendu",
+    ]
     assert "médiane" not in json.dumps(figure) and "Médiane de la promotion" not in page
     assert "2,5" not in page and "2,0" not in page
     assert "moins de 5 autres apprenant·es" in page  # and the page says why
 
 
-def test_levels_chart_against_the_target(client, auth: AuthActions, world, history) -> None:
+def test_no_chart_of_zero_bars_but_the_target_in_words(client, auth: AuthActions, world, history) -> None:
+    """The levels chart (a bar at 0 for each competency not yet assessed) repeated the competency tables: gone,
+    the target level is said above them."""
     auth.login("learner@example.org")
-    figure = _figure(client.get("/me").text, "chart-levels")
-    bars, target = figure["data"]
-    assert bars["x"][:3] == ["CP1", "CP2", "CP3"] and bars["y"][:3] == [2, 3, 0]
-    assert bars["text"][:3] == ["adapter", "transposer", "non évalué"]
-    assert set(target["y"]) == {2}
+    page = client.get("/me").text
+    assert 'data-target="chart-levels"' not in page
+    assert "Le titre vise le niveau « adapter » sur chaque compétence." in page
 
 
 def test_outcomes_are_shown_read_only(app: Flask, client, auth: AuthActions, world) -> None:
@@ -245,9 +252,10 @@ def test_my_page_is_light_and_runs_a_fixed_number_of_queries(
         db.session.commit()
     with count_queries() as after:
         response = client.get("/me")
-    assert before.count == after.count <= 10
+    assert before.count == after.count <= 11
     assert len(response.data) < 100_000
-    assert '<script src="/vendor/plotly.min.js?v=' in response.text and "/static/js/charts.js?v=" in response.text
+    assert 'data-plotly="/vendor/plotly.min.js?v=' in response.text and "/static/js/charts.js?v=" in response.text
+    assert '<script src="/vendor/plotly.min.js' not in response.text  # fetched when a chart comes into view
     assert "<script>" not in response.text  # no inline script
 
 

@@ -59,7 +59,7 @@ def _queue(page: str) -> list[tuple[str, str]]:
 
 def test_queue_lists_missing_follow_ups_oldest_first(client, auth: AuthActions, world, leavers) -> None:
     auth.login("manager@example.org")
-    page = client.get(f"/outcomes/due?cohort={leavers['cohort']}").text
+    page = client.get(f"/outcomes/due?cohort={leavers['cohort']}&sort=oldest").text  # newest first by default
     queue = _queue(page)
     assert queue == [
         ("Bouvier", "à la sortie"),

@@ -87,6 +87,15 @@ def test_pages_have_landmarks_skip_link_and_role_navigation(client, auth: AuthAc
     assert "/admin/users/" not in page
 
 
+def test_only_the_login_page_is_for_search_engines(client, auth: AuthActions, world) -> None:
+    public = client.get("/login").text
+    assert '<meta name="description" content="Bootcamp' in public and "noindex" not in public
+    assert 'name="robots" content="noindex, nofollow"' in client.get("/nowhere").text
+    auth.login("trainer@example.org")
+    page = client.get("/cohorts/").text
+    assert 'name="robots" content="noindex, nofollow"' in page and 'name="description"' not in page
+
+
 def test_not_found_page_says_what_happened_in_french(client) -> None:
     response = client.get("/nowhere")
     assert response.status_code == 404

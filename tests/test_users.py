@@ -1,13 +1,16 @@
 """Accounts for admins: create, assign cohorts, link a learner file, deactivate, one-time password links."""
 
 import re
+from datetime import date
+from html.parser import HTMLParser
 
 import sqlalchemy as sa
 from flask import Flask
 
 from bootcamp.extensions import db
-from bootcamp.models import User, utcnow
+from bootcamp.models import Cohort, Site, User, utcnow
 
+from . import factories
 from .conftest import AuthActions, audit_events, csrf_token, page_form
 
 
@@ -179,3 +182,69 @@ def test_links_are_built_on_base_url_whatever_the_host(app: Flask, client, auth:
         f"/admin/users/{trainer.id}/password-link", data={"csrf_token": token}, headers={"Host": "evil.example"}
     )
     assert evil.status_code == 400 and "evil.example" not in evil.text
+
+
+class _Controls(HTMLParser):
+    """The ids, the labels' targets and the form controls of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.label_for: set[str] = set()
+        self.controls: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {key: value or "" for key, value in attrs}
+        if "id" in found:
+            self.ids.append(found["id"])
+        if tag == "label" and "for" in found:
+            self.label_for.add(found["for"])
+        if tag in ("input", "select", "textarea") and found.get("type") not in ("hidden", "submit"):
+            self.controls.append(found)
+
+
+def test_account_list_ids_are_unique_and_every_control_is_labelled(client, auth: AuthActions, world) -> None:
+    auth.login("admin@example.org")
+    controls = _Controls()
+    controls.feed(client.get("/admin/users/").text)
+    assert len(controls.ids) == len(set(controls.ids)), sorted(controls.ids)  # was: two id="role"
+    unlabelled = [c for c in controls.controls if c.get("id") not in controls.label_for and "aria-label" not in c]
+    assert unlabelled == []
+    assert controls.ids.count("role-filter") == 1 and "role-filter" in controls.label_for
+
+
+def test_cohorts_to_assign_are_grouped_by_site_and_year(app: Flask, client, auth: AuthActions, world) -> None:
+    with app.app_context():
+        mende = db.session.scalars(sa.select(Site).where(Site.name == "Mende")).one()
+        factories.cohort("Mende 2025 automne", at=mende, start=date(2025, 9, 1), end=date(2026, 7, 1))
+        db.session.commit()
+    auth.login("admin@example.org")
+    trainer = _user(app, "trainer@example.org")
+    page = client.get(f"/admin/users/{trainer.id}").text
+    legends = re.findall(r"<legend>([^<]+)</legend>", page)
+    assert legends[1:] == ["Mende · 2026", "Mende · 2025", "Rodez · 2026"]
+    mende_group = page[page.index("<summary>Mende") : page.index("<summary>Rodez")]
+    assert mende_group.count('type="checkbox"') == 2 and "1 cochée" in mende_group
+    assert re.search(r"<details open>\s*<summary>Mende", page) and re.search(r"<details>\s*<summary>Rodez", page)
+    form = page_form(client, f"/admin/users/{trainer.id}", index=-2)
+    assert form["cohorts"] == str(world.cohort_id)  # still one list of checkboxes for the form
+
+
+def test_a_deactivated_trainer_is_not_named_on_the_cohort(app: Flask, client, auth: AuthActions, world) -> None:
+    with app.app_context():
+        cohort = db.session.get(Cohort, world.cohort_id)
+        other = db.session.scalars(sa.select(User).where(User.email == "other.trainer@example.org")).one()
+        cohort.trainers.append(other)
+        db.session.commit()
+    auth.login("manager@example.org")
+    assert "Olga Formatrice, Thomas Formateur" in client.get(f"/cohorts/{world.cohort_id}").text.replace("\n", "")
+    auth.logout()
+    auth.login("admin@example.org")
+    other = _user(app, "other.trainer@example.org")
+    form = page_form(client, f"/admin/users/{other.id}", index=-2)
+    form.pop("active")
+    client.post(f"/admin/users/{other.id}", data=form)
+    auth.logout()
+    auth.login("manager@example.org")
+    page = client.get(f"/cohorts/{world.cohort_id}").text
+    assert "Olga Formatrice" not in page and "Thomas Formateur" in page

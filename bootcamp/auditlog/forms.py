@@ -14,6 +14,7 @@ KINDS = {
     "project": _l("projet"),
     "learner": _l("apprenant·e"),
     "cohort": _l("promotion"),
+    "site": _l("site"),
     "user": _l("compte"),
 }
 

@@ -5,14 +5,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
+from ..dates import exit_date_problem
 from ..extensions import db
-from ..forms import ColumnLength, FrenchDateField, HiddenNumber, code, with_blank
+from ..forms import ColumnLength, FrenchDateField, HiddenNumber, code, posted_id, with_blank
 from ..labels import choices
-from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Programme, Site
+from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Programme
+from ..sites.services import site_choices
 
 
 class EnrolmentForm(FlaskForm):
@@ -26,17 +29,22 @@ class EnrolmentForm(FlaskForm):
     )
     version = HiddenNumber(validators=[InputRequired()])
 
-    def __init__(self, *args: Any, cohort_start: date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cohort_start: date, follow_ups: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cohort_start = cohort_start
+        self.follow_ups = follow_ups  # situations recorded for the present exit: back in training would lose them
+
+    def validate_status(self, field: SelectField) -> None:
+        if field.data == EnrolmentStatus.IN_TRAINING and self.follow_ups:
+            raise ValidationError(resume_refusal(self.follow_ups))
 
     def validate_exit_date(self, field: FrenchDateField) -> None:
         if self.status.data == EnrolmentStatus.IN_TRAINING:
             return
         if field.data is None:
             raise ValidationError(_l("Indiquez la date de sortie."))
-        if field.data < self.cohort_start:
-            raise ValidationError(_l("La date de sortie ne peut pas précéder le début de la promotion."))
+        if problem := exit_date_problem(field.data, self.cohort_start):
+            raise ValidationError(sentence(problem))
 
     def validate_dropout_reason(self, field: SelectField) -> None:
         if self.status.data == EnrolmentStatus.DROPPED and not field.data:
@@ -47,18 +55,50 @@ class EnrolmentForm(FlaskForm):
             raise ValidationError(_l("Le résultat de certification se saisit à la sortie de la formation."))
 
 
+def sentence(problem: str) -> str:
+    """A rule's message (« la date ... ») as a form shows it: « La date ... »."""
+    return problem[:1].upper() + problem[1:] + "."
+
+
+def resume_refusal(follow_ups: int) -> str:
+    """Why a learner cannot go back in training: follow-ups were recorded for the exit (they would lose it)."""
+    return ngettext(
+        "Une situation de suivi a déjà été saisie pour cette sortie : la reprise de la formation est refusée, pour "
+        "ne pas détacher ce suivi de sa sortie. Corrigez plutôt la date ou le motif de sortie.",
+        "%(num)d situations de suivi ont déjà été saisies pour cette sortie : la reprise de la formation est "
+        "refusée, pour ne pas détacher ces suivis de leur sortie. Corrigez plutôt la date ou le motif de sortie.",
+        follow_ups,
+    )
+
+
+class ResumeForm(FlaskForm):
+    """« Reprendre la formation »: a learner who left (by mistake) back in training; the version seen."""
+
+    version = HiddenNumber(validators=[InputRequired()])
+
+
 class FinishForm(FlaskForm):
-    """Mark everyone still in training as having finished the programme."""
+    """The end of the programme for the learners still in training that the person leaves checked, on one date."""
 
     exit_date = FrenchDateField(_l("Date de fin de formation"), validators=[InputRequired(_l("Indiquez la date."))])
+    enrolment = SelectMultipleField(_l("Personnes"), coerce=int)  # rendered by the template: one box per row
 
-    def __init__(self, *args: Any, cohort_start: date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cohort: Cohort, enrolment_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.cohort_start = cohort_start
+        self.cohort_start = cohort.start_date
+        self.enrolment.choices = [SelectChoice(enrolment_id, "") for enrolment_id in enrolment_ids]
 
     def validate_exit_date(self, field: FrenchDateField) -> None:
-        if field.data and field.data < self.cohort_start:
-            raise ValidationError(_l("La date de fin ne peut pas précéder le début de la promotion."))
+        if field.data and (problem := exit_date_problem(field.data, self.cohort_start)):
+            raise ValidationError(sentence(problem))
+
+    def validate_enrolment(self, field: SelectMultipleField) -> None:
+        if not field.data:
+            raise ValidationError(_l("Cochez au moins une personne."))
+
+    def seen_versions(self) -> dict[int, int | None]:
+        """Each checked enrolment, with the version the page showed (None: missing or unreadable)."""
+        return {enrolment_id: posted_id(f"version-{enrolment_id}") for enrolment_id in self.enrolment.data or []}
 
 
 class CohortForm(FlaskForm):
@@ -67,11 +107,7 @@ class CohortForm(FlaskForm):
     name = StringField(
         _l("Nom de la promotion"), validators=[DataRequired(_l("Donnez un nom.")), ColumnLength(Cohort.name)]
     )
-    site = StringField(
-        _l("Site"),
-        validators=[DataRequired(_l("Indiquez le site.")), ColumnLength(Site.name)],
-        description=_l("Un site nouveau est créé."),
-    )
+    site = SelectField(_l("Site"), validators=[DataRequired(_l("Choisissez le site."))])  # from the list (/sites/)
     programme = SelectField(_l("Titre préparé"))
     start_date = FrenchDateField(_l("Début"), validators=[InputRequired(_l("Indiquez la date de début."))])
     end_date = FrenchDateField(_l("Fin"), validators=[InputRequired(_l("Indiquez la date de fin."))])
@@ -79,6 +115,7 @@ class CohortForm(FlaskForm):
     def __init__(self, *args: Any, current_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.current_id = current_id
+        self.site.choices = with_blank([SelectChoice(name, name) for _id, name in site_choices()], "—")
         self.programme.choices = [
             SelectChoice(code, f"{short} ({code}) — {title}")
             for code, short, title in db.session.execute(

@@ -1,18 +1,36 @@
-"""Cohort figures computed in SQL: counts by status and average progress."""
+"""Cohort figures: the cohort list (filtered, a page at a time), the roster, and the « à surveiller » rule."""
 
 import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
 from ..access import visible_cohorts
+from ..dates import add_months
 from ..extensions import db
-from ..models import Cohort, Enrolment, EnrolmentStatus, Grade, Project, SubmissionStatus, User
+from ..models import Cohort, Enrolment, EnrolmentStatus, Grade, Project, Site, SubmissionStatus, User
 from ..progress import enrolment_progress
+
+# The cohort list: what it shows unless asked otherwise, and how many a page.
+COHORT_PAGE_SIZE = 25
+RECENT_MONTHS = 12  # the default list: cohorts to come, in training, and ended in the last 12 months
+COHORT_STATES = ("recent", "upcoming", "training", "ended", "all")
+
+
+@dataclass(frozen=True)
+class CohortFilters:
+    state: str = "recent"  # one of COHORT_STATES
+    site_id: int | None = None
+    year: int | None = None  # the year the cohort starts
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -22,55 +40,268 @@ class CohortSummary:
     dropped: int
     finished: int
     average_progress: float | None  # over learners who have not dropped out
+    flagged: int  # learners « à surveiller »
+    state: str  # "upcoming", "training" or "ended"
+
+
+@dataclass(frozen=True)
+class CohortList:
+    """One page of the cohorts a person may see, with what the filter form offers (pagination macro's names)."""
+
+    summaries: list[CohortSummary]
+    total: int
+    page: int
+    pages: int
+    sites: list[tuple[int, str]]  # (id, name) of the sites of the cohorts one may see
+    years: list[int]  # the years cohorts one may see start in, newest first
 
     @property
-    def is_current(self) -> bool:
-        return self.cohort.end_date >= date.today()
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
 
 
-def cohort_summaries(user: User) -> list[CohortSummary]:
-    """The cohorts `user` may see, newest first, with their figures (three queries)."""
+def _state_condition(state: str, today: date) -> sa.ColumnElement[bool]:
+    return {
+        "recent": Cohort.end_date >= add_months(today, -RECENT_MONTHS),
+        "upcoming": Cohort.start_date > today,
+        "training": sa.and_(Cohort.start_date <= today, Cohort.end_date >= today),
+        "ended": Cohort.end_date < today,
+    }.get(state, sa.true())
+
+
+def cohort_list(user: User, filters: CohortFilters, today: date | None = None) -> CohortList:
+    """A page of the cohorts `user` may see, newest first, filtered, with their figures (four queries)."""
+    today = today or date.today()
+    conditions = [_state_condition(filters.state, today)]
+    if filters.site_id is not None:
+        conditions.append(Cohort.site_id == filters.site_id)
+    if filters.year is not None:
+        conditions.append(Cohort.start_date.between(date(filters.year, 1, 1), date(filters.year, 12, 31)))
+    visible = visible_cohorts(user)
+    sites = db.session.execute(
+        sa.select(Site.id, Site.name)
+        .where(Site.id.in_(visible.with_only_columns(Cohort.site_id)))
+        .order_by(Site.name)
+    ).all()
+    total, first, last = db.session.execute(
+        visible.with_only_columns(
+            sa.func.count().filter(sa.and_(*conditions)), sa.func.min(Cohort.start_date), sa.func.max(Cohort.start_date)
+        )
+    ).one()
+    pages = max(1, -(-total // COHORT_PAGE_SIZE))
+    page = min(filters.page, pages)
     cohorts = db.session.scalars(
-        visible_cohorts(user)
+        visible.where(*conditions)
         .options(joinedload(Cohort.site), joinedload(Cohort.programme))
         .order_by(Cohort.start_date.desc(), Cohort.name)
+        .limit(COHORT_PAGE_SIZE)
+        .offset((page - 1) * COHORT_PAGE_SIZE)
     ).all()
-    cohort_ids = [cohort.id for cohort in cohorts]
-    counts: dict[tuple[int, EnrolmentStatus], int] = {
-        (cohort_id, status): count
-        for cohort_id, status, count in db.session.execute(
-            sa.select(Enrolment.cohort_id, Enrolment.status, sa.func.count())
-            .where(Enrolment.cohort_id.in_(cohort_ids))
-            .group_by(Enrolment.cohort_id, Enrolment.status)
+    years = list(range(last.year, first.year - 1, -1)) if first and last else []
+    return CohortList(_summaries(cohorts, today), total, page, pages, [tuple(site) for site in sites], years)
+
+
+def _summaries(cohorts: list[Cohort], today: date) -> list[CohortSummary]:
+    """Each cohort's counts, average progress and learners « à surveiller »: one query for them all."""
+    facts = learner_facts(sa.select(Enrolment.id).where(Enrolment.cohort_id.in_([cohort.id for cohort in cohorts])))
+    by_cohort: dict[int, list[LearnerFacts]] = {}
+    for fact in facts:
+        by_cohort.setdefault(fact.cohort_id, []).append(fact)
+    summaries = []
+    for cohort in cohorts:
+        learners = by_cohort.get(cohort.id, [])
+        statuses = Counter(fact.status for fact in learners)
+        staying = [fact.progress for fact in learners if fact.status != EnrolmentStatus.DROPPED]
+        median = median_progress(learners)
+        summaries.append(
+            CohortSummary(
+                cohort=cohort,
+                in_training=statuses[EnrolmentStatus.IN_TRAINING],
+                dropped=statuses[EnrolmentStatus.DROPPED],
+                finished=statuses[EnrolmentStatus.FINISHED],
+                average_progress=sum(staying) / len(staying) if staying else None,
+                flagged=sum(1 for fact in learners if watch_reasons(fact, median, cohort, today)),
+                state="upcoming" if cohort.start_date > today else ("ended" if cohort.end_date < today else "training"),
+            )
         )
-    }
-    staying = sa.select(Enrolment.id).where(
-        Enrolment.cohort_id.in_(cohort_ids), Enrolment.status != EnrolmentStatus.DROPPED
+    return summaries
+
+
+# The « à surveiller » rule: its thresholds, here only; the cohort page writes the rule out from them.
+WATCH_BEHIND_SHARE = 0.5  # behind the cohort: progress under this share of the cohort's median,
+WATCH_BEHIND_POINTS = 0.15  # or this far (15 points) or more under it
+WATCH_LATE_BRIEFS = 2  # this many briefs or more handed in late or not handed in
+WATCH_LOW_AVERAGE = 10  # an average out of 20 under this,
+WATCH_GRADED_BRIEFS = 2  # over this many graded briefs or more
+WATCH_QUIET_DAYS = 30  # no assessment for this many days, counted from the cohort's start (and up to its end)
+
+
+def watch_rule() -> str:
+    """The rule in words, from the thresholds above (shown on the cohort page and the README says the same)."""
+    return _(
+        "une personne en formation en retard sur la promotion (progression sous %(share)s de la médiane, ou "
+        "au moins %(points)d points sous elle), qui a au moins %(late)d briefs en retard ou non rendus, dont la "
+        "moyenne est sous %(low)d/20 sur au moins %(graded)d briefs notés, ou sans évaluation depuis %(days)d jours "
+        "(comptés depuis le début de la promotion : personne ne l'est pendant ses %(days)d premiers jours).",
+        share=format_percent(WATCH_BEHIND_SHARE),
+        points=round(WATCH_BEHIND_POINTS * 100),
+        late=WATCH_LATE_BRIEFS,
+        low=WATCH_LOW_AVERAGE,
+        graded=WATCH_GRADED_BRIEFS,
+        days=WATCH_QUIET_DAYS,
     )
-    progress = enrolment_progress(staying).subquery("progress")
-    averages: dict[int, float] = {
-        cohort_id: average
-        for cohort_id, average in db.session.execute(
-            sa.select(Enrolment.cohort_id, sa.func.avg(progress.c.progress))
-            .join(progress, progress.c.enrolment_id == Enrolment.id)
-            .group_by(Enrolment.cohort_id)
+
+
+@dataclass(frozen=True)
+class WatchReason:
+    """One reason why a learner in training is « à surveiller »."""
+
+    code: str  # "behind", "late", "low_average" or "no_assessment"
+    value: float  # the learner's figure: progress (0-1), briefs, average /20, days without an assessment
+
+    @property
+    def text(self) -> str:
+        """The reason in words, in the request's language."""
+        if self.code == "behind":
+            return _("en retard sur la promotion (%(progress)s)", progress=format_percent(self.value))
+        if self.code == "late":
+            return ngettext(
+                "%(num)d brief en retard ou non rendu", "%(num)d briefs en retard ou non rendus", int(self.value)
+            )
+        if self.code == "low_average":
+            return _("moyenne de %(average)s/20", average=format_decimal(self.value, "0.0"))
+        return ngettext(
+            "aucune évaluation depuis %(num)d jour", "aucune évaluation depuis %(num)d jours", int(self.value)
         )
-    }
+
+
+@dataclass(frozen=True)
+class LearnerFacts:
+    """What the rule reads of one enrolment (one row of `learner_facts`)."""
+
+    enrolment_id: int
+    learner_id: int
+    cohort_id: int
+    status: EnrolmentStatus
+    leaver: bool  # Enrolment.is_leaver
+    progress: float
+    last_assessed_at: datetime | None
+    average_score: float | None  # out of 20, over the graded briefs of the cohort
+    graded: int  # briefs with a score
+    missing: int
+    late: int
+
+
+def _graded(enrolments: sa.Select) -> sa.Subquery:
+    """Average score, graded, missing and late briefs of each enrolment selected."""
+    return (
+        sa.select(
+            Enrolment.id.label("enrolment_id"),
+            (sa.func.avg(Grade.score_hundredths) / 100.0).label("average"),
+            sa.func.count(Grade.score_hundredths).label("graded"),
+            sa.func.count().filter(Grade.status == SubmissionStatus.MISSING).label("missing"),
+            sa.func.count().filter(Grade.status == SubmissionStatus.LATE).label("late"),
+        )
+        .join(Project, Project.cohort_id == Enrolment.cohort_id)
+        .join(Grade, sa.and_(Grade.project_id == Project.id, Grade.learner_id == Enrolment.learner_id))
+        .where(Enrolment.id.in_(enrolments))
+        .group_by(Enrolment.id)
+        .subquery("graded")
+    )
+
+
+def learner_facts(enrolments: sa.Select) -> list[LearnerFacts]:
+    """Progress, last assessment and grades of the enrolments selected (Enrolment.id values): one query."""
+    progress = enrolment_progress(enrolments).subquery("progress")
+    graded = _graded(enrolments)
+    rows = db.session.execute(
+        sa.select(
+            Enrolment.id,
+            Enrolment.learner_id,
+            Enrolment.cohort_id,
+            Enrolment.status,
+            Enrolment.is_leaver.label("leaver"),
+            progress.c.progress,
+            progress.c.last_assessed_at,
+            graded.c.average,
+            graded.c.graded,
+            graded.c.missing,
+            graded.c.late,
+        )
+        .outerjoin(progress, progress.c.enrolment_id == Enrolment.id)
+        .outerjoin(graded, graded.c.enrolment_id == Enrolment.id)
+        .where(Enrolment.id.in_(enrolments))
+    )
     return [
-        CohortSummary(
-            cohort=cohort,
-            in_training=counts.get((cohort.id, EnrolmentStatus.IN_TRAINING), 0),
-            dropped=counts.get((cohort.id, EnrolmentStatus.DROPPED), 0),
-            finished=counts.get((cohort.id, EnrolmentStatus.FINISHED), 0),
-            average_progress=averages.get(cohort.id),
+        LearnerFacts(
+            enrolment_id=row.id,
+            learner_id=row.learner_id,
+            cohort_id=row.cohort_id,
+            status=row.status,
+            leaver=bool(row.leaver),
+            progress=float(row.progress or 0),
+            last_assessed_at=row.last_assessed_at,
+            average_score=None if row.average is None else float(row.average),
+            graded=row.graded or 0,
+            missing=row.missing or 0,
+            late=row.late or 0,
         )
-        for cohort in cohorts
+        for row in rows
     ]
 
 
-# The « à surveiller » rule, shown on the cohort page.
-WATCH_PROGRESS_GAP = 0.20  # progress this far (20 points) under the cohort's median
-WATCH_MISSING = 2  # or this many projects not handed in
+def median_progress(facts: list[LearnerFacts]) -> float | None:
+    """The cohort's median progress, over the learners who have not dropped out."""
+    staying = [fact.progress for fact in facts if fact.status != EnrolmentStatus.DROPPED]
+    return statistics.median(staying) if staying else None
+
+
+def watch_reasons(fact: LearnerFacts, median: float | None, cohort: Cohort, today: date) -> list[WatchReason]:
+    """Why a learner in training is « à surveiller » (nothing for those who have left).
+
+    No assessment for WATCH_QUIET_DAYS days counts from the cohort's start (nobody is flagged for it in a
+    cohort's first 30 days, nor before it starts) and up to its end."""
+    if fact.leaver:
+        return []
+    reasons = []
+    if median is not None and (
+        fact.progress < median * WATCH_BEHIND_SHARE or median - fact.progress >= WATCH_BEHIND_POINTS - 1e-9
+    ):
+        reasons.append(WatchReason("behind", fact.progress))
+    if fact.missing + fact.late >= WATCH_LATE_BRIEFS:
+        reasons.append(WatchReason("late", fact.missing + fact.late))
+    if fact.graded >= WATCH_GRADED_BRIEFS and fact.average_score is not None and fact.average_score < WATCH_LOW_AVERAGE:
+        reasons.append(WatchReason("low_average", fact.average_score))
+    since = cohort.start_date
+    if fact.last_assessed_at is not None:
+        since = max(since, fact.last_assessed_at.date())
+    quiet = (min(today, cohort.end_date) - since).days
+    if quiet >= WATCH_QUIET_DAYS:
+        reasons.append(WatchReason("no_assessment", quiet))
+    return reasons
+
+
+def learner_watch(cohort: Cohort, learner_id: int, today: date | None = None) -> list[WatchReason]:
+    """Why the learner `learner_id` of `cohort` is « à surveiller » (empty: not flagged, left, or not in the
+    cohort), against the cohort's median: one query."""
+    facts = learner_facts(sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id))
+    median = median_progress(facts)
+    for fact in facts:
+        if fact.learner_id == learner_id:
+            return watch_reasons(fact, median, cohort, today or date.today())
+    return []
 
 
 @dataclass
@@ -81,7 +312,7 @@ class RosterRow:
     missing: int
     late: int
     last_assessed_at: datetime | None
-    watch: list[str] = field(default_factory=list)  # why the learner is « à surveiller »
+    watch: list[WatchReason] = field(default_factory=list)  # why the learner is « à surveiller »
 
 
 @dataclass(frozen=True)
@@ -91,51 +322,29 @@ class Roster:
     project_count: int
 
 
-def roster(cohort: Cohort) -> Roster:
-    """Each learner of the cohort with progress, grades and the watch flag (four queries)."""
+def roster(cohort: Cohort, today: date | None = None) -> Roster:
+    """Each learner of the cohort with progress, grades and why they are « à surveiller » (three queries)."""
     enrolments = db.session.scalars(
         sa.select(Enrolment).options(joinedload(Enrolment.learner)).where(Enrolment.cohort_id == cohort.id)
     ).all()
     in_cohort = sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)
-    progress = {row.enrolment_id: row for row in db.session.execute(enrolment_progress(in_cohort))}
-    grades = {
-        row.learner_id: row
-        for row in db.session.execute(
-            sa.select(
-                Grade.learner_id,
-                (sa.func.avg(Grade.score_hundredths) / 100.0).label("average"),
-                sa.func.count().filter(Grade.status == SubmissionStatus.MISSING).label("missing"),
-                sa.func.count().filter(Grade.status == SubmissionStatus.LATE).label("late"),
-            )
-            .join(Project, Project.id == Grade.project_id)
-            .where(Project.cohort_id == cohort.id)
-            .group_by(Grade.learner_id)
-        )
-    }
+    facts = {fact.enrolment_id: fact for fact in learner_facts(in_cohort)}
     project_count = db.session.scalar(sa.select(sa.func.count()).where(Project.cohort_id == cohort.id)) or 0
+    median = median_progress(list(facts.values()))
     rows = []
     for enrolment in enrolments:
-        done = progress.get(enrolment.id)
-        graded = grades.get(enrolment.learner_id)
+        fact = facts[enrolment.id]
         rows.append(
             RosterRow(
                 enrolment=enrolment,
-                progress=float(done.progress) if done else 0.0,
-                average_score=float(graded.average) if graded and graded.average is not None else None,
-                missing=graded.missing if graded else 0,
-                late=graded.late if graded else 0,
-                last_assessed_at=done.last_assessed_at if done else None,
+                progress=fact.progress,
+                average_score=fact.average_score,
+                missing=fact.missing,
+                late=fact.late,
+                last_assessed_at=fact.last_assessed_at,
+                watch=watch_reasons(fact, median, cohort, today or date.today()),
             )
         )
-    staying = [row.progress for row in rows if row.enrolment.status != EnrolmentStatus.DROPPED]
-    median = statistics.median(staying) if staying else None
-    for row in rows:
-        if row.enrolment.is_leaver:
-            continue
-        if median is not None and row.progress <= median - WATCH_PROGRESS_GAP:
-            row.watch.append("progress")
-        if row.missing >= WATCH_MISSING:
-            row.watch.append("missing")
     return Roster(rows=rows, median_progress=median, project_count=project_count)
 
 

@@ -1,5 +1,6 @@
 """Changes to enrolments, each audited; the caller commits."""
 
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from ..dates import date_problem
 from ..extensions import db
 from ..forms import column_length
 from ..models import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Programme, Site
+from ..sites.services import find_site
 
 ENROLMENT_FIELDS = ("status", "exit_date", "dropout_reason", "certification")
 COHORT_FIELDS = ("name", "site_id", "programme_id", "start_date", "end_date")
@@ -35,14 +37,31 @@ def change_enrolment(
     return True
 
 
-def finish_programme(enrolments: list[Enrolment], exit_date: date) -> int:
-    """Mark the enrolments still in training as finished on `exit_date`; return how many."""
-    count = 0
-    for enrolment in enrolments:
-        if not enrolment.is_leaver:
-            change_enrolment(enrolment, EnrolmentStatus.FINISHED, exit_date, None, None)
-            count += 1
-    return count
+@dataclass(frozen=True)
+class Finished:
+    """What recording the end of a cohort did: who finished, or (nothing saved) who changed since the page."""
+
+    finished: list[Enrolment] = field(default_factory=list)
+    conflicts: list[Enrolment] = field(default_factory=list)
+
+
+def finish_programme(enrolments: list[Enrolment], seen: dict[int, int | None], exit_date: date) -> Finished:
+    """Mark the chosen enrolments (id -> the version the person saw) finished on `exit_date`, each audited; or none
+    of them when one of them is no longer as the person saw it (left, resumed, changed): the caller rolls back
+    and shows them. `enrolments` are the cohort's, read after their rows were locked."""
+    chosen = [enrolment for enrolment in enrolments if enrolment.id in seen]
+    conflicts = [e for e in chosen if e.is_leaver or e.version != seen[e.id]]
+    if conflicts or len(chosen) != len(seen):
+        return Finished(conflicts=conflicts)
+    for enrolment in chosen:
+        change_enrolment(enrolment, EnrolmentStatus.FINISHED, exit_date, None, None)
+    return Finished(finished=chosen)
+
+
+def resume_training(enrolment: Enrolment) -> None:
+    """« Reprendre la formation »: a learner who left back in training; exit date, reason and certification
+    cleared; audited. The caller has checked that no follow-up hangs on the exit."""
+    change_enrolment(enrolment, EnrolmentStatus.IN_TRAINING, None, None, None)
 
 
 class CohortError(ValueError):
@@ -52,7 +71,7 @@ class CohortError(ValueError):
 def save_cohort(
     name: str, site_name: str, start: date, end: date, programme_code: str, cohort: Cohort | None = None
 ) -> Cohort:
-    """Create a cohort (or change one); the site is created when it does not exist. Audited; the caller commits."""
+    """Create a cohort (or change one) at a site of the list, named any case. Audited; the caller commits."""
     name, site_name = name.strip(), site_name.strip()
     if not name or not site_name:
         raise CohortError(_("le nom de la promotion et celui du site sont obligatoires"))
@@ -73,10 +92,9 @@ def save_cohort(
         raise CohortError(
             _("aucun titre chargé avec le code %(code)s (voir flask frameworks load)", code=programme_code)
         )
-    site = db.session.scalar(sa.select(Site).where(Site.name == site_name))
+    site = find_site(site_name)  # whatever its case, accents and spaces; sites are added on /sites/ only
     if site is None:
-        site = Site(name=site_name)
-        db.session.add(site)
+        raise CohortError(_("aucun site « %(name)s » dans la liste des sites (/sites/)", name=site_name))
     before = None if cohort is None else snapshot(cohort, COHORT_FIELDS)
     if cohort is None:
         cohort = Cohort()

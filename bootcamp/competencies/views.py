@@ -15,6 +15,7 @@ from ..access import get_cohort_or_404, get_learner_and_competency_or_404, role_
 from ..extensions import db
 from ..models import Block, Cohort, Competency
 from ..sheets import Result, Saved, Sheet, respond
+from ..wording import of_name
 from .forms import AssessmentForm, GridChanges, GridForm, cell_name, grid_form, project_choices
 from .queries import Grid, grid, history
 from .services import LevelChange, record_levels
@@ -72,7 +73,7 @@ def cell(cohort_id: int, learner_id: int, competency_id: int) -> Response | str:
     cohort = get_cohort_or_404(cohort_id, current_user)
     learner, competency = get_learner_and_competency_or_404(cohort, learner_id, competency_id)
     past = history(learner.id, competency.id)
-    form = AssessmentForm()
+    form = AssessmentForm(data={"level": str(past[0].level) if past else "0"})  # the current level
     form.project.choices = project_choices(list(cohort.projects))
     if form.validate_on_submit():
         before = past[0].level if past else None
@@ -82,7 +83,7 @@ def cell(cohort_id: int, learner_id: int, competency_id: int) -> Response | str:
             form.project_id,
         )
         db.session.commit()
-        flash(_("Niveau de %(name)s enregistré.", name=learner.full_name), "success")
+        flash(_("Niveau %(of_name)s enregistré.", of_name=of_name(learner.full_name)), "success")
         return redirect(
             url_for("competencies.cell", cohort_id=cohort.id, learner_id=learner.id, competency_id=competency.id)
         )

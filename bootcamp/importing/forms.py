@@ -8,12 +8,12 @@ from wtforms import HiddenField
 
 class UploadForm(FlaskForm):
     file = FileField(
-        _l("Fichier CSV"),
+        _l("Fichier CSV ou XLSX"),
         validators=[
             FileRequired(_l("Choisissez un fichier.")),
-            FileAllowed(["csv"], _l("Un fichier .csv, s'il vous plaît.")),
+            FileAllowed(["csv", "xlsx"], _l("Un fichier .csv ou .xlsx, s'il vous plaît.")),
         ],
-        render_kw={"accept": ".csv,text/csv"},
+        render_kw={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
     )
 
 

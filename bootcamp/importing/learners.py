@@ -31,17 +31,29 @@ from ..models import (
     Referrer,
 )
 from ..transactions import end_transaction
-from .reading import FileRefused, Plan, Problem, RowCheck, parse_code, parse_date, read_rows
+from .reading import FileRefused, Plan, Problem, RowCheck, parse_code, parse_date, parse_yes_no, read_table
 from .writing import AuditRow, current_version, record_all
 
 REQUIRED = ("email", "first_name", "last_name", "gender", "birth_date")
-OPTIONAL = ("postal_code", "diploma", "flags", "referrer", "status", "exit_date", "dropout_reason", "certification")
+OPTIONAL = (
+    "postal_code",
+    "phone",
+    "diploma",
+    "flags",
+    "referrer",
+    "status",
+    "exit_date",
+    "dropout_reason",
+    "certification",
+    *(flag.value for flag in PublicFlag),  # a column per flag, yes or no (an empty cell keeps what is known)
+)
 LEARNER_FIELDS = (
     "first_name",
     "last_name",
     "gender",
     "birth_date",
     "postal_code",
+    "phone",
     "diploma",
     "referrer",
     *(f.value for f in PublicFlag),
@@ -53,6 +65,7 @@ TEXT_COLUMNS = {
     "first_name": Learner.first_name,
     "last_name": Learner.last_name,
     "postal_code": Learner.postal_code,
+    "phone": Learner.phone,
 }
 # What a new learner and a new enrolment hold before the file's values (the models' defaults).
 NEW_LEARNER: dict[str, Any] = {
@@ -125,9 +138,16 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {name: plain(value) for name, value in values.items()}
 
 
-def _row(line: int, cells: dict[str, str], problems: list[Problem], start: date) -> LearnerChange | None:
+def _postal_code(text: str) -> str:
+    """Excel drops the leading zero of a postal code it took for a number (01000 -> 1000): put it back."""
+    return text.zfill(5) if text.isdigit() and len(text) == 4 else text
+
+
+def _row(
+    line: int, cells: dict[str, str], problems: list[Problem], start: date, names: dict[str, str] | None = None
+) -> LearnerChange | None:
     """Check one row; add its problems; return the change it asks for when it is valid."""
-    check = RowCheck(line, cells)
+    check = RowCheck(line, cells, names)
     if check.problems:  # too many cells: the columns cannot be trusted
         problems.extend(check.problems)
         return None
@@ -146,11 +166,15 @@ def _row(line: int, cells: dict[str, str], problems: list[Problem], start: date)
         "birth_date": check.parse("birth_date", parse_date),
     }
     if texts["postal_code"]:
-        learner["postal_code"] = texts["postal_code"]
+        learner["postal_code"] = _postal_code(texts["postal_code"])
+    if texts["phone"]:
+        learner["phone"] = texts["phone"]
     optional = {"diploma": (parse_code, Diploma), "referrer": (parse_code, Referrer)}
     learner |= {column: check.parse(column, *how) for column, how in optional.items() if cells.get(column)}
     if cells.get("flags"):
         learner |= check.parse("flags", _flags) or {}
+    own_columns = {flag.value: check.parse(flag.value, parse_yes_no) for flag in PublicFlag if cells.get(flag.value)}
+    learner |= {flag: value for flag, value in own_columns.items() if value is not None}
     born = learner.get("birth_date")
     if born and not start.year - 80 < born.year <= start.year - 14:
         check.refuse("birth_date", _("date de naissance improbable pour une personne en formation"))
@@ -184,24 +208,26 @@ def _enrolment(check: RowCheck, cells: dict[str, str], start: date) -> dict[str,
     return enrolment
 
 
-def check_learners(content: bytes, start: date) -> tuple[list[LearnerChange], list[Problem]]:
-    """Check every row of the file on its own (no database): the valid rows' changes, and every problem."""
+def check_learners(content: bytes, start: date) -> tuple[list[LearnerChange], list[Problem], str]:
+    """Check every row of the file on its own (no database): the valid rows' changes, every problem, and what
+    was read (« CSV, Windows-1252 »...)."""
     try:
-        _header, rows = read_rows(content, REQUIRED, OPTIONAL)
+        table = read_table(content, REQUIRED, OPTIONAL)
     except FileRefused as refused:
-        return [], refused.problems
+        return [], refused.problems, ""
+    rows = table.rows
     problems: list[Problem] = []
     changes: list[LearnerChange] = []
     seen: dict[str, int] = {}
     for line, cells in rows:
-        change = _row(line, cells, problems, start)
+        change = _row(line, cells, problems, start, table.names)
         if change is None:
             continue
         if change.email in seen:
             problems.append(
                 Problem(
                     line,
-                    "email",
+                    table.names["email"],
                     _("%(email)s figure déjà ligne %(line)d", email=change.email, line=seen[change.email]),
                 )
             )
@@ -210,7 +236,7 @@ def check_learners(content: bytes, start: date) -> tuple[list[LearnerChange], li
         changes.append(change)
     if not rows:
         problems.append(Problem(2, "", _("aucune ligne de données")))
-    return changes, problems
+    return changes, problems, table.source
 
 
 def plan_learners(content: bytes, cohort: Cohort) -> LearnerPlan:
@@ -221,7 +247,7 @@ def plan_learners(content: bytes, cohort: Cohort) -> LearnerPlan:
     """
     cohort_id, start = cohort.id, cohort.start_date
     end_transaction()
-    changes, problems = check_learners(content, start)
+    changes, problems, source = check_learners(content, start)
     version = current_version()
     existing = {
         learner.email: learner
@@ -239,7 +265,9 @@ def plan_learners(content: bytes, cohort: Cohort) -> LearnerPlan:
         change.learner_before = snapshot(learner, LEARNER_FIELDS)
         enrolment = next((e for e in learner.enrolments if e.cohort_id == cohort_id), None)
         change.enrolment_before = None if enrolment is None else snapshot(enrolment, ENROLMENT_FIELDS)
-    return LearnerPlan(changes, problems, cohort_id=cohort_id, cohort_start=start, data_version=version)
+    return LearnerPlan(
+        changes, problems, cohort_id=cohort_id, cohort_start=start, data_version=version, source=source
+    )
 
 
 def _typed(values: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..audit import actor_id, plain, snapshot
+from ..dates import situation_start_problem
 from ..extensions import db
 from ..models import FOLLOW_UP_POINTS, Enrolment, Learner, Outcome, Situation, utcnow
 from ..outcomes.services import OUTCOME_FIELDS, SituationData
@@ -90,7 +91,10 @@ def plan_outcomes(content: bytes) -> OutcomePlan:
         learner.email: learner
         for learner in db.session.scalars(
             sa.select(Learner)
-            .options(selectinload(Learner.enrolments).selectinload(Enrolment.outcomes))
+            .options(
+                selectinload(Learner.enrolments).selectinload(Enrolment.outcomes),
+                selectinload(Learner.enrolments).joinedload(Enrolment.cohort),
+            )
             .where(Learner.email.in_({change.email for change in changes}))
         )
     }
@@ -113,13 +117,17 @@ def plan_outcomes(content: bytes) -> OutcomePlan:
 
 
 def _attach(change: OutcomeChange, learner: Learner | None) -> Problem | None:
-    """Attach the change to the learner's latest exit (and to the outcome it replaces), or say why not."""
+    """Attach the change to the learner's latest exit (and to the outcome it replaces), or say why not (a
+    situation that starts before the cohort or after today, too: dates.situation_start_problem)."""
     if learner is None:
         return Problem(change.line, "email", _("aucun·e apprenant·e avec l'adresse %(email)s", email=change.email))
     left = [e for e in learner.enrolments if e.is_leaver and e.exit_date]
     if not left:
         return Problem(change.line, "email", _("%(email)s est encore en formation : pas de suivi", email=change.email))
     enrolment = max(left, key=lambda e: e.exit_date)
+    start = change.data.start_date
+    if start is not None and (problem := situation_start_problem(start, enrolment.cohort.start_date)):
+        return Problem(change.line, "start_date", problem)
     change.enrolment_id, change.learner_id = enrolment.id, learner.id
     existing = next((o for o in enrolment.outcomes if o.point == change.point), None)
     if existing is not None:

@@ -1,77 +1,93 @@
-"""The learner's figures, from plain numbers: my progress over time, my levels against the target."""
+"""The learner's figures, from plain numbers: my competencies month by month against the calendar, my grades."""
 
 from collections.abc import Callable, Sequence
 from datetime import date
 
 from ..charts import COLOURS, Figure, bar, base_layout, figure, scatter
 
+# Under the axis whatever the width (anchored by its top: the default anchor drew it over the bars at 1280 px).
+LEGEND_BELOW = {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top"}
 
-def progress_over_time(
+
+def competencies_by_month(
     months: Sequence[date],
-    mine: Sequence[int],
+    acquired: Sequence[int],
+    under_way: Sequence[int],
     median: Sequence[float | None],
+    expected: Sequence[float],
     total: int,
     labels: dict[str, str],
     month_name: Callable[[date], str] = lambda month: month.strftime("%m/%Y"),
 ) -> Figure:
-    """My acquired competencies month by month (`months`: first days), beside the cohort's median when there is
-    one (no median series when every month's is None). Months are named on the server (`month_name`, in the
-    reader's language): Plotly.js would name them in English."""
+    """My competencies at each month's end as stacked bars (acquired, under way, not started: they add up to
+    `total`), with the pace the calendar expects and the cohort's median of acquired competencies (no median
+    series when every month's is None). Patterns as well as colours tell the bars apart."""
     x = [month.isoformat() for month in months]
+    not_started = [total - done - started for done, started in zip(acquired, under_way)]
+    stacks = (
+        (labels["acquired"], acquired, COLOURS["blue"], ""),
+        (labels["under_way"], under_way, "#56B4E9", "/"),
+        (labels["not_started"], not_started, "#dddddd", "."),
+    )
     traces = [
-        scatter(
-            x=x,
-            y=list(mine),
-            name=labels["mine"],
-            mode="lines+markers",
-            line={"color": COLOURS["blue"], "width": 3},
-            marker={"symbol": "circle", "size": 9},
-        ),
-        scatter(
-            x=x,
-            y=list(median),
-            name=labels["median"],
-            mode="lines+markers",
-            line={"color": COLOURS["orange"], "width": 2, "dash": "dash"},
-            marker={"symbol": "diamond", "size": 8},
-        ),
+        bar(x=x, y=list(values), name=name, marker={"color": colour, "pattern": {"shape": shape}})
+        for name, values, colour, shape in stacks
     ]
-    if all(value is None for value in median):
-        traces.pop()
+    traces.append(_line(x, expected, labels["expected"], COLOURS["grey"], "dot", "square"))
+    if any(value is not None for value in median):
+        traces.append(_median(x, median, labels["median"]))
     layout = base_layout(y_title=labels["y"])
-    layout["yaxis"].update(range=[0, total + 0.5], dtick=1)
+    layout["barmode"] = "stack"
+    layout["legend"] = LEGEND_BELOW
+    layout["yaxis"].update(range=[0, total + 0.5], dtick=max(1, total // 8))
     layout["xaxis"].update(tickvals=x, ticktext=[month_name(month) for month in months])
     return figure(traces, layout)
 
 
-def levels_against_target(
-    codes: Sequence[str],
+def grades_over_time(
+    due_dates: Sequence[date],
     titles: Sequence[str],
-    levels: Sequence[int | None],
-    target: int,
+    mine: Sequence[float | None],
+    median: Sequence[float | None],
     labels: dict[str, str],
-    level_words: dict,
+    day_name: Callable[[date], str] = lambda day: day.strftime("%d/%m"),
 ) -> Figure:
-    """My current level on each competency (None: not assessed yet), with the level the programme aims at."""
+    """My score on each graded brief by its due date (its title on hover), beside the cohort's median score, out
+    of 20 (no median series when every brief's is None; a brief I have no score on leaves a gap in my line).
+    Days are named on the server (`day_name`, in the reader's language)."""
+    x = [day.isoformat() for day in due_dates]
     traces = [
-        bar(
-            x=list(codes),
-            y=[level or 0 for level in levels],
-            name=labels["mine"],
-            marker={"color": COLOURS["blue"]},
-            text=[str(level_words[level]) for level in levels],
-            textposition="outside",
-            hovertext=list(titles),
-        ),
         scatter(
-            x=list(codes),
-            y=[target] * len(codes),
-            name=labels["target"],
-            mode="markers",
-            marker={"color": COLOURS["vermilion"], "symbol": "line-ew-open", "size": 28, "line": {"width": 3}},
-        ),
+            x=x,
+            y=list(mine),
+            hovertext=list(titles),
+            name=labels["mine"],
+            mode="lines+markers",
+            line={"color": COLOURS["blue"], "width": 3},
+            marker={"symbol": "circle", "size": 9},
+        )
     ]
+    if any(value is not None for value in median):
+        traces.append(_median(x, median, labels["median"]))
     layout = base_layout(y_title=labels["y"])
-    layout["yaxis"].update(range=[0, 3.6], dtick=1)
-    layout["hovermode"] = "closest"
+    layout["yaxis"].update(range=[0, 20.5], dtick=5)
+    layout["xaxis"].update(tickvals=x, ticktext=[day_name(day) for day in due_dates])
+    layout["legend"] = LEGEND_BELOW
     return figure(traces, layout)
+
+
+def _line(x: list[str], y: Sequence[float | None], name: str, colour: str, dash: str, symbol: str) -> dict:
+    """A thin dashed or dotted line with markers: a reference beside my own series."""
+    return scatter(
+        x=x,
+        y=list(y),
+        name=name,
+        mode="lines+markers",
+        line={"color": colour, "width": 2, "dash": dash},
+        marker={"symbol": symbol, "size": 8},
+    )
+
+
+def _median(x: list[str], median: Sequence[float | None], name: str) -> dict:
+    """The cohort's median, drawn the same way on every chart of the learner."""
+    return _line(x, median, name, COLOURS["orange"], "dash", "diamond")

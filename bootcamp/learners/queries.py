@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from ..dates import add_months
 from ..extensions import db
 from ..indicators import SMALL_GROUP
 from ..models import (
+    AuditEvent,
     Block,
     Cohort,
     Competency,
@@ -20,9 +21,11 @@ from ..models import (
     Enrolment,
     EnrolmentStatus,
     Grade,
+    Learner,
     Outcome,
     Project,
     ProjectCompetency,
+    User,
 )
 from ..progress import enrolment_progress
 
@@ -36,6 +39,17 @@ class MonthPoint:
     month: date  # first day of the month
     mine: int  # competencies at the acquired level or above at the end of the month
     median: float | None  # the cohort's median for the same month
+    under_way: int = 0  # competencies started but under the acquired level (« imiter ») at the end of the month
+
+
+@dataclass(frozen=True)
+class GradePoint:
+    """One graded brief: my score and the cohort's median score, out of 20 (None: not shown)."""
+
+    title: str
+    due_date: date
+    mine: float | None
+    median: float | None
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,13 @@ class MyBlock:
     competencies: list[MyCompetency]
 
 
+@dataclass(frozen=True)
+class Standing:
+    acquired: int
+    under_way: int
+    not_started: int
+
+
 @dataclass
 class MyPage:
     enrolment: Enrolment
@@ -72,6 +93,8 @@ class MyPage:
     outcomes: list[Outcome]
     due: list[MyProject] = field(default_factory=list)
     others: int = 0  # learners of the cohort who are not me and have not dropped out: those the median is made of
+    grades: list[GradePoint] = field(default_factory=list)
+    today: date = field(default_factory=date.today)
 
     @property
     def cohort_figures(self) -> bool:
@@ -81,6 +104,46 @@ class MyPage:
     @property
     def competency_count(self) -> int:
         return sum(len(block.competencies) for block in self.blocks)
+
+    @property
+    def standing(self) -> Standing:
+        """My competencies today: acquired, under way (« imiter »), not started."""
+        acquired_level = self.enrolment.cohort.programme.acquired_level
+        levels = [item.current.level if item.current else 0 for block in self.blocks for item in block.competencies]
+        acquired = sum(1 for level in levels if level >= acquired_level)
+        under_way = sum(1 for level in levels if 0 < level < acquired_level)
+        return Standing(acquired, under_way, len(levels) - acquired - under_way)
+
+    @property
+    def elapsed(self) -> float:
+        """The share of the cohort's calendar gone by today (0 before its start, 1 after its end)."""
+        return elapsed_share(self.enrolment.cohort, self.today)
+
+    @property
+    def expected_by_month(self) -> list[float]:
+        """The competencies the calendar expects at the acquired level at each month's end (today for this
+        month): the year's target × the share of the calendar gone by."""
+        cohort, total = self.enrolment.cohort, self.competency_count
+        return [
+            round(total * elapsed_share(cohort, min(add_months(point.month, 1) - timedelta(days=1), self.today)), 1)
+            for point in self.months
+        ]
+
+    @property
+    def elapsed_weeks(self) -> tuple[int, int]:
+        """Weeks gone by since the start (up to the end), and the training's length in weeks."""
+        cohort = self.enrolment.cohort
+        gone = min(max((self.today - cohort.start_date).days, 0), (cohort.end_date - cohort.start_date).days)
+        return gone // 7, -(-(cohort.end_date - cohort.start_date).days // 7)
+
+
+def elapsed_share(cohort: Cohort, day: date) -> float:
+    """The share of the cohort's calendar gone by on `day`, from 0 (start) to 1 (end): the progress the calendar
+    expects then, the year's target (every competency at the acquired level) being due at the end."""
+    length = (cohort.end_date - cohort.start_date).days
+    if length <= 0:
+        return 1.0
+    return min(max((day - cohort.start_date).days / length, 0.0), 1.0)
 
 
 def current_enrolment(learner_id: int) -> Enrolment | None:
@@ -128,6 +191,7 @@ def progress_by_month(enrolment: Enrolment, months: list[date]) -> tuple[list[Mo
         sa.select(
             every.c.month,
             sa.func.max(sa.case((every.c.learner_id == enrolment.learner_id, every.c.reached))).label("mine"),
+            sa.func.max(sa.case((every.c.learner_id == enrolment.learner_id, every.c.started))).label("under_way"),
             sa.func.avg(sa.case((middle, every.c.reached))).label("median"),
             sa.func.count(sa.case((every.c.learner_id != enrolment.learner_id, 1))).label("others"),
         )
@@ -151,7 +215,8 @@ def _calendar(months: list[date]) -> sa.Subquery:
 
 def _reached_by_peer(calendar: sa.Subquery, peers: sa.Subquery, acquired: int) -> sa.Subquery:
     """For each month and peer: how many competencies their latest assessments put at `acquired` or above by the
-    month's end (0 if none), their rank by that count within the month, and how many peers the month has."""
+    month's end (0 if none), how many between « imiter » and `acquired` (started), their rank by the first count
+    within the month, and how many peers the month has."""
     assessment = CompetencyAssessment
     ranked = (
         sa.select(
@@ -171,8 +236,13 @@ def _reached_by_peer(calendar: sa.Subquery, peers: sa.Subquery, acquired: int) -
         .subquery("ranked")
     )
     reached = (
-        sa.select(ranked.c.month, ranked.c.learner_id, sa.func.count().label("reached"))
-        .where(ranked.c.rank == 1, ranked.c.level >= acquired)
+        sa.select(
+            ranked.c.month,
+            ranked.c.learner_id,
+            sa.func.count(sa.case((ranked.c.level >= acquired, 1))).label("reached"),
+            sa.func.count(sa.case((sa.and_(ranked.c.level > 0, ranked.c.level < acquired), 1))).label("started"),
+        )
+        .where(ranked.c.rank == 1)
         .group_by(ranked.c.month, ranked.c.learner_id)
         .subquery("reached")
     )
@@ -182,6 +252,7 @@ def _reached_by_peer(calendar: sa.Subquery, peers: sa.Subquery, acquired: int) -
             calendar.c.month,
             peers.c.learner_id,
             count.label("reached"),
+            sa.func.coalesce(reached.c.started, 0).label("started"),
             sa.func.row_number().over(partition_by=calendar.c.month, order_by=count).label("position"),
             sa.func.count().over(partition_by=calendar.c.month).label("size"),
         )
@@ -203,6 +274,7 @@ def _month_points(months: list[date], rows: Sequence[sa.Row[Any]]) -> tuple[list
             month,
             int(by_month[month].mine or 0) if month in by_month else 0,
             float(medians[month]) if month in medians else None,
+            int(by_month[month].under_way or 0) if month in by_month else 0,
         )
         for month in months
     ], others
@@ -210,6 +282,58 @@ def _month_points(months: list[date], rows: Sequence[sa.Row[Any]]) -> tuple[list
 
 def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def grades_over_time(enrolment: Enrolment) -> list[GradePoint]:
+    """My score on each scored brief of my cohort, by due date, beside the cohort's median score (one query).
+
+    The median is computed by the database over the scores of the learners who have not dropped out (and mine);
+    it is left out (None) where fewer than MIN_OTHERS other learners have a score, as for the competencies.
+    """
+    me = enrolment.learner_id
+    peers = sa.select(Enrolment.learner_id).where(
+        Enrolment.cohort_id == enrolment.cohort_id,
+        sa.or_(Enrolment.status != EnrolmentStatus.DROPPED, Enrolment.learner_id == me),
+    )
+    scored = (
+        sa.select(
+            Grade.project_id,
+            Grade.learner_id,
+            Grade.score_hundredths.label("score"),
+            sa.func.row_number().over(partition_by=Grade.project_id, order_by=Grade.score_hundredths).label("position"),
+            sa.func.count().over(partition_by=Grade.project_id).label("size"),
+        )
+        .join(Project, Project.id == Grade.project_id)
+        .where(
+            Project.cohort_id == enrolment.cohort_id,
+            Grade.learner_id.in_(peers),
+            Grade.score_hundredths.is_not(None),
+        )
+        .subquery("scored")
+    )
+    middle = scored.c.position.in_([(scored.c.size + 1) // 2, (scored.c.size + 2) // 2])
+    rows = db.session.execute(
+        sa.select(
+            Project.title,
+            Project.due_date,
+            sa.func.max(sa.case((scored.c.learner_id == me, scored.c.score))).label("mine"),
+            sa.func.avg(sa.case((middle, scored.c.score))).label("median"),
+            sa.func.count(sa.case((scored.c.learner_id != me, 1))).label("others"),
+        )
+        .join(scored, scored.c.project_id == Project.id)
+        .group_by(Project.id, Project.title, Project.due_date)
+        .order_by(Project.due_date, Project.id)
+    ).all()
+    return [
+        GradePoint(
+            row.title,
+            _as_date(row.due_date),
+            row.mine / 100 if row.mine is not None else None,
+            float(row.median) / 100 if row.others >= MIN_OTHERS else None,
+        )
+        for row in rows
+        if row.mine is not None or row.others >= MIN_OTHERS
+    ]
 
 
 def my_page(learner_id: int, today: date) -> MyPage | None:
@@ -235,6 +359,8 @@ def my_page(learner_id: int, today: date) -> MyPage | None:
         outcomes=my_outcomes(learner_id),
         due=[item for item in projects if item.project.due_date >= today][:5],
         others=others,
+        grades=grades_over_time(enrolment),
+        today=today,
     )
 
 
@@ -294,3 +420,81 @@ def my_outcomes(learner_id: int) -> list[Outcome]:
             .order_by(Outcome.point)
         )
     )
+
+
+@dataclass(frozen=True)
+class MyData:
+    """Every row the app holds about a learner (what the JSON export gives), as objects to print in words."""
+
+    learner: Learner
+    enrolments: list[Enrolment]
+    grades: list[Grade]
+    assessments: list[CompetencyAssessment]
+    outcomes: list[Outcome]
+    accounts: list[User]
+    events: list[AuditEvent]
+
+
+def my_data(learner: Learner) -> MyData:
+    """The learner's file, enrolments, grades, levels, situations, accounts and journal (seven queries)."""
+    enrolments = db.session.scalars(
+        sa.select(Enrolment)
+        .options(
+            joinedload(Enrolment.cohort).joinedload(Cohort.site),
+            joinedload(Enrolment.cohort).joinedload(Cohort.programme),
+        )
+        .where(Enrolment.learner_id == learner.id)
+        .order_by(Enrolment.id)
+    ).all()
+    grades = db.session.scalars(
+        sa.select(Grade)
+        .options(joinedload(Grade.project), joinedload(Grade.graded_by))
+        .where(Grade.learner_id == learner.id)
+        .order_by(Grade.graded_at, Grade.id)
+    ).all()
+    assessments = db.session.scalars(
+        sa.select(CompetencyAssessment)
+        .options(
+            joinedload(CompetencyAssessment.competency),
+            joinedload(CompetencyAssessment.project),
+            joinedload(CompetencyAssessment.assessed_by),
+        )
+        .where(CompetencyAssessment.learner_id == learner.id)
+        .order_by(CompetencyAssessment.assessed_at, CompetencyAssessment.id)
+    ).all()
+    outcomes = db.session.scalars(
+        sa.select(Outcome)
+        .join(Enrolment, Enrolment.id == Outcome.enrolment_id)
+        .options(joinedload(Outcome.enrolment).joinedload(Enrolment.cohort))
+        .where(Enrolment.learner_id == learner.id)
+        .order_by(Outcome.id)
+    ).all()
+    accounts = db.session.scalars(sa.select(User).where(User.learner_id == learner.id).order_by(User.id)).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .where(AuditEvent.learner_id == learner.id)
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    ).all()
+    return MyData(
+        learner, list(enrolments), list(grades), list(assessments), list(outcomes), list(accounts), list(events)
+    )
+
+
+@dataclass(frozen=True)
+class MyBrief:
+    grade: Grade | None
+    targets: list[ProjectCompetency]
+
+
+def my_brief(project: Project, learner_id: int) -> MyBrief:
+    """What a brief aims at (competencies and levels) and my grade on it, if any (two queries)."""
+    targets = db.session.scalars(
+        sa.select(ProjectCompetency)
+        .join(Competency, Competency.id == ProjectCompetency.competency_id)
+        .options(joinedload(ProjectCompetency.competency))
+        .where(ProjectCompetency.project_id == project.id)
+        .order_by(Competency.code)
+    ).all()
+    grade = db.session.scalar(sa.select(Grade).where(Grade.project_id == project.id, Grade.learner_id == learner_id))
+    return MyBrief(grade, list(targets))

@@ -1,7 +1,9 @@
-"""The learner's own pages: my progress, and all my data as JSON."""
+"""The learner's own pages: my progress, my briefs, and all my data (in words, and as JSON)."""
 
+import enum
 import json
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import format_date
@@ -13,39 +15,133 @@ from markupsafe import Markup
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from ..access import get_learner_or_404, role_required
+from ..access import get_learner_or_404, get_own_brief_or_404, role_required
+from ..auditlog.forms import KINDS
 from ..cache import cached, render_fragment
 from ..charts import to_json
 from ..extensions import db
-from ..labels import LEVEL_LABELS
+from ..labels import LEVEL_LABELS, label, level_label
+from ..models import (
+    Certification,
+    Diploma,
+    DropoutReason,
+    EnrolmentStatus,
+    Gender,
+    PublicFlag,
+    Referrer,
+    Role,
+    Situation,
+    SubmissionStatus,
+)
 from ..outcomes.queries import learner_path
 from ..personal_data import erase_learner, export_for, learner_export
 from . import charts
-from .queries import MyPage, my_page
+from .queries import MyPage, my_brief, my_data, my_page
 
 bp = Blueprint("learners", __name__)
+
+# The words of the fields the journal keeps (audit.record), for the learner's data in words (/me/data).
+FIELD_LABELS = {
+    "score": _l("note"),
+    "status": _l("statut"),
+    "feedback": _l("retour"),
+    "level": _l("niveau"),
+    "comment": _l("commentaire"),
+    "project_id": _l("projet"),
+    "competency_id": _l("compétence"),
+    "exit_date": _l("date de sortie"),
+    "dropout_reason": _l("motif d'abandon"),
+    "certification": _l("certification"),
+    "situation": _l("situation"),
+    "employer": _l("employeur"),
+    "job_title": _l("poste"),
+    "digital": _l("métier du numérique"),
+    "start_date": _l("date de début"),
+    "email": _l("adresse e-mail"),
+    "name": _l("nom"),
+    "role": _l("rôle"),
+    "active": _l("actif"),
+    "learner_id": _l("dossier d'apprenant·e"),
+    "password": _l("mot de passe"),
+    "erased": _l("données effacées"),
+    "first_name": _l("prénom"),
+    "last_name": _l("nom de famille"),
+    "gender": _l("genre"),
+    "birth_date": _l("date de naissance"),
+    "postal_code": _l("code postal"),
+    "diploma": _l("diplôme"),
+    "referrer": _l("prescripteur"),
+}
 
 
 def _figures(page: MyPage) -> dict[str, str]:
     """The two charts of the page, as JSON for the static drawing script."""
-    over_time = charts.progress_over_time(
+    over_time = charts.competencies_by_month(
         [point.month for point in page.months],
         [point.mine for point in page.months],
+        [point.under_way for point in page.months],
         [point.median for point in page.months],
+        page.expected_by_month,
         page.competency_count,
-        {"mine": _("moi"), "median": _("médiane de la promotion"), "y": _("compétences acquises")},
+        {
+            "acquired": _("acquises"),
+            "under_way": _("en cours (imiter)"),
+            "not_started": _("pas encore commencées"),
+            "expected": _("rythme attendu"),
+            "median": _("médiane de la promotion (acquises)"),
+            "y": _("compétences"),
+        },
         month_name=lambda month: format_date(month, "MMM y"),
     )
-    items = [item for block in page.blocks for item in block.competencies]
-    levels = charts.levels_against_target(
-        [item.competency.code for item in items],
-        [item.competency.title for item in items],
-        [item.current.level if item.current else None for item in items],
-        page.enrolment.cohort.programme.acquired_level,
-        {"mine": _("mon niveau"), "target": _("niveau visé"), "y": _("niveau")},
-        {level: str(words) for level, words in LEVEL_LABELS.items()},
+    grades = charts.grades_over_time(
+        [point.due_date for point in page.grades],
+        [point.title for point in page.grades],
+        [point.mine for point in page.grades],
+        [point.median for point in page.grades],
+        {"mine": _("ma note"), "median": _("médiane de la promotion"), "y": _("note sur 20")},
+        day_name=lambda day: format_date(day, "d MMM"),
     )
-    return {"progress": to_json(over_time), "levels": to_json(levels)}
+    return {"progress": to_json(over_time), "grades": to_json(grades)}
+
+
+ACTIONS = {
+    "create": _l("création"),
+    "update": _l("modification"),
+    "erase": _l("effacement"),
+    "password": _l("changement de mot de passe"),
+}
+# The kind of code each field of the journal holds ("status" is a hand-in's or an enrolment's, by the entity).
+CODE_KINDS: dict[str, type[enum.StrEnum]] = {
+    "grade.status": SubmissionStatus,
+    "enrolment.status": EnrolmentStatus,
+    "dropout_reason": DropoutReason,
+    "certification": Certification,
+    "situation": Situation,
+    "role": Role,
+    "gender": Gender,
+    "diploma": Diploma,
+    "referrer": Referrer,
+}
+
+
+def readable(entity: str, key: str, value: Any) -> str:
+    """A value kept by the journal, in words: labels for codes and levels, oui/non, dates in the reader's
+    language."""
+    kind = CODE_KINDS.get(f"{entity}.{key}", CODE_KINDS.get(key))
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if key == "level" and value in LEVEL_LABELS:
+        return level_label(value)
+    if kind is not None and value in {member.value for member in kind}:
+        return label(value, kind)
+    if key.endswith("_date") and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value), "long")
+        except ValueError:
+            return value
+    return str(value)
 
 
 @bp.get("/me")
@@ -76,6 +172,35 @@ def export() -> Response:
         mimetype="application/json",
         headers={"Content-Disposition": 'attachment; filename="mes-donnees-bootcamp.json"'},
     )
+
+
+@bp.get("/me/data")
+@role_required("see_own_progress")
+def data() -> str:
+    """All the data the app holds about me, in words, to read or print."""
+    user = current_user._get_current_object()
+    held = my_data(user.learner) if user.learner is not None else None
+    flags = [(label(flag), getattr(held.learner, flag.value)) for flag in PublicFlag] if held else []
+    return render_template(
+        "learners/data.html",
+        data=held,
+        account=user,
+        flags=flags,
+        now_date=date.today(),
+        kinds=KINDS,
+        fields=FIELD_LABELS,
+        actions=ACTIONS,
+        readable=readable,
+    )
+
+
+@bp.get("/me/projects/<int:project_id>")
+@role_required("see_own_progress")
+def brief(project_id: int) -> str:
+    """A brief of my cohort, read only, with my hand-in and my grade."""
+    project = get_own_brief_or_404(project_id, current_user)
+    mine = my_brief(project, current_user.learner_id)
+    return render_template("projects/brief.html", project=project, mine=mine, today=date.today())
 
 
 class EraseForm(FlaskForm):

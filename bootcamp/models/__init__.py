@@ -7,7 +7,16 @@ follow-ups after leaving · security: login attempts, one-time tokens · audit: 
 
 from .audit import AuditEvent, DataVersion
 from .base import new_session_token, str_enum, utcnow
-from .cohorts import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Site, cohort_trainers
+from .cohorts import (
+    Certification,
+    Cohort,
+    DropoutReason,
+    Enrolment,
+    EnrolmentStatus,
+    Site,
+    cohort_trainers,
+    site_key,
+)
 from .outcomes import DURABLE_SITUATIONS, EMPLOYMENT_SITUATIONS, FOLLOW_UP_POINTS, Outcome, Situation
 from .people import AgeBand, Diploma, Gender, Learner, PublicFlag, Referrer, Role, User
 from .programmes import Block, Competency, Programme
@@ -48,6 +57,7 @@ __all__ = [
     "User",
     "cohort_trainers",
     "new_session_token",
+    "site_key",
     "str_enum",
     "utcnow",
 ]

@@ -1,12 +1,13 @@
 """Sites, cohorts and their trainers, and enrolments: a learner in a cohort, how they left, how the exam went."""
 
 import enum
+import unicodedata
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .base import str_enum
@@ -44,13 +45,34 @@ class Certification(enum.StrEnum):
     PENDING = "pending"
 
 
+SITE_KEY_LENGTH = 255
+
+
+def site_key(name: str) -> str:
+    """How two spellings of a site compare: case, accents and spaces ignored (« Mende », « mende », « MENDE  »,
+    « Saint-Affrique » and « saint-affrique » are one site). Migration 0006 holds a copy: keep them alike."""
+    bare = unicodedata.normalize("NFKD", name.casefold())
+    bare = "".join(char for char in bare if not unicodedata.combining(char))
+    return " ".join(bare.split())[:SITE_KEY_LENGTH]
+
+
 class Site(db.Model):
+    """A place where cohorts are held, from the list managers keep (/sites/); chosen, never typed, elsewhere."""
+
     __tablename__ = "sites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    # The name as people compare it (site_key), unique: one site per town whatever the case and accents.
+    key: Mapped[str] = mapped_column(sa.String(SITE_KEY_LENGTH), index=True, unique=True)
 
     cohorts: Mapped[list["Cohort"]] = relationship(back_populates="site")
+
+    @validates("name")
+    def _normalise_name(self, _attribute: str, value: str) -> str:
+        name = " ".join(value.split())
+        self.key = site_key(name)
+        return name
 
     def __str__(self) -> str:
         return self.name

@@ -77,10 +77,11 @@ class Learner(db.Model):
     __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Names and email are personal data: erasure empties them (see erased_at).
+    # Names, email and phone are personal data: erasure empties them (see erased_at).
     first_name: Mapped[str] = mapped_column(sa.String(100))
     last_name: Mapped[str] = mapped_column(sa.String(100))
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(30))  # as written; shown to those who follow outcomes
     gender: Mapped[Gender] = mapped_column(str_enum(Gender, "gender"))
     birth_date: Mapped[date | None]
     postal_code: Mapped[str | None] = mapped_column(sa.String(10))
@@ -109,6 +110,14 @@ class Learner(db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def phone_uri(self) -> str | None:
+        """The phone as a tel: link (digits and a leading +), None when none is held."""
+        if not self.phone:
+            return None
+        digits = "".join(char for char in self.phone if char.isdigit())
+        return f"tel:{'+' if self.phone.strip().startswith('+') else ''}{digits}"
 
     @property
     def flags(self) -> frozenset[PublicFlag]:

@@ -1,10 +1,13 @@
 """Recording a leaver's situation at a follow-up point."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
 
+from ..dates import situation_start_problem
 from ..forms import ColumnLength, FrenchDateField, HiddenNumber, code, with_blank
 from ..labels import choices
 from ..models import Outcome, Situation
@@ -20,10 +23,15 @@ class OutcomeForm(FlaskForm):
     start_date = FrenchDateField(_l("Date de début"))
     version = HiddenNumber(default=0)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, cohort_start: date, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.cohort_start = cohort_start
         self.situation.choices = with_blank(choices(Situation), "—")
         self.digital.choices = with_blank(DIGITAL_CHOICES, _l("non renseigné"))
+
+    def validate_start_date(self, field: FrenchDateField) -> None:
+        if field.data and (problem := situation_start_problem(field.data, self.cohort_start)):
+            raise ValidationError(problem[:1].upper() + problem[1:] + ".")
 
     @property
     def digital_value(self) -> bool | None:

@@ -1,5 +1,6 @@
 """Which follow-ups are due and not recorded; a learner's whole path."""
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -69,9 +70,76 @@ def _codepoint_order_sqlite(element: CodepointOrder, compiler: sa.sql.compiler.S
     return compiler.process(element.column, **kw)  # SQLite's BINARY collation, the default
 
 
-def missing_follow_ups(today: date, site_id: int | None = None, cohort_id: int | None = None) -> sa.Select:
-    """Follow-ups whose date has passed and that nobody recorded, oldest first: (Enrolment, point, due_date) rows,
-    with each enrolment's learner, cohort and site, to count or to page through."""
+# Letters compared without their accents when sorting names (« Émile » beside « Emma », not after « Zola »).
+ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
+UNACCENTED = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuyy"
+
+
+class SortName(sa.sql.expression.ColumnElement[str]):
+    """A name as people sort it: case and accents ignored, the same order on SQLite and PostgreSQL."""
+
+    inherit_cache = True
+
+    def __init__(self, column: sa.ColumnElement[str]) -> None:
+        self.column = column
+        self.type = column.type
+
+    _traverse_internals = [("column", sa.sql.visitors.InternalTraversal.dp_clauseelement)]
+
+
+@compiles(SortName)
+def _sort_name(element: SortName, compiler: sa.sql.compiler.SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    return f"lower(translate({column}, '{ACCENTED}', '{UNACCENTED}')) COLLATE \"C\""
+
+
+@compiles(SortName, "sqlite")
+def _sort_name_sqlite(element: SortName, compiler: sa.sql.compiler.SQLCompiler, **kw: Any) -> str:
+    return f"sort_name({compiler.process(element.column, **kw)})"  # SQLite has no translate(): see below
+
+
+_UNACCENT = str.maketrans(ACCENTED, UNACCENTED)
+
+
+def _sort_name_python(name: str | None) -> str | None:
+    return None if name is None else name.translate(_UNACCENT).lower()
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _register_sort_name(dbapi_connection: Any, _record: Any) -> None:
+    """On SQLite, `sort_name(x)`: what PostgreSQL computes with lower(translate(x, ...)), in Python."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("sort_name", 1, _sort_name_python, deterministic=True)
+
+
+DUE_ORDERS = ("recent", "oldest", "name")  # the first is the default: this week's exits first
+
+
+@dataclass(frozen=True)
+class DueFilters:
+    """What the queue shows: a site, a cohort, a follow-up point, the overdue ones only; and in which order."""
+
+    site_id: int | None = None
+    cohort_id: int | None = None
+    point: int | None = None
+    overdue_only: bool = False
+    order: str = DUE_ORDERS[0]
+
+
+def _ordered(query: sa.Select, order: str, due_date: sa.ColumnElement[date], point: sa.ColumnElement[int]) -> sa.Select:
+    last_name = CodepointOrder(Learner.last_name)
+    if order == "name":
+        keys = (SortName(Learner.last_name), SortName(Learner.first_name), last_name, due_date.desc())
+    elif order == "oldest":
+        keys = (due_date, last_name)
+    else:
+        keys = (due_date.desc(), last_name)
+    return query.order_by(*keys, point, Enrolment.id)
+
+
+def missing_follow_ups(today: date, filters: DueFilters = DueFilters()) -> sa.Select:
+    """Follow-ups whose date has passed and that nobody recorded, in the filters' order: (Enrolment, point,
+    due_date) rows, with each enrolment's learner, cohort and site, to count or to page through."""
     points = sa.union_all(
         *(
             sa.select(sa.literal(point).label("point"), sa.literal(due_cutoff(today, point), sa.Date).label("cutoff"))
@@ -87,13 +155,16 @@ def missing_follow_ups(today: date, site_id: int | None = None, cohort_id: int |
         .outerjoin(Outcome, sa.and_(Outcome.enrolment_id == Enrolment.id, Outcome.point == points.c.point))
         .where(Outcome.id.is_(None), Enrolment.is_leaver)
         .options(contains_eager(Enrolment.learner), contains_eager(Enrolment.cohort).joinedload(Cohort.site))
-        .order_by(due_date, CodepointOrder(Learner.last_name), points.c.point, Enrolment.id)
     )
-    if site_id is not None:
-        query = query.where(Cohort.site_id == site_id)
-    if cohort_id is not None:
-        query = query.where(Cohort.id == cohort_id)
-    return query
+    if filters.site_id is not None:
+        query = query.where(Cohort.site_id == filters.site_id)
+    if filters.cohort_id is not None:
+        query = query.where(Cohort.id == filters.cohort_id)
+    if filters.point is not None:
+        query = query.where(points.c.point == filters.point)
+    if filters.overdue_only:
+        query = query.where(due_date < today - timedelta(days=OVERDUE_AFTER_DAYS))
+    return _ordered(query, filters.order, due_date, points.c.point)
 
 
 @dataclass(frozen=True)
@@ -103,11 +174,9 @@ class DueQueue:
     overdue: int
 
 
-def due_queue(
-    today: date, page: int, per_page: int, site_id: int | None = None, cohort_id: int | None = None
-) -> DueQueue:
+def due_queue(today: date, page: int, per_page: int, filters: DueFilters = DueFilters()) -> DueQueue:
     """One page of the follow-ups due and not recorded, and how many there are, overdue or not (two queries)."""
-    query = missing_follow_ups(today, site_id, cohort_id)
+    query = missing_follow_ups(today, filters)
     due = query.order_by(None).subquery()
     late = due.c.due_date < today - timedelta(days=OVERDUE_AFTER_DAYS)
     total, overdue = db.session.execute(

@@ -8,16 +8,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import params
+from .. import dates, params
 from ..access import get_leaver_enrolment_or_404, role_required
 from ..extensions import db
 from ..forms import replace_value
 from ..importing.outcomes import apply_outcomes, plan_outcomes
 from ..importing.pages import import_page
-from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, Site, Situation
+from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, Situation
+from ..sites.services import site_choices
 from ..transactions import lock_rows
+from ..wording import of_name
 from .forms import OutcomeForm
-from .queries import OVERDUE_AFTER_DAYS, due_queue
+from .queries import DUE_ORDERS, OVERDUE_AFTER_DAYS, DueFilters, due_queue
 from .services import SituationData, save_outcome
 
 bp = Blueprint("outcomes", __name__)
@@ -25,19 +27,33 @@ bp = Blueprint("outcomes", __name__)
 PER_PAGE = 25  # a light page on a slow connection (Ecoindex): 25 rows, then the next page
 
 
+def _optional(name: str, allowed: list[str]) -> str | None:
+    """One of `allowed`, None when absent or blank; anything else answers 400."""
+    return params.choice(name, allowed) if params.text(name) else None
+
+
+def _due_filters() -> DueFilters:
+    point = _optional("point", [str(point) for point in FOLLOW_UP_POINTS])
+    return DueFilters(
+        site_id=params.integer("site"),
+        cohort_id=params.integer("cohort"),
+        point=None if point is None else int(point),
+        overdue_only=_optional("overdue", ["1"]) is not None,
+        order=_optional("sort", list(DUE_ORDERS)) or DUE_ORDERS[0],
+    )
+
+
 @bp.get("/outcomes/due")
 @role_required("follow_outcomes")
 def due() -> str:
-    """Follow-ups due and not recorded, oldest first, by site and cohort."""
+    """Follow-ups due and not recorded, newest first (or oldest, or by name); by site, cohort, point, lateness."""
     today = date.today()
-    site_id = params.integer("site")
-    cohort_id = params.integer("cohort")
+    filters = _due_filters()
     page = params.page()
-    queue = due_queue(today, page, PER_PAGE, site_id, cohort_id)
-    sites = db.session.execute(sa.select(Site.id, Site.name).order_by(Site.name)).all()
+    queue = due_queue(today, page, PER_PAGE, filters)
     cohorts = db.session.execute(
         sa.select(Cohort.id, Cohort.name)
-        .where(Cohort.site_id == site_id if site_id else sa.true())
+        .where(Cohort.site_id == filters.site_id if filters.site_id else sa.true())
         .order_by(Cohort.name)
     ).all()
     return render_template(
@@ -48,10 +64,11 @@ def due() -> str:
         today=today,
         page=page,
         pages=max(1, -(-queue.total // PER_PAGE)),
-        sites=sites,
+        sites=site_choices(),
         cohorts=cohorts,
-        site_id=site_id,
-        cohort_id=cohort_id,
+        filters=filters,
+        points=FOLLOW_UP_POINTS,
+        kept=params.kept("page"),
         overdue_after=OVERDUE_AFTER_DAYS,
     )
 
@@ -65,8 +82,11 @@ def record(enrolment_id: int, point: int) -> Response | str:
     enrolment = get_leaver_enrolment_or_404(enrolment_id, current_user)
     if request.method == "POST":  # the version check below and the write: one step for concurrent savers
         lock_rows(Enrolment, [enrolment.id])
+        db.session.refresh(enrolment)  # as it is now that its row is ours: still a leaver (not resumed meanwhile)?
+        if not enrolment.is_leaver:
+            abort(409)
     outcome = next((o for o in enrolment.outcomes if o.point == point), None)
-    form = OutcomeForm(obj=outcome)
+    form = OutcomeForm(obj=outcome, cohort_start=enrolment.cohort.start_date)
     if outcome is not None and request.method == "GET":
         form.digital.data = {True: "yes", False: "no"}.get(outcome.digital, "")
     conflict = None
@@ -84,13 +104,19 @@ def record(enrolment_id: int, point: int) -> Response | str:
             )
             save_outcome(enrolment, point, data)
             db.session.commit()
-            flash(_("Situation de %(name)s enregistrée.", name=enrolment.learner.full_name), "success")
+            flash(_("Situation %(of_name)s enregistrée.", of_name=of_name(enrolment.learner.full_name)), "success")
             back = params.text("next", max_length=2000)
             return redirect(
                 back if back.startswith("/outcomes/due") else url_for("learners.show", learner_id=enrolment.learner_id)
             )
     return render_template(
-        "outcomes/record.html", enrolment=enrolment, point=point, outcome=outcome, form=form, conflict=conflict
+        "outcomes/record.html",
+        enrolment=enrolment,
+        point=point,
+        outcome=outcome,
+        form=form,
+        conflict=conflict,
+        today=dates.today(),
     )
 
 

@@ -15,6 +15,7 @@ from ..competencies.services import LevelChange
 from ..forms import ColumnLength, FrenchDateField, HiddenNumber, LevelField, ScoreField, code, with_blank
 from ..labels import LEVEL_LABELS, choices
 from ..models import Block, Grade, Learner, Project, SubmissionStatus
+from ..wording import of_name
 from .queries import GradeSheet
 from .services import GradeInput
 
@@ -192,10 +193,10 @@ def _grading_row(learner: Learner, grade: Grade | None, status_choices: list[Sel
         "version": HiddenNumber(default=grade.version if grade else 0),
         "seen": HiddenField(default=shown),
         "score": ScoreField(
-            _l("Note sur 20 de %(name)s", name=learner.full_name), default=grade.score if grade else None
+            _l("Note sur 20 %(of_name)s", of_name=of_name(learner.full_name)), default=grade.score if grade else None
         ),
         "status": SelectField(
-            _l("Rendu de %(name)s", name=learner.full_name),
+            _l("Rendu %(of_name)s", of_name=of_name(learner.full_name)),
             choices=status_choices,
             default=grade.status.value if grade else "",
             coerce=code,

@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from flask_babel import format_percent
+from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -15,12 +15,13 @@ from ..indicators import (
     GEN_TARGETS,
     GROUPINGS,
     SMALL_GROUP,
-    Counts,
     Filters,
     Row,
     Share,
     SituationMix,
     charted,
+    funnel,
+    row,
     shares,
     situation_years,
     table,
@@ -28,7 +29,7 @@ from ..indicators import (
 from ..labels import label
 from ..models import Gender, PublicFlag, Situation
 from . import charts
-from .export import to_csv, to_xlsx
+from .export import EXPORTED_RATES, to_csv, to_excel_csv, to_xlsx
 from .forms import FilterForm, filter_choices
 from .queries import ORDERED, breakdown, indicator_rows, situation_mix, totals
 
@@ -62,6 +63,30 @@ def definitions(point: int) -> dict[str, str]:
             "sans emploi (norme CIRR)."
         ),
     }
+
+
+def column_definitions(point: int) -> dict[str, str]:
+    """What each column of the people's exports means (their « Définitions » sheet): only the columns they hold."""
+    after = _("à la sortie") if point == 0 else _("%(n)d mois après la sortie", n=point)
+    rates = definitions(point)
+    return {
+        "label": _("Nom du groupe ; « ensemble » : toutes les personnes choisies."),
+        "group": _("Code du groupe dans les fichiers (all : l'ensemble)."),
+        "entrants": _(
+            "%(definition)s « <5 » : groupe de moins de 5 personnes, rien n'est affiché ; « * » : groupe masqué lui "
+            "aussi, pour que le groupe de moins de 5 ne se déduise pas de l'ensemble par soustraction.",
+            definition=rates["entrants"],
+        ),
+        "dropped": _("Abandons."),
+        "finished": _("Formations terminées."),
+        "sat_exam": _("Personnes présentées à l'examen du titre (obtenu, certains blocs, non obtenu)."),
+        "certified": _("Titres obtenus."),
+        "due": _("Sortant·es dont le relevé %(after)s est échu.", after=after),
+        "known": _("Relevés échus dont la situation est connue (autre que « sans nouvelles »)."),
+        "employed": _("En emploi %(after)s.", after=after),
+        "durable": _("CDI, CDD ou intérim de 6 mois ou plus, création d'entreprise %(after)s.", after=after),
+        "positive": _("En emploi ou en formation %(after)s.", after=after),
+    } | {name: rates[name] for name in EXPORTED_RATES}
 
 
 def parse_filters(args: MultiDict) -> tuple[FilterForm, Filters]:
@@ -107,8 +132,7 @@ def _dashboard_context() -> dict:
     view = params.choice("view", VIEWS, "overview")
     form, filters = parse_filters(params.args())
     everyone = totals(filters)
-    counts = {by: [everyone, *breakdown(filters, by)] for by in VIEWS[view]}
-    tables = {by: table(rows) for by, rows in counts.items()}
+    tables = {by: table([everyone, *breakdown(filters, by)], by) for by in VIEWS[view]}
     names = {by: group_names(by) for by in tables}
     figures = {by: _rates_figure(rows, names[by]) for by, rows in tables.items()}
     situation_names = {situation: label(situation) for situation in Situation} | {None: _("non relevé")}
@@ -116,10 +140,10 @@ def _dashboard_context() -> dict:
     if view == "overview":
         mix, hidden_years = situation_years(situation_mix(filters))
         figures["mix"] = _mix_figure(mix, situation_names)
-        figures["funnel"] = _funnel_figure(everyone, filters.point)
+        figures["funnel"] = _funnel_figure(row(everyone), filters.point)
     elif view == "publics":
-        counts["diploma"] = [everyone, *breakdown(filters, "diploma")]
-        share_rows = shares(everyone, counts, [flag.value for flag in PublicFlag])
+        diploma = table([everyone, *breakdown(filters, "diploma")], "diploma")
+        share_rows = shares(everyone, tables | {"diploma": diploma}, [flag.value for flag in PublicFlag])
         figures["shares"] = _shares_figure(share_rows)
     kept = params.kept("by", "view")
     return dict(
@@ -127,7 +151,7 @@ def _dashboard_context() -> dict:
         view_url=lambda name: url_for("reports.dashboard", view=None if name == "overview" else name, **kept),
         form=form,
         filters=filters,
-        everyone=table([everyone])[0],
+        everyone=row(everyone),
         tables=tables,
         mix=mix,
         hidden_years=hidden_years,
@@ -139,6 +163,7 @@ def _dashboard_context() -> dict:
         names=names,
         situation_names=situation_names,
         csv_url=lambda by: url_for("reports.export_csv", by=by, **kept),
+        excel_csv_url=lambda by: url_for("reports.export_excel_csv", by=by, **kept),
         xlsx_url=url_for("reports.export_xlsx", **kept),
         small=SMALL_GROUP,
     )
@@ -167,10 +192,12 @@ def _mix_figure(mix: list[SituationMix], situation_names: dict) -> str:
     return to_json(charts.situation_mix([item.year for item in mix], series, {"people": _("personnes :")}))
 
 
-def _funnel_figure(everyone: Counts, point: int) -> str:
-    """Entrants -> finished -> certified -> employed at the point, as JSON."""
+def _funnel_figure(everyone: Row, point: int) -> str | None:
+    """Entrants -> finished -> certified -> employed at the point, as JSON; none for fewer than 5 people."""
+    values = funnel(everyone)
+    if not values:
+        return None
     stages = [_("entrées"), _("formation terminée"), _("titre obtenu"), _("en emploi à +%(n)d mois", n=point)]
-    values = [everyone.entrants, everyone.finished, everyone.certified, everyone.employed]
     return to_json(charts.path_funnel(stages, values, format_percent))
 
 
@@ -206,7 +233,21 @@ def export_csv() -> Response:
     filters = _export_filters()
     filename = f"insertion-{by}-{filters.point}m-{filters.as_of.isoformat()}.csv"
     return Response(
-        to_csv(table(indicator_rows(filters, by))),
+        to_csv(table(indicator_rows(filters, by), by)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/insertion/export-excel.csv")
+@role_required("see_reports")
+def export_excel_csv() -> Response:
+    """One breakdown as « CSV pour Excel »: the same rows as export.csv, for a French spreadsheet."""
+    by = _by()
+    filters = _export_filters()
+    filename = f"insertion-{by}-{filters.point}m-{filters.as_of.isoformat()}-excel.csv"
+    return Response(
+        to_excel_csv(table(indicator_rows(filters, by), by), group_names(by), by),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -217,19 +258,23 @@ def export_csv() -> Response:
 def export_xlsx() -> Response:
     """Every breakdown, one sheet each, with the definitions."""
     filters = _export_filters()
-    tables = {by: table(indicator_rows(filters, by)) for by in GROUPINGS}
-    notes = [f"{name}: {text}" for name, text in definitions(filters.point).items()]
-    notes.insert(
-        0,
+    tables = {by: table(indicator_rows(filters, by), by) for by in GROUPINGS}
+    point = _("à la sortie") if filters.point == 0 else _("à +%(n)d mois", n=filters.point)
+    about = [
+        _("Insertion des sortant·es : relevé %(point)s, au %(date)s.", point=point, date=format_date(filters.as_of)),
         _(
-            "Relevé à +%(n)d mois, au %(date)s. Groupes de moins de 5 personnes masqués (<5).",
-            n=filters.point,
-            date=filters.as_of.isoformat(),
+            "Un groupe de moins de 5 personnes n'est jamais chiffré (« <5 ») ; un taux dont le dénominateur est "
+            "inférieur à 5 est laissé vide."
         ),
-    )
+        _(
+            "Quand un seul groupe d'une répartition est masqué, le plus petit des autres l'est aussi (« * ») : sinon "
+            "on retrouverait le premier en soustrayant les autres de l'ensemble. Les publics, qui se recoupent, ne "
+            "sont pas concernés."
+        ),
+    ]
     filename = f"insertion-{filters.point}m-{filters.as_of.isoformat()}.xlsx"
     return Response(
-        to_xlsx(tables, notes),
+        to_xlsx(tables, {by: group_names(by) for by in GROUPINGS}, about, column_definitions(filters.point)),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

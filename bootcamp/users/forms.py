@@ -1,4 +1,6 @@
-"""Account forms: create, edit, choose a new password."""
+"""Account forms: create, edit, choose a new password, create a cohort's learner accounts."""
+
+from itertools import groupby
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -9,7 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import db
 from ..labels import choices
-from ..models import Learner, Role, User
+from ..models import Cohort, Learner, Role, User
 from ..passwords import MAX_LENGTH, password_problem
 
 
@@ -101,3 +103,30 @@ class ChangePasswordForm(NewPasswordForm):
         validators=[DataRequired(_l("Indiquez votre mot de passe actuel."))],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+# (site name, [(start year, cohorts newest first)]): the cohorts a trainer may be given, as the form groups them
+CohortGroups = list[tuple[str, list[tuple[int, list[Cohort]]]]]
+
+
+def cohort_groups(cohorts: list[Cohort]) -> CohortGroups:
+    """The cohorts by site (by name), then by the year they start (newest first)."""
+    ordered = sorted(cohorts, key=lambda cohort: (cohort.site.name.lower(), -cohort.start_date.toordinal()))
+    by_site = [(site, list(of_site)) for site, of_site in groupby(ordered, key=lambda cohort: cohort.site.name)]
+    return [
+        (site, [(year, list(same)) for year, same in groupby(of_site, key=lambda cohort: cohort.start_date.year)])
+        for site, of_site in by_site
+    ]
+
+
+class CohortAccountsForm(FlaskForm):
+    """Create the accounts of a cohort's learners at once (prefixed: the account list's page has other forms)."""
+
+    cohort = SelectField(_l("Promotion"), coerce=int)
+
+    def __init__(self, cohorts: list[Cohort], **kwargs: object) -> None:
+        super().__init__(prefix="accounts", **kwargs)
+        self.cohort.choices = {
+            site: [(cohort.id, cohort.name) for _year, of_year in years for cohort in of_year]
+            for site, years in cohort_groups(cohorts)
+        }

@@ -4,13 +4,16 @@ Passwords arrive here already hashed: hashing takes tens of milliseconds and run
 that stores its result (see bootcamp/transactions.py).
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
 
 from .. import tokens
 from ..audit import record, snapshot
 from ..extensions import db
 from ..links import external_url
-from ..models import Cohort, Learner, Role, User
+from ..models import Cohort, Enrolment, Learner, Role, User, utcnow
 
 LINK_VALIDITY = timedelta(hours=24)
 PASSWORD = "password"  # the purpose of password links' one-time tokens
@@ -21,12 +24,12 @@ def _state(user: User) -> dict[str, object]:
     return snapshot(user, USER_FIELDS) | {"cohorts": sorted(cohort.id for cohort in user.cohorts)}
 
 
-def create_user(email: str, name: str, role: Role) -> User:
+def create_user(email: str, name: str, role: Role, learner: Learner | None = None) -> User:
     """A new account without a password: its first password is set through a one-time link."""
-    user = User(email=email, name=name, role=role, password_hash=None)
+    user = User(email=email, name=name, role=role, password_hash=None, learner=learner)
     db.session.add(user)
     db.session.flush()
-    record("user", user.id, "create", None, _state(user))
+    record("user", user.id, "create", None, _state(user), learner_id=user.learner_id)
     return user
 
 
@@ -47,10 +50,10 @@ def update_user(
     return True
 
 
-def password_link(user: User) -> str:
-    """A one-time link, valid 24 hours, for the user to choose a password; earlier links stop working.
+def password_link(user: User, validity: timedelta = LINK_VALIDITY) -> str:
+    """A one-time link, valid 24 hours unless said, for the user to choose a password; earlier links stop working.
     The caller commits."""
-    token = tokens.issue(PASSWORD, LINK_VALIDITY, user_id=user.id)
+    token = tokens.issue(PASSWORD, validity, user_id=user.id)
     return external_url("auth.password_link", token=token)
 
 
@@ -78,3 +81,51 @@ def set_password(user: User, password_hash: str) -> None:
     user.rotate_session_token()
     tokens.revoke(PASSWORD, user.id)
     record("user", user.id, "password", None, {"password": "changed"})
+
+
+WELCOME_LINK_VALIDITY = timedelta(days=7)  # a cohort's first links are printed and handed over in class
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user: User
+    link: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class CohortAccounts:
+    created: list[NewAccount]
+    already: int  # learners of the cohort who had an account
+    email_taken: list[Learner]  # an account (not linked to them) already uses their email: an admin decides
+    no_email: list[Learner]  # no email in the file: no account can be made
+
+
+def create_cohort_accounts(cohort: Cohort) -> CohortAccounts:
+    """An account for every learner of `cohort` who has an email and none yet, linked to their file, each with a
+    one-time link to choose a password; audited. The caller commits, once. Running it again creates nothing
+    twice; two admins at once: the second breaks a unique key (email, learner), which answers 409."""
+    learners = db.session.scalars(
+        sa.select(Learner)
+        .join(Enrolment, Enrolment.learner_id == Learner.id)
+        .where(Enrolment.cohort_id == cohort.id, Learner.erased_at.is_(None))
+        .order_by(Learner.last_name, Learner.first_name)
+    ).all()
+    accounts = db.session.execute(
+        sa.select(User.email, User.learner_id).where(
+            sa.or_(User.learner_id.in_([each.id for each in learners]), User.email.in_([e.email for e in learners]))
+        )
+    ).all()
+    linked = {learner_id for _email, learner_id in accounts if learner_id is not None}
+    emails = {email for email, _learner_id in accounts}
+    waiting = [each for each in learners if each.id not in linked and each.email]
+    created = []
+    for learner in (each for each in waiting if each.email not in emails):
+        user = create_user(learner.email, learner.full_name, Role.LEARNER, learner)
+        created.append(NewAccount(user, password_link(user, WELCOME_LINK_VALIDITY), utcnow() + WELCOME_LINK_VALIDITY))
+    return CohortAccounts(
+        created=created,
+        already=len(linked),
+        email_taken=[each for each in waiting if each.email in emails],
+        no_email=[each for each in learners if each.id not in linked and not each.email],
+    )

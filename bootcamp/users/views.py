@@ -4,30 +4,38 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from .. import params
 from ..access import role_required
 from ..extensions import db
 from ..models import Cohort, Role, User
-from .forms import EditUserForm, NewUserForm
-from .services import create_user
+from ..wording import of_name
+from .forms import CohortAccountsForm, EditUserForm, NewUserForm, cohort_groups
+from .services import create_cohort_accounts, create_user
 from .services import password_link as make_password_link
 from .services import update_user
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
 
-def _list(form: NewUserForm) -> str:
+def _cohorts() -> list[Cohort]:
+    return list(db.session.scalars(sa.select(Cohort).options(joinedload(Cohort.site)).order_by(Cohort.start_date)))
+
+
+def _list(form: NewUserForm, accounts_form: CohortAccountsForm | None = None) -> str:
     role = params.choice("role", [*Role, ""], "")
+    accounts_form = accounts_form or CohortAccountsForm(_cohorts(), formdata=None)
     query = (
         sa.select(User).options(selectinload(User.learner), selectinload(User.cohorts)).order_by(User.role, User.name)
     )
     if role in set(Role):
         query = query.where(User.role == Role(role))
     page = db.paginate(query, page=params.page(), per_page=50, error_out=False)
-    return render_template("users/index.html", page=page, role=role, roles=list(Role), form=form)
+    return render_template(
+        "users/index.html", page=page, role=role, roles=list(Role), form=form, accounts_form=accounts_form
+    )
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -46,7 +54,7 @@ def index() -> Response | str:
 def edit(user_id: int) -> Response | str:
     """Change an account's name, role, state, cohorts (trainers) or linked learner file (learners)."""
     user = db.get_or_404(User, user_id)
-    cohorts = db.session.scalars(sa.select(Cohort).order_by(Cohort.start_date.desc(), Cohort.name)).all()
+    cohorts = _cohorts()
     form = EditUserForm(obj=user, user=user)
     form.cohorts.choices = [(cohort.id, cohort.name) for cohort in cohorts]
     if request.method == "GET":
@@ -58,10 +66,10 @@ def edit(user_id: int) -> Response | str:
         else:
             chosen = [cohort for cohort in cohorts if cohort.id in set(form.cohorts.data or [])]
             if update_user(user, form.name.data, Role(form.role.data), form.active.data, chosen, form.linked_learner):
-                flash(_("Compte de %(name)s enregistré.", name=user.name), "success")
+                flash(_("Compte %(of_name)s enregistré.", of_name=of_name(user.name)), "success")
             db.session.commit()
             return redirect(url_for("users.edit", user_id=user.id))
-    return render_template("users/edit.html", user=user, form=form)
+    return render_template("users/edit.html", user=user, form=form, groups=cohort_groups(cohorts))
 
 
 def _link_page(user: User, created: bool = False) -> str:
@@ -76,3 +84,16 @@ def password_link(user_id: int) -> str:
     """A one-time link, valid 24 hours, for the person to choose a new password."""
     user = db.get_or_404(User, user_id)
     return _link_page(user)
+
+
+@bp.post("/cohort-accounts")
+@role_required("manage_accounts")
+def cohort_accounts() -> str:
+    """Create the accounts of a cohort's learners in one step; the page lists their one-time links, to print."""
+    form = CohortAccountsForm(_cohorts())
+    if not form.validate_on_submit():
+        return _list(NewUserForm(formdata=None), form)
+    cohort = db.session.get(Cohort, form.cohort.data)
+    result = create_cohort_accounts(cohort)
+    db.session.commit()
+    return render_template("users/cohort_accounts.html", cohort=cohort, result=result)

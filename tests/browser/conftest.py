@@ -65,6 +65,11 @@ def _demo_ids(database: Path) -> dict[str, int]:
             "project": one(f"SELECT id FROM projects WHERE cohort_id = {cohort} ORDER BY due_date, id LIMIT 1"),
             "learner": learner,
             "enrolment": one(f"SELECT id FROM enrolments WHERE cohort_id = {cohort} ORDER BY id LIMIT 1"),
+            "ended_cohort": one(  # the trainer's cohort that ended last (its finish page: issue 14)
+                "SELECT c.id FROM cohorts c JOIN cohort_trainers ct ON ct.cohort_id = c.id JOIN users u"
+                " ON u.id = ct.user_id WHERE u.email = 'trainer@example.org' AND c.end_date < date('now')"
+                " ORDER BY c.end_date DESC LIMIT 1"
+            ),
         }
 
 

@@ -51,6 +51,7 @@ def test_a_learner_sees_the_charts_drawn_and_their_tables(page) -> None:
     charts = page.locator(".chart-area")
     assert charts.count() >= 2
     for index in range(charts.count()):
+        charts.nth(index).scroll_into_view_if_needed()  # each chart is drawn when it comes into view
         expect(charts.nth(index)).to_have_class(re.compile("chart-drawn"))
         assert charts.nth(index).locator("svg.main-svg").count() >= 1  # Plotly's SVG is in the page
         assert charts.nth(index).get_attribute("aria-label")  # a text alternative
@@ -69,6 +70,7 @@ def test_a_manager_filters_the_dashboard_and_downloads_the_csv(page) -> None:
     page.get_by_role("button", name="Appliquer").click()
     expect(page).to_have_url(re.compile(rf"year={year_value}.*gender=female|gender=female.*year={year_value}"))
     expect(page.locator("fieldset.years input[type='checkbox']").nth(1)).to_be_checked()
+    page.locator(".chart-area").first.scroll_into_view_if_needed()
     expect(page.locator(".chart-area").first).to_have_class(re.compile("chart-drawn"))
 
     with page.expect_download() as download:
@@ -134,6 +136,7 @@ def test_the_footer_switch_puts_the_interface_in_english_and_keeps_it(page) -> N
     expect(page).to_have_url(re.compile(r"/me"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("navigation", name="Main navigation")).to_contain_text("My progress")
+    page.locator(".chart-area").first.scroll_into_view_if_needed()
     expect(page.locator(".chart-area").first).to_have_class(re.compile("chart-drawn"))
     page.reload()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()

@@ -13,19 +13,27 @@ from .conftest import OUTPUT, Traffic, dom_nodes, ecoindex, login, screenshot
 PAGES = [
     (None, "/login", 80),
     ("learner", "/me", 80),
-    ("trainer", "/cohorts/", 79),
+    ("learner", "/me/data", 80),
+    ("learner", "/me/projects/{project}", 80),
+    ("trainer", "/cohorts/", 80),
+    ("manager", "/cohorts/", 80),
     ("trainer", "/cohorts/{cohort}", 79),
+    ("trainer", "/cohorts/{cohort}/learners/{learner}", 79),
     ("trainer", "/cohorts/{cohort}/competencies", 79),
     ("trainer", "/cohorts/{cohort}/projects", 79),
+    ("trainer", "/cohorts/{ended_cohort}/finish", 80),
     ("trainer", "/projects/{project}/grades", 79),
     ("manager", "/insertion", 79),
     ("manager", "/insertion?view=publics", 79),
     ("manager", "/insertion?view=profiles", 79),
     ("manager", "/outcomes/due", 79),
+    ("manager", "/sites/", 80),
     ("manager", "/learners/{learner}", 79),
     ("manager", "/outcomes/import", 79),
+    ("manager", "/cohorts/{cohort}/import", 79),
     ("manager", "/audit", 79),
     ("admin", "/admin/users/", 79),
+    ("admin", "/admin/users/1", 79),
 ]
 # axe-core rules switched off, with the reason: none.
 AXE_OPTIONS = {"resultTypes": ["violations"]}
@@ -61,9 +69,10 @@ def test_main_page(page, server, who: str | None, path: str, least_score: int) -
     page.goto(url)
     page.wait_for_load_state("networkidle")
     charts = page.locator(".chart-area")
-    for index in range(charts.count()):  # every chart drawn: Plotly's SVG is in the page
+    for index in range(charts.count()):  # every chart drawn once in view: Plotly's SVG is in the page
         chart = charts.nth(index)
         if chart.is_visible():
+            chart.scroll_into_view_if_needed()
             chart.locator("svg.main-svg").first.wait_for(state="attached")  # raises if never drawn
     first = (traffic.requests, traffic.transferred)
     nodes = dom_nodes(page)
@@ -81,6 +90,9 @@ def test_main_page(page, server, who: str | None, path: str, least_score: int) -
     repeat = traffic.transferred
     name = (who or "anonymous") + re.sub(r"[/?=]", "_", path).replace("{", "").replace("}", "").rstrip("_")
     screenshot(page, name)
+    page.set_viewport_size({"width": 360, "height": 800})  # a phone: nothing scrolls sideways (wide tables
+    width = page.evaluate("document.documentElement.scrollWidth")  # scroll inside their own labelled region)
+    assert width <= 360, f"{url} is {width} px wide at 360 px"
     RESULTS[name] = (
         f"| `{url}` ({who or 'anonymous'}) | {first[0]} | {first[1] / 1024:.0f} | {nodes} | "
         f"{score.score:.0f} ({score.grade}) | {repeat / 1024:.1f} |"
