@@ -2,7 +2,6 @@
 before the start), a page that lists who it will change (each can be left out), the date, a confirmation; audited,
 all or nothing, never over a change made meanwhile. And « reprendre la formation », the undo of an exit."""
 
-import os
 from datetime import date
 from html import unescape
 
@@ -18,6 +17,7 @@ from bootcamp.models import Cohort, DropoutReason, Enrolment, EnrolmentStatus, O
 
 from . import factories
 from .conftest import AuthActions, audit_events, csrf_token, form_from, page_form
+from .test_fuzz import examples
 
 OPEN_DAY = date(2027, 6, 25)  # the world's cohort runs from 07/09/2026 to 05/07/2027: its end opens on 21/06/2027
 
@@ -255,8 +255,7 @@ def test_no_finish_or_resume_form_answers_500(app: Flask, client, auth: AuthActi
 
     @settings(
         deadline=None,
-        max_examples=200 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 20,
-        derandomize=True,
+        max_examples=examples(app),
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(st.dictionaries(st.sampled_from(names), values, max_size=len(names)))

@@ -175,6 +175,23 @@ def page(context, watch: Watch) -> Iterator:
     assert watch.problems == [], "\n".join(watch.problems)
 
 
+@pytest.fixture(scope="session")
+def signed_in(browser, server: Server):
+    """The cookies of a session of each account, logged in once through the form and reused (a login for each
+    page cost about 2 s of the browser tests each): `page.context.add_cookies(signed_in(email))`."""
+    sessions: dict[str, list] = {}
+
+    def cookies(email: str) -> list:
+        if email not in sessions:
+            context = browser.new_context(base_url=server.url, locale="fr-FR")
+            login(context.new_page(), email)
+            sessions[email] = context.cookies()
+            context.close()
+        return sessions[email]
+
+    return cookies
+
+
 def login(page, email: str, password: str = PASSWORD) -> None:
     """Log in as a person does: the form, typed, then the button."""
     page.goto("/login")

@@ -7,7 +7,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from .conftest import OUTPUT, Traffic, dom_nodes, ecoindex, login, screenshot
+from .conftest import OUTPUT, Traffic, dom_nodes, ecoindex, screenshot
 
 # (who, path, the least Ecoindex score): 80 (grade A) for the login and learner pages, 79 elsewhere.
 PAGES = [
@@ -57,12 +57,10 @@ def weight_report():
 
 
 @pytest.mark.parametrize(("who", "path", "least_score"), PAGES, ids=[f"{who}:{path}" for who, path, _ in PAGES])
-def test_main_page(page, server, who: str | None, path: str, least_score: int) -> None:
+def test_main_page(page, server, signed_in, who: str | None, path: str, least_score: int) -> None:
     url = path.format(**server.ids)
     if who:
-        login(page, f"{who}@example.org")
-        page.wait_for_load_state("networkidle")
-    page.goto("about:blank")  # nothing of the home page still on its way while we count
+        page.context.add_cookies(signed_in(f"{who}@example.org"))
     traffic = Traffic.watch(page)
     traffic.clear_cache()
 
