@@ -13,7 +13,7 @@ from bootcamp.extensions import db
 from bootcamp.models import Cohort, Grade, Site, SubmissionStatus
 
 from . import factories
-from .conftest import AuthActions
+from .conftest import AuthActions, csrf_token
 
 TODAY = date.today()
 
@@ -161,3 +161,10 @@ def test_the_list_runs_a_fixed_number_of_queries(app: Flask, client, auth: AuthA
     many = count()
     assert few == many <= 10, (few, many)
     assert count() <= 3  # kept until the next write: the user, the session's check, the data version
+
+
+def test_the_caption_is_one_sentence_in_each_language(client, auth: AuthActions, history) -> None:
+    auth.login("manager@example.org")
+    assert re.search(r"<caption[^>]*>\d+ promotions : ", client.get("/cohorts/").text)
+    client.post("/language", data={"csrf_token": csrf_token(client, "/cohorts/"), "locale": "en"})
+    assert re.search(r"<caption[^>]*>\d+ cohorts: ", client.get("/cohorts/").text)  # no French space before « : »

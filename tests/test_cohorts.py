@@ -2,11 +2,13 @@
 
 import re
 from datetime import date, datetime, timedelta
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bootcamp import dates
 from bootcamp.extensions import db
 from bootcamp.models import (
     Cohort,
@@ -195,3 +197,42 @@ def test_enrolment_change_refused_when_someone_changed_it_meanwhile(app: Flask, 
 
 
 # The end of the programme for a whole cohort (its page, its window, leaving people out): tests/test_finish.py.
+
+
+def test_roster_sorts_missing_values_last_and_the_worrying_first(client, auth, world, cohort_with_results) -> None:
+    """No grade yet comes last whichever the direction; never assessed counts as the longest ago; the first click on
+    « À surveiller » (and « Non rendus ») shows the most worrying first."""
+    auth.login("trainer@example.org")
+    url = f"/cohorts/{world.cohort_id}"
+    by_grade = re.findall(ROW_NAME + r"(\w+)", client.get(f"{url}?sort=grade&dir=desc").text)
+    assert by_grade == ["Lefèvre", "Bravo", "Charlie", "Delta", "Echo"]  # only Lefèvre has a grade
+    assert re.findall(ROW_NAME + r"(\w+)", client.get(f"{url}?sort=grade").text)[0] == "Lefèvre"
+    assert re.findall(ROW_NAME + r"(\w+)", client.get(f"{url}?sort=last").text)[0] == "Echo"  # never assessed
+    page = unescape(client.get(url).text)
+    assert f'href="{url}?sort=watch&dir=desc"' in page and f'href="{url}?sort=missing&dir=desc"' in page
+    assert f'href="{url}?sort=progress&dir=asc"' in page
+    watch_first = re.findall(ROW_NAME + r"(\w+)", client.get(f"{url}?sort=watch&dir=desc").text)
+    assert watch_first == ["Echo", "Delta", "Bravo", "Charlie", "Lefèvre"]  # most reasons, then furthest behind
+
+
+def test_names_in_french_alphabetical_order_and_elided(app: Flask, client, auth, world, monkeypatch) -> None:
+    """« Étienne » is among the E (not after « Zola ») on the roster, the grid, the grading sheet and the end of
+    the programme; the roster's hidden link text says « d'Émile » (issue 14, point 17)."""
+    monkeypatch.setattr(dates, "today", lambda: date(2027, 6, 25))  # the end of the programme is open
+    with app.app_context():
+        cohort = db.session.get(Cohort, world.cohort_id)
+        for first, last in (("Zoé", "Zola"), ("Émile", "Étienne"), ("Anna", "Dupont"), ("Œdipe", "Roi")):
+            factories.learner(cohort, first_name=first, last_name=last)
+        db.session.commit()
+    expected = ["Dupont", "Étienne", "Lefèvre", "Roi", "Zola"]
+    auth.login("trainer@example.org")
+    roster = client.get(f"/cohorts/{world.cohort_id}").text
+    assert re.findall(ROW_NAME + r"(\w+)", roster) == expected
+    assert "Modifier la situation<span class=\"visually-hidden\"> d'Émile Étienne</span>" in unescape(roster)
+    assert "de Émile" not in unescape(roster)
+    grid = client.get(f"/cohorts/{world.cohort_id}/competencies").text
+    assert re.findall(ROW_NAME + r"(\w+)", grid) == expected
+    sheet = client.get(f"/projects/{world.project_id}/grades").text
+    assert re.findall(r'<th scope="row">\s*(?:<[^>]+>\s*)*(\w+)', sheet) == expected
+    finish = client.get(f"/cohorts/{world.cohort_id}/finish").text
+    assert re.findall(r'<label for="enrolment-\d+">(\w+)', finish) == expected

@@ -182,4 +182,3 @@ def test_demo_command_prints_every_trainer_login_and_nothing_stray(app: Flask, r
         assert f"  trainer  {email}" in lines
     again = runner.invoke(args=["demo", "--if-empty"])
     assert all(f"  trainer  {email}" in again.output.splitlines() for email in trainers)
-

@@ -45,7 +45,7 @@ def _preview(client: FlaskClient, url: str, content: bytes, name: str):
 
 
 def _confirm(client: FlaskClient, url: str, preview) -> str:
-    hidden = r'<input id="(content|digest|csrf_token)" name="\1" type="hidden" value="([^"]*)"'
+    hidden = r'<input id="(?:confirm-)?(content|digest|csrf_token)" name="\1" type="hidden" value="([^"]*)"'
     fields = re.findall(hidden, preview.text)
     return client.post(url, data={name: html.unescape(value) for name, value in fields}).text
 
@@ -272,3 +272,32 @@ def test_the_aliases_never_mean_two_things() -> None:
         for column, aliases in table.items():
             for alias in (column, *aliases):
                 assert columns.setdefault(key(alias), column) == column, alias
+
+
+def test_a_phone_excel_took_for_a_number_gets_its_zero_back(
+    app: Flask, client: FlaskClient, auth: AuthActions, world
+) -> None:
+    """A secretary types 0612345678 in a cell of the template: Excel keeps 612345678, in the XLSX as in its CSV."""
+    auth.login("manager@example.org")
+    header = ["Nom", "Prénom", "E-mail", "Date de naissance", "Genre", "Téléphone"]
+    rows = [
+        header,
+        ["Éluard", "Émilie", "emilie.eluard@example.net", date(1995, 4, 3), "F", 612345678],
+        ["Bérénice", "Noël", "noel.berenice@example.net", date(1998, 2, 14), "H", "+33 6 12 34 56 78"],
+    ]
+    preview = _preview(client, _url(world), _xlsx(rows), "stagiaires.xlsx")
+    assert "Import terminé : 2 créés" in _confirm(client, _url(world), preview)
+    csv_file = ";".join(header) + "\r\nÇelik;Aïcha;aicha.celik@example.net;24/12/1990;F;781223344\r\n"
+    preview = _preview(client, _url(world), csv_file.encode("cp1252"), "eleves.csv")
+    assert "Import terminé : 1 créé" in _confirm(client, _url(world), preview)
+    phones = {email: learner.phone for email, learner in _learners(app).items()}
+    assert phones["emilie.eluard@example.net"] == "0612345678" and phones["aicha.celik@example.net"] == "0781223344"
+    assert phones["noel.berenice@example.net"] == "+33 6 12 34 56 78"  # written otherwise: kept as written
+
+
+def test_the_preview_page_gives_each_id_once(client: FlaskClient, auth: AuthActions, world) -> None:
+    """The confirmation's hidden fields had the ids of <main id="content"> and of the upload's csrf_token (W3C)."""
+    auth.login("manager@example.org")
+    preview = _preview(client, _url(world), FRENCH_CSV, "eleves.csv")
+    ids = re.findall(r'\sid="([^"]+)"', preview.text)
+    assert "Confirmer l'import" in preview.text and len(ids) == len(set(ids)), sorted(ids)

@@ -158,9 +158,8 @@ def test_web_import_previews_then_confirms(app: Flask, client, auth: AuthActions
     form["file"] = (io.BytesIO(GOOD.encode()), "learners.csv")
     preview = client.post(url, data=form, content_type="multipart/form-data")
     assert "2 créations, 0 modification, 0 ligne sans changement" in preview.text and _count(app, Learner) == 2
-    confirm = dict(
-        re.findall(r'<input id="(content|digest|csrf_token)" name="\1" type="hidden" value="([^"]*)"', preview.text)
-    )
+    hidden = r'<input id="(?:confirm-)?(content|digest|csrf_token)" name="\1" type="hidden" value="([^"]*)"'
+    confirm = dict(re.findall(hidden, preview.text))
     import html
 
     confirm = {key: html.unescape(value) for key, value in confirm.items()}

@@ -51,7 +51,7 @@ def leavers(app: Flask, world) -> dict[str, int]:
 
 def _queue(page: str) -> list[tuple[str, str]]:
     return re.findall(
-        r'<th scope="row"><a href="/learners/\d+">(\w+) [^<]*</a></th>.*?<td>(à la sortie|à \+\d+ mois)</td>',
+        r'<th scope="row"><a href="/learners/\d+">(\w+) [^<]*</a></th>.*?<td[^>]*>(à la sortie|à \+\d+ mois)</td>',
         page,
         re.S,
     )

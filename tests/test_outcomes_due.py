@@ -59,11 +59,11 @@ def _sort_name(name: str) -> str:
 
 def _key(order: str, due: date, learner: Learner, point: int, enrolment_id: int) -> tuple:
     """The queue's order as Python sorts it: each order ends with the point and the enrolment."""
+    names = (_sort_name(learner.last_name), _sort_name(learner.first_name), learner.last_name)
     if order == "name":
-        names = (_sort_name(learner.last_name), _sort_name(learner.first_name), learner.last_name)
         return (*names, -due.toordinal(), point, enrolment_id)
     days = due.toordinal() if order == "oldest" else -due.toordinal()
-    return (days, learner.last_name, point, enrolment_id)
+    return (days, *names, point, enrolment_id)  # on one day, by name as people sort them (accents, first names)
 
 
 def _expected(filters: DueFilters = DueFilters()) -> list[tuple[int, int]]:
@@ -195,3 +195,20 @@ def test_managers_reach_the_learner_by_mail_and_phone(app: Flask, client, auth: 
     assert '<a href="mailto:appel@example.net">appel@example.net</a>' in page
     assert '<a href="tel:+33612345678">+33 6 12 34 56 78</a>' in page
     assert "<th scope=\"col\">Contact</th>" in page and "aucun</span>" in page  # Muet: nothing held
+
+
+def test_a_page_past_the_last_leads_to_the_last_page_with_its_filters(
+    app: Flask, client, auth: AuthActions, world
+) -> None:
+    """Recording the last row of the last page comes back to a page that no longer exists: not « nothing matches
+    these filters » while rows are due, but the last page."""
+    _many_leavers(app, 70)
+    auth.login("manager@example.org")
+    with app.app_context():
+        pages = -(-len(_expected(DueFilters(order="name"))) // PER_PAGE)
+    response = client.get(f"/outcomes/due?sort=name&page={pages + 1}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/outcomes/due?page={pages}&sort=name"
+    last = client.get(response.headers["Location"]).text
+    assert f"Page {pages} sur {pages}" in last and "Saisir</a>" in last
+    assert client.get("/outcomes/due?cohort=999&page=3").headers["Location"] == "/outcomes/due?cohort=999"

@@ -65,6 +65,22 @@ def test_a_bad_brief_comes_back_with_errors(app: Flask, client, auth: AuthAction
     assert audit_events(app) == []
 
 
+def test_a_brief_due_after_the_cohorts_end_is_refused_next_to_the_field(app: Flask, client, auth, world) -> None:
+    """A typo in the year (2031 for 2027) would leave a brief nobody can hand in: refused, the dates on the page."""
+    auth.login("trainer@example.org")
+    url = f"/projects/{world.project_id}"  # the world's cohort runs from 07/09/2026 to 05/07/2027
+    page = client.get(url).text
+    assert "Entre le 7 sept. 2026 et le 5 juil. 2027, dates de la promotion." in page
+    form = page_form(client, url)
+    form.update(due_date="06/07/2027")
+    response = client.post(url, data=form)
+    assert response.status_code == 200
+    assert 'id="due_date-error"' in response.text and "ne peut pas dépasser la fin de la promotion" in response.text
+    assert audit_events(app) == []
+    form.update(due_date="05/07/2027")  # the last day is fine
+    assert client.post(url, data=form).status_code == 302
+
+
 def test_edit_a_brief_and_refuse_a_stale_edit(app: Flask, client, auth: AuthActions, world) -> None:
     auth.login("trainer@example.org")
     url = f"/projects/{world.project_id}"

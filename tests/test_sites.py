@@ -132,3 +132,18 @@ def test_migration_0006_merges_the_spellings_of_a_site(empty_database: str) -> N
         db.session.rollback()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_page_says_a_rename_keeps_the_cohorts_names(app: Flask, client, auth: AuthActions, world) -> None:
+    """It said « renommer un site renomme aussi ses promotions », but a cohort's name is its own: it stays."""
+    auth.login("manager@example.org")
+    with app.app_context():
+        site = find_site("Mende")
+        site_id, names = site.id, sorted(cohort.name for cohort in site.cohorts)
+    edit = page_form(client, f"/sites/{site_id}/edit")
+    edit["name"] = "Mende (Lozère)"
+    assert client.post(f"/sites/{site_id}/edit", data=edit).status_code == 302
+    with app.app_context():
+        assert sorted(cohort.name for cohort in find_site("MENDE (lozere)").cohorts) == names and names
+    page = client.get("/sites/").text
+    assert "renomme aussi ses promotions" not in page and "le nom des promotions, lui, ne change pas" in page

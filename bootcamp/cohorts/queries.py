@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from ..access import visible_cohorts
 from ..dates import add_months
 from ..extensions import db
+from ..learners.names import by_name
 from ..models import Cohort, Enrolment, EnrolmentStatus, Grade, Project, Site, SubmissionStatus, User
 from ..progress import enrolment_progress
 
@@ -349,16 +350,22 @@ def roster(cohort: Cohort, today: date | None = None) -> Roster:
 
 
 SORT_KEYS: dict[str, Callable[[RosterRow], Any]] = {
-    "name": lambda row: (row.enrolment.learner.last_name.lower(), row.enrolment.learner.first_name.lower()),
-    "status": lambda row: (row.enrolment.status.value, row.enrolment.learner.last_name.lower()),
+    "name": lambda row: by_name(row.enrolment.learner),
+    "status": lambda row: (row.enrolment.status.value, by_name(row.enrolment.learner)),
     "progress": lambda row: row.progress,
-    "grade": lambda row: (row.average_score is None, row.average_score or 0),
+    "grade": lambda row: row.average_score,  # no grade yet: last, whichever the direction
     "missing": lambda row: (row.missing, row.late),
-    "last": lambda row: (row.last_assessed_at is None, row.last_assessed_at or datetime.min),
+    "last": lambda row: row.last_assessed_at or datetime.min,  # never assessed: the longest ago
     "watch": lambda row: (len(row.watch), -row.progress),
 }
+# Columns whose first click sorts the most worrying first: the most reasons, the most briefs missing.
+FIRST_DESCENDING = frozenset({"missing", "watch"})
 
 
 def sort_rows(rows: list[RosterRow], key: str, descending: bool) -> list[RosterRow]:
-    """Rows sorted by a column of the cohort page (unknown keys sort by name)."""
-    return sorted(rows, key=SORT_KEYS.get(key, SORT_KEYS["name"]), reverse=descending)
+    """Rows sorted by a column of the cohort page (unknown keys sort by name; ties by name); a row without a
+    value for the column (no grade yet) comes last in both directions."""
+    value = SORT_KEYS.get(key, SORT_KEYS["name"])
+    by_names = sorted(rows, key=SORT_KEYS["name"])
+    known = sorted((row for row in by_names if value(row) is not None), key=value, reverse=descending)
+    return known + [row for row in by_names if value(row) is None]

@@ -27,13 +27,15 @@ from ..importing.aliases import ALIASES, DATE_EXAMPLES
 from ..importing.examples import template_csv, template_xlsx
 from ..importing.learners import apply_learners, plan_learners
 from ..importing.pages import import_page
-from ..models import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Learner, Role, Site
+from ..learners.names import by_name
+from ..models import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Role, Site
 from ..transactions import lock_rows
 from ..wording import of_name
 from .forms import CohortForm, EnrolmentForm, FinishForm, ResumeForm, resume_refusal
 from .learner import learner_overview
 from .queries import (
     COHORT_STATES,
+    FIRST_DESCENDING,
     RECENT_MONTHS,
     SORT_KEYS,
     CohortFilters,
@@ -112,6 +114,7 @@ def _roster(cohort: Cohort, sort: str, descending: bool) -> tuple[Markup, int]:
         sort=sort,
         descending=descending,
         watch_rule=watch_rule(),
+        first_descending=FIRST_DESCENDING,
     )
     return html, sum(1 for row in data.rows if not row.enrolment.is_leaver)
 
@@ -234,7 +237,8 @@ def finish(cohort_id: int) -> Response | str | tuple[str, int]:
 
 
 def _cohort_enrolments(cohort: Cohort, lock: bool = False) -> list[Enrolment]:
-    """The cohort's enrolments with their learners, by name; with `lock`, read once their rows are locked."""
+    """The cohort's enrolments with their learners, by name (learners.names); with `lock`, read once their rows
+    are locked."""
     if lock:
         lock_rows(Enrolment, db.session.scalars(sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)))
     query = (
@@ -242,10 +246,9 @@ def _cohort_enrolments(cohort: Cohort, lock: bool = False) -> list[Enrolment]:
         .join(Enrolment.learner)
         .options(contains_eager(Enrolment.learner))
         .where(Enrolment.cohort_id == cohort.id)
-        .order_by(Learner.last_name, Learner.first_name, Enrolment.id)
         .execution_options(populate_existing=True)
     )
-    return list(db.session.scalars(query))
+    return sorted(db.session.scalars(query), key=lambda enrolment: by_name(enrolment.learner))
 
 
 def _finish_page(cohort: Cohort, form: FinishForm | None, enrolments: list[Enrolment], **context: object) -> str:

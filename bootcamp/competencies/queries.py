@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
+from ..learners.names import by_name
 from ..models import (
     Block,
     Cohort,
@@ -74,7 +75,7 @@ def grid(cohort: Cohort, as_of: int | None = None) -> Grid:
     ).all()
     learners = sorted(
         (e.learner for e in enrolments if e.status != EnrolmentStatus.DROPPED),
-        key=lambda learner: (learner.last_name.lower(), learner.first_name.lower()),
+        key=by_name,
     )
     projects = list(
         db.session.scalars(sa.select(Project).where(Project.cohort_id == cohort.id).order_by(Project.due_date))

@@ -143,6 +143,12 @@ def _postal_code(text: str) -> str:
     return text.zfill(5) if text.isdigit() and len(text) == 4 else text
 
 
+def _phone(text: str) -> str:
+    """Excel drops the leading zero of a French phone number it took for a number (0612345678 -> 612345678): put
+    it back."""
+    return "0" + text if text.isdigit() and len(text) == 9 and text[0] != "0" else text
+
+
 def _row(
     line: int, cells: dict[str, str], problems: list[Problem], start: date, names: dict[str, str] | None = None
 ) -> LearnerChange | None:
@@ -168,7 +174,7 @@ def _row(
     if texts["postal_code"]:
         learner["postal_code"] = _postal_code(texts["postal_code"])
     if texts["phone"]:
-        learner["phone"] = texts["phone"]
+        learner["phone"] = _phone(texts["phone"])
     optional = {"diploma": (parse_code, Diploma), "referrer": (parse_code, Referrer)}
     learner |= {column: check.parse(column, *how) for column, how in optional.items() if cells.get(column)}
     if cells.get("flags"):

@@ -127,13 +127,14 @@ class DueFilters:
 
 
 def _ordered(query: sa.Select, order: str, due_date: sa.ColumnElement[date], point: sa.ColumnElement[int]) -> sa.Select:
-    last_name = CodepointOrder(Learner.last_name)
+    # People as they sort them, in every order (« Émile » beside « Emma », « Alex » before « Astrid »).
+    names = (SortName(Learner.last_name), SortName(Learner.first_name), CodepointOrder(Learner.last_name))
     if order == "name":
-        keys = (SortName(Learner.last_name), SortName(Learner.first_name), last_name, due_date.desc())
+        keys = (*names, due_date.desc())
     elif order == "oldest":
-        keys = (due_date, last_name)
+        keys = (due_date, *names)
     else:
-        keys = (due_date.desc(), last_name)
+        keys = (due_date.desc(), *names)
     return query.order_by(*keys, point, Enrolment.id)
 
 

@@ -45,12 +45,16 @@ def _due_filters() -> DueFilters:
 
 @bp.get("/outcomes/due")
 @role_required("follow_outcomes")
-def due() -> str:
-    """Follow-ups due and not recorded, newest first (or oldest, or by name); by site, cohort, point, lateness."""
+def due() -> Response | str:
+    """Follow-ups due and not recorded, newest first (or oldest, or by name); by site, cohort, point, lateness.
+    A page past the last (the last row of the last page was just recorded) leads to the last page."""
     today = date.today()
     filters = _due_filters()
     page = params.page()
     queue = due_queue(today, page, PER_PAGE, filters)
+    pages = max(1, -(-queue.total // PER_PAGE))
+    if page > pages:
+        return redirect(url_for("outcomes.due", page=pages if pages > 1 else None, **params.kept("page")))
     cohorts = db.session.execute(
         sa.select(Cohort.id, Cohort.name)
         .where(Cohort.site_id == filters.site_id if filters.site_id else sa.true())
@@ -63,7 +67,7 @@ def due() -> str:
         overdue=queue.overdue,
         today=today,
         page=page,
-        pages=max(1, -(-queue.total // PER_PAGE)),
+        pages=pages,
         sites=site_choices(),
         cohorts=cohorts,
         filters=filters,

@@ -14,7 +14,7 @@ from ..competencies.queries import Cell
 from ..competencies.services import LevelChange
 from ..forms import ColumnLength, FrenchDateField, HiddenNumber, LevelField, ScoreField, code, with_blank
 from ..labels import LEVEL_LABELS, choices
-from ..models import Block, Grade, Learner, Project, SubmissionStatus
+from ..models import Block, Cohort, Grade, Learner, Project, SubmissionStatus
 from ..wording import of_name
 from .queries import GradeSheet
 from .services import GradeInput
@@ -39,19 +39,22 @@ class ProjectForm(FlaskForm):
     version = HiddenNumber(validators=[Optional()])
 
     cohort_start: date
+    cohort_end: date
     competency_ids: list[int]
 
     def validate_due_date(self, field: FrenchDateField) -> None:
         if field.data and field.data < self.cohort_start:
             raise ValidationError(_l("La date de rendu ne peut pas précéder le début de la promotion."))
+        if field.data and field.data > self.cohort_end:  # a typo (2031 for 2027): nobody is left to hand it in
+            raise ValidationError(_l("La date de rendu ne peut pas dépasser la fin de la promotion."))
 
     def targets(self) -> dict[int, int]:
         """Targeted competency id -> target level."""
         return {cid: int(self[target_name(cid)].data) for cid in self.competency_ids if self[target_name(cid)].data}
 
 
-def project_form(blocks: list[Block], cohort_start: date, targets: dict[int, int], **kwargs: Any) -> ProjectForm:
-    """A brief form with one target-level field per competency of the programme."""
+def project_form(blocks: list[Block], cohort: Cohort, targets: dict[int, int], **kwargs: Any) -> ProjectForm:
+    """A brief form with one target-level field per competency of the programme; due within the cohort's dates."""
 
     class Form(ProjectForm):
         pass
@@ -71,7 +74,7 @@ def project_form(blocks: list[Block], cohort_start: date, targets: dict[int, int
                 ),
             )
     form = Form(**kwargs)
-    form.cohort_start = cohort_start
+    form.cohort_start, form.cohort_end = cohort.start_date, cohort.end_date
     form.competency_ids = competency_ids
     return form
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..competencies.queries import Cell, newest_assessment_id
 from ..extensions import db
+from ..learners.names import by_name
 from ..models import (
     Cohort,
     Enrolment,
@@ -81,7 +82,7 @@ def grade_sheet(project: Project, as_of: int | None = None) -> GradeSheet:
     ).all()
     learners = sorted(
         (e.learner for e in enrolments if e.status != EnrolmentStatus.DROPPED or e.learner_id in grades),
-        key=lambda learner: (learner.last_name.lower(), learner.first_name.lower()),
+        key=by_name,
     )
     targets = list(
         db.session.scalars(

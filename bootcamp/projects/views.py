@@ -43,7 +43,7 @@ def index(cohort_id: int) -> Response | str:
     """The cohort's briefs, and the form to publish a new one."""
     cohort = get_cohort_or_404(cohort_id, current_user)
     blocks = programme_blocks(cohort)
-    form = project_form(blocks, cohort.start_date, {})
+    form = project_form(blocks, cohort, {})
     if form.validate_on_submit():
         project = save_project(cohort, _brief(form))
         db.session.commit()
@@ -62,7 +62,7 @@ def edit(project_id: int) -> Response | str:
     cohort = project.cohort
     blocks = programme_blocks(cohort)
     targets = {target.competency_id: target.target_level for target in project.targets}
-    form = project_form(blocks, cohort.start_date, targets, obj=project)
+    form = project_form(blocks, cohort, targets, obj=project)
     conflict = None
     if form.validate_on_submit():
         if form.version.data != project.version:
