@@ -235,6 +235,7 @@ def test_the_template_downloads_reads_back_and_imports(
         csv_file = client.get("/cohorts/import/template.csv")
     assert queries.count == 1  # the user of the session, as every page
     assert csv_file.status_code == 200 and "attachment" in csv_file.headers["Content-Disposition"]
+    assert csv_file.headers["Content-Type"] == "text/csv; charset=utf-8"  # said once
     assert csv_file.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(csv_file.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:5] == ["Nom", "Prénom", "E-mail", "Date de naissance", "Genre"] and len(rows) == 2

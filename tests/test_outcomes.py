@@ -160,7 +160,8 @@ def test_learner_path_for_managers(client, auth: AuthActions, world, leavers) ->
     auth.login("manager@example.org")
     page = client.get(f"/learners/{leavers['Carré_learner']}").text
     assert re.search(r"<title>Prénom\d+ Carré · Bootcamp</title>", page)
-    assert "Alès passée" in page and "abandon" in page and "santé" in page
+    assert re.search(r'<a href="/cohorts/\d+">Alès passée</a>', page) and "abandon" in page and "santé" in page
+    assert "Téléphone" in page and 'href="mailto:' in page  # a way to reach the person
     assert "en recherche d&#39;emploi" in page  # exit follow-up
     assert page.count("à relever") == 1 and page.count("pas encore échu") == 2
     bouvier = client.get(f"/learners/{leavers['Bouvier_learner']}").text

@@ -326,7 +326,7 @@ def import_learners(cohort_id: int) -> Response | str:
 
 
 TEMPLATE_TYPES = {
-    "csv": (template_csv, "text/csv; charset=utf-8"),
+    "csv": (template_csv, "text/csv"),
     "xlsx": (template_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 
