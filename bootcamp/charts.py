@@ -30,7 +30,8 @@ def base_layout(x_title: str = "", y_title: str = "") -> dict:
         "plot_bgcolor": "#ffffff",
         "margin": {"l": 56, "r": 16, "t": 16, "b": 48},
         "height": 320,
-        "legend": {"orientation": "h", "y": -0.2},
+        # at the foot of the figure, under the axis labels whatever their length (Plotly makes room for it)
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"},
         "xaxis": {"title": {"text": x_title}, "gridcolor": "#e5e5e5", "linecolor": "#595959", "automargin": True},
         "yaxis": {"title": {"text": y_title}, "gridcolor": "#e5e5e5", "linecolor": "#595959", "rangemode": "tozero"},
         "hovermode": "x unified",

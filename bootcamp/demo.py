@@ -385,7 +385,7 @@ class DemoBuilder:
         }
         accounts, sites, site_trainers = self._accounts_and_sites(password)
         manager = accounts["manager@example.org"]
-        linkable: list[tuple[date, Learner]] = []
+        linkable: list[tuple[date, float, Learner]] = []
         for town, department, start, end in self.cohort_plan():
             season = "printemps" if start.month < 6 else "automne"
             cohort = Cohort(
@@ -404,7 +404,7 @@ class DemoBuilder:
                 self._results(enrolment, employability, projects, trainer)
                 self._outcomes(enrolment, employability, manager)
                 if town == "Mende" and not enrolment.is_leaver and start <= self.today:
-                    linkable.append((start, learner))
+                    linkable.append((start, employability, learner))
             db.session.flush()
         self._link_learner_account(accounts["learner@example.org"], linkable)
         db.session.flush()
@@ -438,11 +438,14 @@ class DemoBuilder:
         return accounts, sites, site_trainers
 
     @staticmethod
-    def _link_learner_account(account: User, candidates: list[tuple[date, Learner]]) -> None:
-        """Link learner@example.org to the Mende learner in training who has come furthest."""
+    def _link_learner_account(account: User, candidates: list[tuple[date, float, Learner]]) -> None:
+        """Link learner@example.org to a learner of the Mende cohort in training that started first, one doing
+        well without being the best (three quarters up the cohort's employability): what most learners see."""
         if not candidates:
             raise DemoError("no Mende cohort is in training today: use at least one site and one year")
-        _start, learner = min(candidates, key=lambda item: item[0])
+        first = min(start for start, _employability, _learner in candidates)
+        cohort = sorted((item for item in candidates if item[0] == first), key=lambda item: item[1])
+        learner = cohort[(len(cohort) - 1) * 3 // 4][2]
         learner.email = account.email
         account.learner = learner
         account.name = learner.full_name

@@ -58,6 +58,7 @@ def test_roster_names_open_the_learner_overview(app: Flask, client, auth: AuthAc
     assert history.index("2 · adapter") < history.index("3 · transposer") < history.index("1 · imiter")  # newest first
     assert "Très autonome" in history
     assert "2 briefs en retard ou non rendus" in page  # why « à surveiller »
+    assert "· 2 briefs non rendus, 0 en retard" in page  # beside the average, in words
 
 
 def test_the_overview_shows_no_sensitive_value(app: Flask, client, auth: AuthActions, world) -> None:

@@ -5,9 +5,6 @@ from datetime import date
 
 from ..charts import COLOURS, Figure, bar, base_layout, figure, scatter
 
-# Under the axis whatever the width (anchored by its top: the default anchor drew it over the bars at 1280 px).
-LEGEND_BELOW = {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top"}
-
 
 def competencies_by_month(
     months: Sequence[date],
@@ -38,7 +35,6 @@ def competencies_by_month(
         traces.append(_median(x, median, labels["median"]))
     layout = base_layout(y_title=labels["y"])
     layout["barmode"] = "stack"
-    layout["legend"] = LEGEND_BELOW
     layout["yaxis"].update(range=[0, total + 0.5], dtick=max(1, total // 8))
     layout["xaxis"].update(tickvals=x, ticktext=[month_name(month) for month in months])
     return figure(traces, layout)
@@ -72,7 +68,6 @@ def grades_over_time(
     layout = base_layout(y_title=labels["y"])
     layout["yaxis"].update(range=[0, 20.5], dtick=5)
     layout["xaxis"].update(tickvals=x, ticktext=[day_name(day) for day in due_dates])
-    layout["legend"] = LEGEND_BELOW
     return figure(traces, layout)
 
 

@@ -253,6 +253,14 @@ def screenshot(page, name: str) -> None:
     size = page.viewport_size
     for width in (1280, 360):
         page.set_viewport_size({"width": width, "height": 800})
-        page.wait_for_timeout(150)  # charts redraw on resize
+        charts = page.locator(".chart-area")
+        if charts.count():  # a page of charts (a GET) as a device of that width opens it: they fit the width found
+            page.reload()
+            page.wait_for_load_state("networkidle")
+        for index in range(charts.count()):  # charts are drawn when they come into view: bring each there
+            if charts.nth(index).is_visible():
+                charts.nth(index).scroll_into_view_if_needed()
+                charts.nth(index).locator("svg.main-svg").first.wait_for(state="attached")
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=folder / f"{name}-{width}.png", full_page=True)
     page.set_viewport_size(size)

@@ -27,8 +27,18 @@
     var target = document.getElementById(source.dataset.target);
     if (!target) { return Promise.resolve(); }
     var figure = JSON.parse(source.textContent);
+    var base = figure.layout.height || 320;
+    var entries = figure.data.filter(function (trace) { return trace.showlegend !== false; }).length;
+    figure.layout.height = heightFor(target, base, entries);
+    if (target.clientWidth < 600 && figure.layout.legend) { figure.layout.legend.font = {size: 11}; }
     return Plotly.newPlot(target, figure.data, figure.layout, {displayModeBar: false, responsive: true})
       .then(function () { target.classList.add("chart-drawn"); });
+  }
+
+  /* On a phone each legend entry takes a line of its own: the chart grows so that the plot keeps its size
+     (the width when the chart is drawn decides: a phone's). */
+  function heightFor(target, base, entries) {
+    return target.clientWidth < 600 && entries > 3 ? base + 22 * entries : base;
   }
 
   function drawNext() {
