@@ -45,6 +45,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if postgres_url() else [])
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the group to send the tests together
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The browser tests are marked `browser` (`-m "not browser"` leaves them out) and kept together on one
     pytest-xdist worker (`make test` runs `-n auto --dist loadgroup`): they share one gunicorn and one Chromium."""
