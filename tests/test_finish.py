@@ -207,19 +207,37 @@ def test_resume_puts_a_learner_back_in_training_audited(app: Flask, client, auth
     assert event.after == {"status": "in_training", "exit_date": None, "dropout_reason": None, "certification": None}
 
 
-def test_resume_is_refused_once_follow_ups_were_recorded(app: Flask, client, auth: AuthActions, cohort) -> None:
+def test_a_trainer_cannot_resume_once_follow_ups_were_recorded(app: Flask, client, auth: AuthActions, cohort) -> None:
     _finished(app, cohort["Petit"], follow_up=True)
     auth.login("trainer@example.org")
     url = f"/cohorts/{cohort['id']}/enrolments/{cohort['Petit']}"
     page = unescape(client.get(url).text)
-    assert "Impossible ici : une situation de suivi a déjà été saisie pour cette sortie" in page
+    assert "seul·e un·e responsable de programme peut la supprimer avec la reprise" in page
     assert f'action="{url}/resume"' not in page
-    response = client.post(f"{url}/resume", data={"csrf_token": csrf_token(client, url), "version": "2"})
-    assert response.status_code == 409 and "la reprise de la formation est refusée" in unescape(response.text)
+    ticked = {"csrf_token": csrf_token(client, url), "version": "2", "discard_follow_ups": "y"}
+    response = client.post(f"{url}/resume", data=ticked)  # the box is a manager's: ticked by hand, still refused
+    assert response.status_code == 409 and "cochez la case pour la supprimer" in unescape(response.text)
     form = page_form(client, url) | {"status": "in_training"}  # nor through the situation's form
     response = client.post(url, data=form)
     assert response.status_code == 200 and 'id="status-error"' in response.text
     assert _statuses(app, cohort)["Petit"] == ("finished", date(2027, 6, 24)) and audit_events(app) == []
+
+
+def test_a_manager_resumes_and_deletes_the_follow_ups_when_asked(app: Flask, client, auth, cohort) -> None:
+    _finished(app, cohort["Petit"], follow_up=True)
+    auth.login("manager@example.org")
+    url = f"/cohorts/{cohort['id']}/enrolments/{cohort['Petit']}"
+    form = form_from(client.get(url).text, index=0)
+    assert "discard_follow_ups" not in form  # an unticked box: not sent
+    response = client.post(f"{url}/resume", data=form)
+    assert response.status_code == 409 and _statuses(app, cohort)["Petit"][0] == "finished"
+    response = client.post(f"{url}/resume", data=form | {"discard_follow_ups": "y"})
+    assert response.status_code == 302 and _statuses(app, cohort)["Petit"] == ("in_training", None)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Outcome)) == 0
+    [deleted] = audit_events(app, "outcome")
+    assert deleted.action == "delete" and deleted.before["point"] == 0 and deleted.after is None
+    assert [event.after["status"] for event in audit_events(app, "enrolment")] == ["in_training"]
 
 
 def test_a_stale_resume_is_refused(app: Flask, client, auth: AuthActions, cohort) -> None:

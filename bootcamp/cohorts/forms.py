@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from ..dates import exit_date_problem
@@ -61,12 +61,13 @@ def sentence(problem: str) -> str:
 
 
 def resume_refusal(follow_ups: int) -> str:
-    """Why a learner cannot go back in training: follow-ups were recorded for the exit (they would lose it)."""
+    """Why a learner was not put back in training: follow-ups were recorded for the exit, and nobody asked to
+    delete them (a follow-up never hangs on a learner in training)."""
     return ngettext(
-        "Une situation de suivi a déjà été saisie pour cette sortie : la reprise de la formation est refusée, pour "
-        "ne pas détacher ce suivi de sa sortie. Corrigez plutôt la date ou le motif de sortie.",
-        "%(num)d situations de suivi ont déjà été saisies pour cette sortie : la reprise de la formation est "
-        "refusée, pour ne pas détacher ces suivis de leur sortie. Corrigez plutôt la date ou le motif de sortie.",
+        "Une situation de suivi a déjà été saisie pour cette sortie : cochez la case pour la supprimer avec la "
+        "reprise (un·e responsable de programme), ou corrigez plutôt la date ou le motif de sortie.",
+        "%(num)d situations de suivi ont déjà été saisies pour cette sortie : cochez la case pour les supprimer avec "
+        "la reprise (un·e responsable de programme), ou corrigez plutôt la date ou le motif de sortie.",
         follow_ups,
     )
 
@@ -75,6 +76,7 @@ class ResumeForm(FlaskForm):
     """« Reprendre la formation »: a learner who left (by mistake) back in training; the version seen."""
 
     version = HiddenNumber(validators=[InputRequired()])
+    discard_follow_ups = BooleanField(_l("Supprimer aussi les situations de suivi saisies pour cette sortie"))
 
 
 class FinishForm(FlaskForm):

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from .. import dates, params
 from ..access import (
+    can,
     get_cohort_enrolment_or_404,
     get_cohort_or_404,
     get_enrolment_or_404,
@@ -29,6 +30,7 @@ from ..importing.learners import apply_learners, plan_learners
 from ..importing.pages import import_page
 from ..learners.names import by_name
 from ..models import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Role, Site
+from ..outcomes.services import discard_outcomes
 from ..transactions import lock_rows
 from ..wording import of_name
 from .forms import CohortForm, EnrolmentForm, FinishForm, ResumeForm, resume_refusal
@@ -179,8 +181,8 @@ def _enrolment_page(cohort: Cohort, enrolment: Enrolment, form: EnrolmentForm, *
 @bp.post("/<int:cohort_id>/enrolments/<int:enrolment_id>/resume")
 @role_required("finish_cohorts")
 def resume(cohort_id: int, enrolment_id: int) -> Response | tuple[str, int]:
-    """« Reprendre la formation »: a learner who left by mistake back in training (refused if follow-ups were
-    recorded for that exit, or if the situation changed since the page was shown)."""
+    """« Reprendre la formation »: a learner who left by mistake back in training; the follow-ups recorded for
+    that exit go too when a manager ticks the box (else refused), and nothing if the situation changed since."""
     cohort = get_cohort_or_404(cohort_id, current_user)
     enrolment = get_enrolment_or_404(cohort, enrolment_id)
     lock_rows(Enrolment, [enrolment.id])
@@ -192,8 +194,10 @@ def resume(cohort_id: int, enrolment_id: int) -> Response | tuple[str, int]:
     keep_hidden_choice(page_form.dropout_reason, "dropout_reason", enrolment.dropout_reason, current_user)
     if form.version.data != enrolment.version or not enrolment.is_leaver:
         return _enrolment_page(cohort, enrolment, page_form, conflict=last_change("enrolment", enrolment.id)), 409
-    if follow_ups := _follow_ups(enrolment):
+    follow_ups = _follow_ups(enrolment)
+    if follow_ups and not (form.discard_follow_ups.data and can("follow_outcomes")):
         return _enrolment_page(cohort, enrolment, page_form, resume_error=resume_refusal(follow_ups)), 409
+    discard_outcomes(enrolment)  # those of the exit undone, each audited
     resume_training(enrolment)
     db.session.commit()
     flash(_("%(name)s reprend la formation.", name=enrolment.learner.full_name), "success")

@@ -19,6 +19,17 @@ class SituationData:
     start_date: date | None
 
 
+def discard_outcomes(enrolment: Enrolment) -> int:
+    """Delete the follow-ups recorded for the learner's exit (an exit undone: they described a departure that
+    did not happen); each deletion audited with what it held. The caller commits."""
+    outcomes = list(enrolment.outcomes)
+    for outcome in outcomes:
+        before = snapshot(outcome, OUTCOME_FIELDS)
+        record("outcome", outcome.id, "delete", before, None, learner_id=enrolment.learner_id)
+        enrolment.outcomes.remove(outcome)
+    return len(outcomes)
+
+
 def save_outcome(enrolment: Enrolment, point: int, data: SituationData) -> Outcome:
     """Record the situation at a point, or correct it; audited with before and after. The caller commits."""
     outcome = next((o for o in enrolment.outcomes if o.point == point), None)
