@@ -1,5 +1,6 @@
 """Everything the app holds about one learner, as plain data (the right of access and portability)."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -33,8 +34,21 @@ def _row(instance: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
-def learner_export(learner: Learner) -> dict[str, Any]:
-    """Every row of every table that refers to the learner (passwords excepted), with readable names."""
+@dataclass(frozen=True)
+class LearnerRows:
+    """Every row the app holds about a learner: the JSON export and the page `/me/data` both give these."""
+
+    learner: Learner
+    enrolments: list[Enrolment]
+    grades: list[Grade]
+    assessments: list[CompetencyAssessment]
+    outcomes: list[Outcome]
+    accounts: list[User]
+    events: list[AuditEvent]
+
+
+def learner_rows(learner: Learner) -> LearnerRows:
+    """The learner's file, enrolments, grades, levels, situations, accounts and journal (seven queries)."""
     enrolments = db.session.scalars(
         sa.select(Enrolment)
         .options(
@@ -42,24 +56,50 @@ def learner_export(learner: Learner) -> dict[str, Any]:
             joinedload(Enrolment.cohort).joinedload(Cohort.programme),
         )
         .where(Enrolment.learner_id == learner.id)
+        .order_by(Enrolment.id)
     ).all()
-    enrolment_ids = [enrolment.id for enrolment in enrolments]
     grades = db.session.scalars(
-        sa.select(Grade).options(joinedload(Grade.project)).where(Grade.learner_id == learner.id).order_by(Grade.id)
+        sa.select(Grade)
+        .options(joinedload(Grade.project), joinedload(Grade.graded_by))
+        .where(Grade.learner_id == learner.id)
+        .order_by(Grade.graded_at, Grade.id)
     ).all()
     assessments = db.session.scalars(
         sa.select(CompetencyAssessment)
-        .options(joinedload(CompetencyAssessment.competency))
+        .options(
+            joinedload(CompetencyAssessment.competency),
+            joinedload(CompetencyAssessment.project),
+            joinedload(CompetencyAssessment.assessed_by),
+        )
         .where(CompetencyAssessment.learner_id == learner.id)
-        .order_by(CompetencyAssessment.id)
+        .order_by(CompetencyAssessment.assessed_at, CompetencyAssessment.id)
     ).all()
     outcomes = db.session.scalars(
-        sa.select(Outcome).where(Outcome.enrolment_id.in_(enrolment_ids)).order_by(Outcome.id)
+        sa.select(Outcome)
+        .join(Enrolment, Enrolment.id == Outcome.enrolment_id)
+        .options(joinedload(Outcome.enrolment).joinedload(Enrolment.cohort))
+        .where(Enrolment.learner_id == learner.id)
+        .order_by(Outcome.id)
     ).all()
-    accounts = db.session.scalars(sa.select(User).where(User.learner_id == learner.id)).all()
+    accounts = db.session.scalars(sa.select(User).where(User.learner_id == learner.id).order_by(User.id)).all()
     events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.learner_id == learner.id).order_by(AuditEvent.id)
+        sa.select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .where(AuditEvent.learner_id == learner.id)
+        .order_by(AuditEvent.created_at, AuditEvent.id)
     ).all()
+    return LearnerRows(
+        learner, list(enrolments), list(grades), list(assessments), list(outcomes), list(accounts), list(events)
+    )
+
+
+def learner_export(learner: Learner) -> dict[str, Any]:
+    """Every row of every table that refers to the learner (passwords excepted), with readable names."""
+    rows = learner_rows(learner)
+    enrolments, accounts = rows.enrolments, rows.accounts
+    grades, assessments, outcomes, events = (
+        sorted(found, key=lambda row: row.id) for found in (rows.grades, rows.assessments, rows.outcomes, rows.events)
+    )
     return {
         "learner": _row(learner),
         "enrolments": [

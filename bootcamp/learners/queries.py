@@ -13,7 +13,6 @@ from ..dates import add_months
 from ..extensions import db
 from ..indicators import SMALL_GROUP
 from ..models import (
-    AuditEvent,
     Block,
     Cohort,
     Competency,
@@ -21,11 +20,9 @@ from ..models import (
     Enrolment,
     EnrolmentStatus,
     Grade,
-    Learner,
     Outcome,
     Project,
     ProjectCompetency,
-    User,
 )
 from ..progress import enrolment_progress
 
@@ -419,65 +416,6 @@ def my_outcomes(learner_id: int) -> list[Outcome]:
             .where(Enrolment.learner_id == learner_id)
             .order_by(Outcome.point)
         )
-    )
-
-
-@dataclass(frozen=True)
-class MyData:
-    """Every row the app holds about a learner (what the JSON export gives), as objects to print in words."""
-
-    learner: Learner
-    enrolments: list[Enrolment]
-    grades: list[Grade]
-    assessments: list[CompetencyAssessment]
-    outcomes: list[Outcome]
-    accounts: list[User]
-    events: list[AuditEvent]
-
-
-def my_data(learner: Learner) -> MyData:
-    """The learner's file, enrolments, grades, levels, situations, accounts and journal (seven queries)."""
-    enrolments = db.session.scalars(
-        sa.select(Enrolment)
-        .options(
-            joinedload(Enrolment.cohort).joinedload(Cohort.site),
-            joinedload(Enrolment.cohort).joinedload(Cohort.programme),
-        )
-        .where(Enrolment.learner_id == learner.id)
-        .order_by(Enrolment.id)
-    ).all()
-    grades = db.session.scalars(
-        sa.select(Grade)
-        .options(joinedload(Grade.project), joinedload(Grade.graded_by))
-        .where(Grade.learner_id == learner.id)
-        .order_by(Grade.graded_at, Grade.id)
-    ).all()
-    assessments = db.session.scalars(
-        sa.select(CompetencyAssessment)
-        .options(
-            joinedload(CompetencyAssessment.competency),
-            joinedload(CompetencyAssessment.project),
-            joinedload(CompetencyAssessment.assessed_by),
-        )
-        .where(CompetencyAssessment.learner_id == learner.id)
-        .order_by(CompetencyAssessment.assessed_at, CompetencyAssessment.id)
-    ).all()
-    outcomes = db.session.scalars(
-        sa.select(Outcome)
-        .join(Enrolment, Enrolment.id == Outcome.enrolment_id)
-        .options(joinedload(Outcome.enrolment).joinedload(Enrolment.cohort))
-        .where(Enrolment.learner_id == learner.id)
-        .order_by(Outcome.id)
-    ).all()
-    accounts = db.session.scalars(sa.select(User).where(User.learner_id == learner.id).order_by(User.id)).all()
-    events = db.session.scalars(
-        sa.select(AuditEvent)
-        .options(joinedload(AuditEvent.actor))
-        .where(AuditEvent.learner_id == learner.id)
-        .order_by(AuditEvent.created_at, AuditEvent.id)
-    ).all()
-    return MyData(
-        learner, list(enrolments), list(grades), list(assessments), list(outcomes), list(accounts), list(events)
     )
 
 

@@ -34,9 +34,9 @@ from ..models import (
     SubmissionStatus,
 )
 from ..outcomes.queries import learner_path
-from ..personal_data import erase_learner, export_for, learner_export
+from ..personal_data import erase_learner, export_for, learner_export, learner_rows
 from . import charts
-from .queries import MyPage, my_brief, my_data, my_page
+from .queries import MyPage, my_brief, my_page
 
 bp = Blueprint("learners", __name__)
 
@@ -179,7 +179,7 @@ def export() -> Response:
 def data() -> str:
     """All the data the app holds about me, in words, to read or print."""
     user = current_user._get_current_object()
-    held = my_data(user.learner) if user.learner is not None else None
+    held = learner_rows(user.learner) if user.learner is not None else None
     flags = [(label(flag), getattr(held.learner, flag.value)) for flag in PublicFlag] if held else []
     return render_template(
         "learners/data.html",
