@@ -30,7 +30,7 @@ translations: $(VENV)/.installed
 front-end:
 	@if [ -f node_modules/plotly.js-basic-dist-min/plotly-basic.min.js ]; then :; \
 	elif command -v npm >/dev/null 2>&1 && npm ci --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error; then :; \
-	else echo "Note: npm unavailable, the full Plotly.js bundle of the plotly package will be served."; fi
+	else echo "Note: npm unavailable or the registry unreachable: the full Plotly.js bundle of the plotly package will be served."; fi
 
 # Links are built on BASE_URL (required outside tests and debugging): the address this serves, unless given.
 run: export BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -62,10 +62,10 @@ races: $(VENV)/.installed-test
 	$(BIN)/python bench/races.py
 
 # Lighthouse's mobile audit of /login, /me, /insertion and the grid in Debian's Chromium (issue 14's goals):
-# Lighthouse comes from package.json's devDependencies (npm), Chromium from Debian's packages when missing.
+# Lighthouse comes from bench/lighthouse-npm/package.json (npm), Chromium from Debian's packages when missing.
 lighthouse: install
 	@[ -x /usr/bin/chromium ] || (apt-get update -qq && apt-get install -y -qq chromium)
-	@[ -x node_modules/.bin/lighthouse ] || npm ci --no-audit --no-fund --loglevel=error
+	@[ -x bench/lighthouse-npm/node_modules/.bin/lighthouse ] || npm ci --prefix bench/lighthouse-npm --no-audit --no-fund --loglevel=error || npm install --prefix bench/lighthouse-npm --no-audit --no-fund --loglevel=error
 	$(BIN)/python bench/lighthouse.py
 
 lint: $(VENV)/.installed-test
@@ -78,4 +78,4 @@ messages: install
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --width 120 -i bootcamp/translations/messages.pot -d bootcamp/translations -l en
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .coverage htmlcov
+	rm -rf $(VENV) node_modules bench/lighthouse-npm/node_modules .pytest_cache .coverage htmlcov

@@ -1,4 +1,4 @@
-"""`make lighthouse`: Lighthouse (npm, package.json's devDependencies) in Debian's Chromium on the main pages.
+"""`make lighthouse`: Lighthouse (npm, bench/lighthouse-npm/package.json) in Debian's Chromium on the main pages.
 
 Loads the demo data `make run` gives into a fresh SQLite database, serves it with gunicorn (2 workers) on
 127.0.0.1, logs in as each role and runs Lighthouse's mobile audit (a mid-range phone: 4x slower CPU, slow
@@ -29,7 +29,7 @@ from bootcamp.demo import DemoOptions, load_demo  # noqa: E402
 from bootcamp.extensions import db  # noqa: E402
 from bootcamp.models import Cohort  # noqa: E402
 
-LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE = ROOT / "bench" / "lighthouse-npm" / "node_modules" / ".bin" / "lighthouse"
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 RUNS = int(os.environ.get("LIGHTHOUSE_RUNS", "3"))
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -116,7 +116,7 @@ def measure(base: str, pages: list[tuple[str, str]], folder: Path) -> list[str]:
 
 def main() -> None:
     if not LIGHTHOUSE.exists():
-        sys.exit("Lighthouse is not installed: run `make lighthouse` (npm ci installs it from package.json).")
+        sys.exit("Lighthouse is not installed: run `make lighthouse` (npm installs it from bench/lighthouse-npm/package.json).")
     folder = Path(tempfile.mkdtemp(prefix="bootcamp-lighthouse-"))
     try:
         database_uri = f"sqlite:///{folder / 'demo.sqlite'}"

@@ -29,6 +29,9 @@ FULL_PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 # inserted, read from the bundle itself (object {"X,X div": "...", ...}; X and Y stand for two selectors).
 _RULES = re.compile(rb"""({"X,X div":.*?})\s*;\s*for\(""", re.DOTALL)
 _RULE = re.compile(rb"""("[^"]*"|[A-Z]):('[^']*'|"[^"]*")""")
+# The full bundle also carries MapLibre, whose stylesheet is written into a <style> element unless the page
+# already holds an element with its id (a hash): the page holds one, empty (we draw no maps).
+_GUARDED_STYLE = re.compile(rb"""getElementById\("([0-9a-f]{64})"\)\)\{var \w+=document\.createElement\("style"\)""")
 
 
 def _stylesheet(script: bytes) -> bytes:
@@ -50,6 +53,7 @@ class Bundle:
     brotli: bytes
     digest: str
     css: bytes
+    style_guards: tuple[str, ...]
 
 
 def plotly_path() -> Path:
@@ -69,6 +73,7 @@ def _bundle(path: Path) -> Bundle:
         brotli=brotli.compress(plain, quality=9, mode=brotli.MODE_TEXT),
         digest=hashlib.sha256(plain).hexdigest()[:12],
         css=_stylesheet(plain),
+        style_guards=tuple(dict.fromkeys(found.decode() for found in _GUARDED_STYLE.findall(plain))),
     )
 
 
@@ -80,6 +85,11 @@ def plotly_url() -> str:
 def plotly_css_url() -> str:
     """The URL of Plotly's stylesheet (see _stylesheet)."""
     return url_for("assets.plotly_css", v=_bundle(plotly_path()).digest)
+
+
+def plotly_style_guards() -> tuple[str, ...]:
+    """The ids of the elements that keep the bundle from writing other inline stylesheets (see _GUARDED_STYLE)."""
+    return _bundle(plotly_path()).style_guards
 
 
 @bp.get("/vendor/plotly.min.js")

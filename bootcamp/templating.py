@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from .access import PERMISSIONS, Action, can, private_label
-from .assets import plotly_css_url, plotly_url
+from .assets import plotly_css_url, plotly_style_guards, plotly_url
 from .labels import label, level_label
 from .models import Role
 from .wording import of_name
@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
         static_url=static_url,
         plotly_url=plotly_url,
         plotly_css_url=plotly_css_url,
+        plotly_style_guards=plotly_style_guards,
         label=label,
         private_label=private_label,
         level_label=level_label,

@@ -303,6 +303,19 @@ def test_the_partial_plotly_bundle_is_served_when_installed(app) -> None:
         assert assets.plotly_path() == assets.FULL_PLOTLY_JS
 
 
+def test_the_full_bundle_writes_no_inline_stylesheet_either(app, client, auth, world) -> None:
+    """The full bundle injects MapLibre's stylesheet unless an element with its id is there (CSP: style-src 'self')."""
+    from bootcamp import assets
+
+    app.config["PLOTLY_JS"] = str(assets.FULL_PLOTLY_JS)
+    with app.test_request_context():
+        guards = assets.plotly_style_guards()
+    assert len(guards) == 1 and len(guards[0]) == 64
+    auth.login("learner@example.org")
+    html = client.get("/me").text
+    assert f'<template id="{guards[0]}"></template>' in html
+
+
 def test_pages_and_static_files_are_compressed(client, auth, world) -> None:
     auth.login("learner@example.org")
     page = client.get("/me", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
