@@ -116,7 +116,7 @@ def measure(base: str, pages: list[tuple[str, str]], folder: Path) -> list[str]:
 
 def main() -> None:
     if not LIGHTHOUSE.exists():
-        sys.exit("Lighthouse is not installed: run `make lighthouse` (npm installs it from bench/lighthouse-npm/package.json).")
+        sys.exit("Lighthouse is not installed: run `make lighthouse` (npm installs it from bench/lighthouse-npm).")
     folder = Path(tempfile.mkdtemp(prefix="bootcamp-lighthouse-"))
     try:
         database_uri = f"sqlite:///{folder / 'demo.sqlite'}"

@@ -6,6 +6,7 @@ so that ids do not leak.
 """
 
 from collections.abc import Callable
+from datetime import date
 from enum import StrEnum
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
@@ -20,11 +21,15 @@ from wtforms import SelectChoice, SelectField
 from .extensions import db
 from .labels import label
 from .models import (
+    AbsenceReason,
+    AttendanceRecord,
+    AttendanceSession,
     Block,
     Cohort,
     Competency,
     DropoutReason,
     Enrolment,
+    HalfDay,
     Learner,
     Project,
     PublicFlag,
@@ -82,10 +87,16 @@ SENSITIVE_FIELDS = frozenset({*(flag.value for flag in SENSITIVE_FLAGS), "birth_
 # Values that are sensitive in ordinary fields: a dropout for health, a referral by Cap emploi (the prescriber of
 # disabled people). Others see, in their place, one word for a pool of values of the field that holds ordinary
 # ones too, so that the masked word does not single the sensitive one out.
-SENSITIVE_VALUES = {"dropout_reason": frozenset({DropoutReason.HEALTH}), "referrer": frozenset({Referrer.CAP_EMPLOI})}
+# An absence for sickness is health data too (the field `reason` of an attendance record).
+SENSITIVE_VALUES = {
+    "dropout_reason": frozenset({DropoutReason.HEALTH}),
+    "referrer": frozenset({Referrer.CAP_EMPLOI}),
+    "reason": frozenset({AbsenceReason.SICKNESS}),
+}
 POOLED = {
     "dropout_reason": frozenset({DropoutReason.HEALTH, DropoutReason.FAMILY, DropoutReason.OTHER}),
     "referrer": frozenset({Referrer.CAP_EMPLOI, Referrer.OTHER}),
+    "reason": frozenset({AbsenceReason.SICKNESS, AbsenceReason.FAMILY, AbsenceReason.OTHER}),
 }
 
 
@@ -141,6 +152,7 @@ KEPT = "kept"  # a form's choice that stands for a recorded value its user may n
 POOL_LABELS = {
     "dropout_reason": _l("motif personnel ou autre"),
     "referrer": _l("autre prescripteur"),
+    "reason": _l("raison personnelle ou autre"),
 }
 
 
@@ -300,3 +312,44 @@ def get_cohort_enrolment_or_404(cohort: Cohort, learner_id: int) -> Enrolment:
     if enrolment is None:
         refuse()
     return enrolment
+
+
+def get_attendance_session_or_404(cohort: Cohort, day: date, half_day: str) -> AttendanceSession:
+    """The cohort's half-day (`cohort` already checked with get_cohort_or_404; `half_day` "am" or "pm"), else 404."""
+    if half_day not in {member.value for member in HalfDay}:
+        refuse()
+    session = db.session.scalar(
+        sa.select(AttendanceSession).where(
+            AttendanceSession.cohort_id == cohort.id,
+            AttendanceSession.day == day,
+            AttendanceSession.half_day == HalfDay(half_day),
+        )
+    )
+    if session is None:
+        refuse()
+    return session
+
+
+def visible_attendance_records(user: User) -> sa.Select[tuple[AttendanceRecord]]:
+    """The attendance records `user` may see: all for a manager, their cohorts' for a trainer, their own for a
+    learner (a proof of absence, its justification)."""
+    query = sa.select(AttendanceRecord).join(Enrolment, Enrolment.id == AttendanceRecord.enrolment_id)
+    if user.role == Role.MANAGER:
+        return query
+    if user.role == Role.TRAINER:
+        return query.where(Enrolment.cohort_id.in_(visible_cohorts(user).with_only_columns(Cohort.id)))
+    if user.role == Role.LEARNER and user.learner_id is not None:
+        return query.where(Enrolment.learner_id == user.learner_id)
+    return query.where(sa.false())
+
+
+def get_attendance_record_or_404(record_id: int, user: User) -> AttendanceRecord:
+    """The attendance record if `user` may see it (visible_attendance_records), with its session; else 404."""
+    record = db.session.scalar(
+        visible_attendance_records(user)
+        .options(joinedload(AttendanceRecord.session))
+        .where(AttendanceRecord.id == record_id)
+    )
+    if record is None:
+        refuse()
+    return record

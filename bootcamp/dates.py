@@ -7,11 +7,14 @@ arithmetic (a follow-up 12 months later) would not fit in a date. Rules against 
 """
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+# The school's clock: half-days start and end at local times (9:00, 12:30...), in France.
+LOCAL_ZONE = ZoneInfo("Europe/Paris")
 EARLIEST = date(1900, 1, 1)
 YEARS_AHEAD = 5
 
@@ -66,6 +69,12 @@ FINISH_OPENS_DAYS = 14  # the end of a cohort can be recorded from 14 days befor
 def today() -> date:
     """Today, for the date rules below (tests replace it with monkeypatch.setattr(dates, "today", ...))."""
     return date.today()
+
+
+def now() -> datetime:
+    """The local time in France, naive (half-days are planned in it): whether a half-day is running, when a learner
+    signed. Tests replace it with monkeypatch.setattr(dates, "now", ...)."""
+    return datetime.now(LOCAL_ZONE).replace(tzinfo=None)
 
 
 def _short(day: date) -> str:

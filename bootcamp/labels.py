@@ -8,15 +8,22 @@ from flask_babel.speaklater import LazyString
 from wtforms import SelectChoice
 
 from .models import (
+    AbsenceReason,
     AgeBand,
     Certification,
     Diploma,
     DropoutReason,
     EnrolmentStatus,
     Gender,
+    HalfDay,
+    Justification,
+    Presence,
     PublicFlag,
     Referrer,
     Role,
+    SessionKind,
+    SessionState,
+    SignatureSource,
     Situation,
     SubmissionStatus,
 )
@@ -99,6 +106,44 @@ GLOSSARY: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         Situation.JOB_SEARCH: _l("en recherche d'emploi"),
         Situation.INACTIVE: _l("inactif, autre"),
         Situation.UNKNOWN: _l("sans nouvelles"),
+    },
+    HalfDay: {
+        HalfDay.AM: _l("matin"),
+        HalfDay.PM: _l("après-midi"),
+    },
+    SessionKind: {
+        SessionKind.CENTRE: _l("au centre"),
+        SessionKind.PLACEMENT: _l("en entreprise (stage)"),
+    },
+    SessionState: {
+        SessionState.OPEN: _l("prévue"),
+        SessionState.CLOSED: _l("validée"),
+        SessionState.CANCELLED: _l("annulée"),
+    },
+    Presence: {
+        Presence.PRESENT: _l("présent·e"),
+        Presence.ABSENT: _l("absent·e"),
+        Presence.LATE: _l("en retard"),
+        Presence.LEFT_EARLY: _l("parti·e plus tôt"),
+    },
+    AbsenceReason: {
+        AbsenceReason.SICKNESS: _l("maladie"),
+        AbsenceReason.APPOINTMENT: _l("rendez-vous (France Travail, Mission locale, Cap emploi)"),
+        AbsenceReason.JOB_SEARCH: _l("recherche d'emploi (entretien)"),
+        AbsenceReason.FAMILY: _l("raison familiale"),
+        AbsenceReason.TRANSPORT: _l("transport"),
+        AbsenceReason.OTHER: _l("autre motif"),
+    },
+    Justification: {
+        Justification.UNJUSTIFIED: _l("non justifiée"),
+        Justification.PENDING: _l("justificatif à examiner"),
+        Justification.ACCEPTED: _l("justifiée"),
+        Justification.REFUSED: _l("justificatif refusé"),
+    },
+    SignatureSource: {
+        SignatureSource.CODE: _l("signé avec le code"),
+        SignatureSource.TRAINER: _l("noté par le formateur ou la formatrice"),
+        SignatureSource.IMPORT: _l("importé"),
     },
 }
 

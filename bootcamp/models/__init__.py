@@ -2,9 +2,25 @@
 
 base: the clock, tokens, stored enumerations · people: learners and accounts · programmes: titles and their
 frameworks · cohorts: sites, cohorts, enrolments · work: projects, grades, competency assessments · outcomes:
-follow-ups after leaving · security: login attempts, one-time tokens · audit: the audit trail, the data version.
+follow-ups after leaving · attendance: the half-day calendar, roll calls, absences, stored files · security: login
+attempts, one-time tokens · audit: the audit trail, the data version.
 """
 
+from .attendance import (
+    AbsenceReason,
+    AttendanceRecord,
+    AttendanceSession,
+    Closure,
+    HalfDay,
+    Justification,
+    Presence,
+    SessionKind,
+    SessionState,
+    SignatureSource,
+    SigningAttempt,
+    StoredFile,
+    WeeklySlot,
+)
 from .audit import AuditEvent, DataVersion
 from .base import new_session_token, str_enum, utcnow
 from .cohorts import (
@@ -24,10 +40,14 @@ from .security import LoginAttempt, OneTimeToken
 from .work import CompetencyAssessment, Grade, Project, ProjectCompetency, SubmissionStatus
 
 __all__ = [
+    "AbsenceReason",
     "AgeBand",
+    "AttendanceRecord",
+    "AttendanceSession",
     "AuditEvent",
     "Block",
     "Certification",
+    "Closure",
     "Cohort",
     "Competency",
     "CompetencyAssessment",
@@ -41,20 +61,29 @@ __all__ = [
     "FOLLOW_UP_POINTS",
     "Gender",
     "Grade",
+    "HalfDay",
+    "Justification",
     "Learner",
     "LoginAttempt",
     "OneTimeToken",
     "Outcome",
+    "Presence",
     "Programme",
     "Project",
     "ProjectCompetency",
     "PublicFlag",
     "Referrer",
     "Role",
+    "SessionKind",
+    "SessionState",
+    "SignatureSource",
+    "SigningAttempt",
     "Site",
     "Situation",
+    "StoredFile",
     "SubmissionStatus",
     "User",
+    "WeeklySlot",
     "cohort_trainers",
     "new_session_token",
     "site_key",
