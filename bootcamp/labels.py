@@ -131,7 +131,7 @@ GLOSSARY: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         AbsenceReason.APPOINTMENT: _l("rendez-vous (France Travail, Mission locale, Cap emploi)"),
         AbsenceReason.JOB_SEARCH: _l("recherche d'emploi (entretien)"),
         AbsenceReason.FAMILY: _l("raison familiale"),
-        AbsenceReason.TRANSPORT: _l("transport"),
+        AbsenceReason.TRANSPORT: _l("problème de transport"),
         AbsenceReason.OTHER: _l("autre motif"),
     },
     Justification: {

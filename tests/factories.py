@@ -2,22 +2,27 @@
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from bootcamp.extensions import db
 from bootcamp.models import (
+    AttendanceRecord,
+    AttendanceSession,
     Cohort,
     Competency,
     CompetencyAssessment,
     Enrolment,
     EnrolmentStatus,
     Gender,
+    HalfDay,
     Learner,
+    Presence,
     Programme,
     Project,
     Role,
+    SignatureSource,
     Site,
     User,
 )
@@ -99,6 +104,33 @@ def project(of: Cohort, due: date | None = None, title: str | None = None) -> Pr
     return made
 
 
+def half_day(
+    of: Cohort, day: date, when: HalfDay = HalfDay.AM, starts: time | None = None, ends: time | None = None
+) -> AttendanceSession:
+    """A half-day of `of` (default times 9:00–12:30 or 13:30–17:00), open, with a fixed code."""
+    starts = starts or (time(9) if when == HalfDay.AM else time(13, 30))
+    ends = ends or (time(12, 30) if when == HalfDay.AM else time(17))
+    minutes = (ends.hour * 60 + ends.minute) - (starts.hour * 60 + starts.minute)
+    made = AttendanceSession(
+        cohort=of, day=day, half_day=when, starts_at=starts, ends_at=ends, planned_minutes=minutes, code="123456"
+    )
+    db.session.add(made)
+    return made
+
+
+def attendance(
+    session: AttendanceSession, enrolment: Enrolment, presence: Presence = Presence.PRESENT, **fields: object
+) -> AttendanceRecord:
+    made = AttendanceRecord(
+        session=session, enrolment=enrolment, presence=presence, source=SignatureSource.TRAINER, **fields
+    )
+    db.session.add(made)
+    return made
+
+
+WORLD_DAY = date(2026, 11, 16)  # a Monday of both world cohorts: one half-day each (morning), one absence each
+
+
 @dataclass(frozen=True)
 class World:
     cohort_id: int  # the trainer's cohort
@@ -111,6 +143,10 @@ class World:
     other_project_id: int  # a brief of other_cohort_id
     competency_id: int  # the first DWWM competency
     emails: dict[str, str]  # role (and "unlinked") -> email
+    session_id: int  # the morning of WORLD_DAY in cohort_id
+    other_session_id: int  # the morning of WORLD_DAY in other_cohort_id
+    record_id: int  # learner_id absent that morning
+    other_record_id: int  # other_learner_id absent that morning
 
     def paths(self, mine: bool = True) -> dict[str, str]:
         """Values for the URL templates of test_access, in the trainer's cohort or in the other one."""
@@ -123,6 +159,9 @@ class World:
             "leaver_enrolment": str(self.other_enrolment_id),
             "user": "1",  # the trainer's account
             "site": "1",  # Mende (sites are not scoped: any manager keeps them all)
+            "day": WORLD_DAY.isoformat(),
+            "half_day": "am",
+            "record": str(self.record_id if mine else self.other_record_id),
         }
 
 
@@ -140,6 +179,9 @@ def make_world(password: str) -> World:
     user("manager@example.org", Role.MANAGER, password)
     user("admin@example.org", Role.ADMIN, password)
     brief, other_brief = project(mine, title="Portfolio"), project(theirs, title="Portfolio Rodez")
+    morning, other_morning = half_day(mine, WORLD_DAY), half_day(theirs, WORLD_DAY)
+    absence = attendance(morning, learner_mine.enrolments[0], Presence.ABSENT)
+    other_absence = attendance(other_morning, learner_theirs.enrolments[0], Presence.ABSENT)
     db.session.flush()
     return World(
         cohort_id=mine.id,
@@ -158,4 +200,8 @@ def make_world(password: str) -> World:
             "manager": "manager@example.org",
             "admin": "admin@example.org",
         },
+        session_id=morning.id,
+        other_session_id=other_morning.id,
+        record_id=absence.id,
+        other_record_id=other_absence.id,
     )

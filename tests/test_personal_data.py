@@ -187,12 +187,16 @@ def test_sensitive_data_shows_to_managers_only_wherever_it_could(app: Flask, cli
     (•••) in the journal; the manager sees it all."""
     from bootcamp.access import POOLED, SENSITIVE_FIELDS, SENSITIVE_FLAGS, SENSITIVE_VALUES
     from bootcamp.audit import record
-    from bootcamp.models import DropoutReason, EnrolmentStatus, PublicFlag, Referrer
+    from bootcamp.models import AbsenceReason, DropoutReason, EnrolmentStatus, PublicFlag, Referrer
 
     from .test_access import MATRIX, ROLES
 
     assert SENSITIVE_FIELDS == {"qpv", "rqth", "rsa", "birth_date"} and SENSITIVE_FLAGS <= set(PublicFlag)
-    assert SENSITIVE_VALUES == {"dropout_reason": {DropoutReason.HEALTH}, "referrer": {Referrer.CAP_EMPLOI}}
+    assert SENSITIVE_VALUES == {
+        "dropout_reason": {DropoutReason.HEALTH},
+        "referrer": {Referrer.CAP_EMPLOI},
+        "reason": {AbsenceReason.SICKNESS},
+    }
     assert all(values < POOLED[name] for name, values in SENSITIVE_VALUES.items())  # hidden among others
     with app.app_context():
         cohort = db.session.get(factories.Cohort, world.cohort_id)
