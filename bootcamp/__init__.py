@@ -27,15 +27,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     compress.init_app(app)
 
     from . import assets, cli, errors, templating
+    from .absences import views as absences
+    from .attendance import views as attendance
     from .auditlog import views as auditlog
     from .auth import views as auth
     from .cohorts import views as cohorts
     from .competencies import views as competencies
     from .learners import views as learners
     from .outcomes import views as outcomes
+    from .printouts import views as printouts
     from .projects import views as projects
     from .reports import views as reports
+    from .rollcall import views as rollcall
     from .sites import views as sites
+    from .timetable import views as timetable
     from .users import views as users
 
     security.init_app(app)
@@ -45,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     # Each feature defines its blueprint in its views.py; importing a feature's services never imports its views.
     blueprints = (assets, auditlog, auth, cohorts, competencies, projects, learners, outcomes, reports, sites, users)
+    blueprints += (timetable, attendance, rollcall, absences, printouts)
     for module in blueprints:
         app.register_blueprint(module.bp)
     return app

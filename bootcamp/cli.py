@@ -12,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
+from .attendance.commands import attendance_cli
 from .backup import BackupError, backup, check_backup, restore, sqlite_path
 from .cohorts.services import CohortError, save_cohort
 from .demo import DEMO_ACCOUNTS, SITE_TRAINER_PREFIX, SITES, DemoError, DemoOptions, database_is_empty, load_demo
@@ -314,3 +315,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(frameworks_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(attendance_cli)

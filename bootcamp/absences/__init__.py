@@ -1,0 +1,1 @@
+"""Absences: reasons, justifications and their proofs (files kept in the database)."""

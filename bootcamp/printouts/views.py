@@ -1,0 +1,5 @@
+"""The pages of printouts."""
+
+from flask import Blueprint
+
+bp = Blueprint("printouts", __name__)
