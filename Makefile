@@ -37,11 +37,13 @@ run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
+	$(BIN)/flask attendance calendars
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Production-style: gunicorn with several workers (PORT, WORKERS, HOST honoured; see gunicorn.conf.py).
 serve: install
 	$(BIN)/flask db upgrade
+	$(BIN)/flask attendance calendars
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The whole suite in parallel (pytest-xdist, one worker per core; the browser tests together on one of them):

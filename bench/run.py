@@ -1,11 +1,13 @@
 """`make bench`: a ten-year programme in a fresh SQLite database, the main pages under gunicorn, measured.
 
-Builds 20 sites x 10 years x 2 cohorts x 15 learners = 6,000 learners with the demo generator, starts
-gunicorn with 2 workers on 127.0.0.1, and runs wrk (bounded: 2 threads, 8 connections, a few seconds
-each) against every main page and /healthz. The floor is a bare Flask app that answers « ok »
-(bench/bare.py) under the same gunicorn settings, measured in the same run before and after the pages:
-every page is given as a share of it. Prints a table and writes bench/results.md. Not a test: figures
-for people to read.
+Builds 20 sites x 10 years x 2 cohorts x 15 learners = 6,000 learners with the demo generator (with their
+attendance: about 2 million roll-call records, bootcamp/demo_attendance.py), starts gunicorn with 2 workers on
+127.0.0.1, and runs wrk (bounded: 2 threads, 8 connections, a few seconds each) against every main page and
+/healthz, the attendance month view and the dashboard's attendance page included. The floor is a bare Flask app
+that answers « ok » (bench/bare.py) under the same gunicorn settings, measured in the same run before and after
+the pages: every page is given as a share of it. The attendance pages' slowest SQL statement is shown with its
+query plan (EXPLAIN), to check that the indexes serve it. Prints a table and writes bench/results.md. Not a test:
+figures for people to read.
 """
 
 import os
@@ -21,7 +23,7 @@ import time
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -33,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bootcamp import cache, create_app  # noqa: E402
 from bootcamp.demo import DemoOptions, load_demo  # noqa: E402
 from bootcamp.extensions import db  # noqa: E402
-from bootcamp.models import Cohort, Project  # noqa: E402
+from bootcamp.models import AttendanceSession, Cohort, Project  # noqa: E402
 
 SITES, YEARS, PER_COHORT = 20, 10, 15
 DURATION = os.environ.get("BENCH_DURATION", "8s")
@@ -60,15 +62,38 @@ def build(database_uri: str) -> tuple[float, dict]:
         started = time.perf_counter()
         counts = load_demo(DemoOptions(seed=1, sites=SITES, years=YEARS, learners_per_cohort=PER_COHORT))
         seconds = time.perf_counter() - started
+        if db.engine.dialect.name == "postgresql":  # the planner's statistics after a bulk load, as autovacuum would
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
         cohort = db.session.scalar(
             sa.select(Cohort).where(Cohort.name.like("Mende%")).order_by(Cohort.start_date.desc())
         )
         project = db.session.scalar(
             sa.select(Project.id).where(Project.cohort_id == cohort.id).order_by(Project.due_date)
         )
-        ids = {"cohort": cohort.id, "project": project, "year": date.today().year - 1}
+        ids = {"cohort": cohort.id, "project": project, "year": date.today().year - 1, "month": busy_month(cohort)}
         db.engine.dispose()
     return seconds, counts | ids
+
+
+def busy_month(cohort: Cohort) -> str:
+    """The month the month view is measured on: the last whole month the cohort's roll calls cover (YYYY-MM)."""
+    last_taken = db.session.scalar(
+        sa.select(sa.func.max(AttendanceSession.day)).where(
+            AttendanceSession.cohort_id == cohort.id, AttendanceSession.day < date.today()
+        )
+    )
+    shown = (last_taken or cohort.start_date).replace(day=1) - timedelta(days=1)
+    return max(shown, cohort.start_date).strftime("%Y-%m")
+
+
+@dataclass
+class Slowest:
+    """A page's slowest SQL statement, first render: its time and its query plan."""
+
+    ms: float
+    statement: str
+    plan: list[str]
 
 
 @dataclass
@@ -78,10 +103,12 @@ class InProcess:
     warm_queries: int  # the next ones: the page kept since (bootcamp/cache.py)
     html_bytes: int
     compressed_bytes: int
+    slowest: Slowest | None = None
 
 
 def in_process(database_uri: str, pages: list[tuple[str, str]]) -> dict[str, InProcess]:
-    """SQL statements, time and size of each page, cold and warm, measured in-process with the test client."""
+    """SQL statements, time and size of each page, cold and warm, measured in-process with the test client; for the
+    attendance pages, the slowest statement of the first render and its query plan."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_uri,
@@ -90,14 +117,20 @@ def in_process(database_uri: str, pages: list[tuple[str, str]]) -> dict[str, InP
             "WTF_CSRF_ENABLED": False,
         }
     )
-    statements: list[str] = []
+    statements: list[tuple[float, str, object]] = []  # (ms, statement, parameters)
+    started: list[float] = []
 
-    def note(_conn, _cursor, statement, *_args) -> None:
+    def before(_conn, _cursor, statement, *_args) -> None:
+        started.append(time.perf_counter())
+
+    def after(_conn, _cursor, statement, parameters, *_args) -> None:
+        spent = (time.perf_counter() - started.pop()) * 1000
         if not statement.startswith("BEGIN"):
-            statements.append(statement)
+            statements.append((spent, statement, parameters))
 
     with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", note)
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        sa.event.listen(db.engine, "after_cursor_execute", after)
     results, clients = {}, {}
     for who, path in pages:
         if who not in clients:
@@ -109,20 +142,43 @@ def in_process(database_uri: str, pages: list[tuple[str, str]]) -> dict[str, InP
         for _ in range(3):
             cache.store.clear()
             statements.clear()
-            started = time.perf_counter()
+            started_at = time.perf_counter()
             response = clients[who].get(path)
-            cold.append(time.perf_counter() - started)
-        cold_queries = len(statements)
+            cold.append(time.perf_counter() - started_at)
+        cold_queries, slowest = len(statements), max(statements, default=None, key=lambda item: item[0])
         statements.clear()
         clients[who].get(path)
         warm_queries = len(statements)
         compressed = clients[who].get(path, headers={"Accept-Encoding": "gzip, br"})
+        explained = explain(app, *slowest) if slowest and "/attendance" in path else None
         results[path] = InProcess(
-            sorted(cold)[1] * 1000, cold_queries, warm_queries, len(response.data), len(compressed.data)
+            sorted(cold)[1] * 1000, cold_queries, warm_queries, len(response.data), len(compressed.data), explained
         )
     with app.app_context():
         db.engine.dispose()
     return results
+
+
+PLAN_LINES = 16  # a plan's first steps (the outer loop, where an index is used or not), and its last line
+
+
+def explain(app, ms: float, statement: str, parameters: object) -> Slowest:
+    """The query plan of a statement as the page ran it: EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on
+    PostgreSQL (which runs it again and gives each step's time)."""
+    with app.app_context():
+        connection = db.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            postgres = db.engine.dialect.name == "postgresql"
+            cursor.execute(("EXPLAIN ANALYZE " if postgres else "EXPLAIN QUERY PLAN ") + statement, parameters)
+            plan = [row[0] if postgres else row[-1] for row in cursor.fetchall()]
+            if postgres:  # the steps that read rows, and the total
+                plan = [line for line in plan if re.search(r"Scan|Join|Nested Loop|Execution Time", line)]
+            if len(plan) > PLAN_LINES:
+                plan = [*plan[: PLAN_LINES - 1], f"... ({len(plan) - PLAN_LINES + 1} more steps)", plan[-1]]
+        finally:
+            connection.close()
+    return Slowest(ms, " ".join(statement.split()), plan)
 
 
 def session_cookie(base: str, email: str) -> str:
@@ -210,8 +266,26 @@ def with_floor(database_uri: str, settings: Path, pages: list[tuple[str, str]]) 
     return [(FLOOR, *mean), *rows], [row[1] for row in floor]
 
 
-def postgres_dashboard(settings: Path, year: int) -> list[str]:
-    """The dashboard on PostgreSQL (TEST_DATABASE_URL): the same dataset in a database of its own."""
+def attendance_pages(data: dict) -> list[tuple[str, str]]:
+    """The month view of the trainer's cohort in training (a whole month of roll calls), and the dashboard's
+    attendance page (the last 12 months of every cohort)."""
+    return [("trainer", f"/cohorts/{data['cohort']}/attendance?month={data['month']}"), ("manager", "/attendance")]
+
+
+def plans(measured: dict[str, InProcess], database: str) -> list[str]:
+    """The attendance pages' slowest statement and its plan, as Markdown."""
+    lines = []
+    for path, page in measured.items():
+        if page.slowest is None:
+            continue
+        lines += ["", f"{database}, `{path}`: slowest statement {page.slowest.ms:.1f} ms (first render)", ""]
+        lines += ["```", page.slowest.statement[:600], "", *page.slowest.plan, "```"]
+    return lines
+
+
+def postgres_dashboard(settings: Path) -> list[str]:
+    """The dashboard and the attendance pages on PostgreSQL (TEST_DATABASE_URL): the same dataset in a database
+    of its own."""
     url = sa.engine.make_url(
         re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", os.environ["TEST_DATABASE_URL"])
     )
@@ -222,9 +296,14 @@ def postgres_dashboard(settings: Path, year: int) -> list[str]:
     database_uri = url.set(database=name).render_as_string(hide_password=False)
     try:
         print("PostgreSQL: building the same programme...", flush=True)
-        seconds, _data = build(database_uri)
+        seconds, built = build(database_uri)
         print(f"  built in {seconds:.1f} s", flush=True)
-        pages = [("anonymous", "/healthz"), ("manager", "/insertion"), ("manager", f"/insertion?year={year}")]
+        pages = [
+            ("anonymous", "/healthz"),
+            ("manager", "/insertion"),
+            ("manager", f"/insertion?year={built['year']}"),
+            *attendance_pages(built),
+        ]
         measured = in_process(database_uri, pages)
         rows, floors = with_floor(database_uri, settings, pages)
     finally:
@@ -238,6 +317,7 @@ def postgres_dashboard(settings: Path, year: int) -> list[str]:
         f"On PostgreSQL {version} (same dataset, built in {seconds:.1f} s; floor {floor_runs(floors)}):",
         "",
         *table(rows, measured),
+        *plans(measured, "PostgreSQL"),
     ]
     return lines
 
@@ -284,7 +364,8 @@ def main() -> None:
     build_seconds, data = build(f"sqlite:///{database}")
     print(
         f"  built in {build_seconds:.1f} s: {data['learners']} learners, {data['grades']} grades, "
-        f"{data['competency_assessments']} assessments, {data['outcomes']} outcomes",
+        f"{data['competency_assessments']} assessments, {data['outcomes']} outcomes, "
+        f"{data['attendance_records']} attendance records",
         flush=True,
     )
     pages = [
@@ -297,10 +378,11 @@ def main() -> None:
         ("trainer", f"/cohorts/{data['cohort']}/competencies"),
         ("trainer", f"/projects/{data['project']}/grades"),
         ("learner", "/me"),
+        *attendance_pages(data),
     ]
     measured = in_process(f"sqlite:///{database}", pages)
     rows, floors = with_floor(f"sqlite:///{database}", settings, pages)
-    extra = postgres_dashboard(settings, data["year"]) if os.environ.get("TEST_DATABASE_URL") else []
+    extra = postgres_dashboard(settings) if os.environ.get("TEST_DATABASE_URL") else []
     machine = (
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}, gunicorn 2 workers, wrk -t2 -d{DURATION} with Accept-Encoding: gzip, br, "
@@ -311,12 +393,15 @@ def main() -> None:
         "",
         f"`make bench` on {date.today().isoformat()}: {machine}; {time.perf_counter() - started:.0f} s in all.",
         f"Dataset: {data['learners']} learners, {data['cohorts']} cohorts, {data['grades']} grades, "
-        f"{data['competency_assessments']} assessments, {data['outcomes']} outcomes, built in {build_seconds:.1f} s.",
+        f"{data['competency_assessments']} assessments, {data['outcomes']} outcomes, "
+        f"{data['attendance_sessions']} half-days, {data['attendance_records']} attendance records, "
+        f"{data['stored_files']} proofs, built in {build_seconds:.1f} s.",
         f"The floor: {FLOOR} (bench/bare.py) under the same gunicorn, {floor_runs(floors)} before and after the "
         "pages; shares are of their mean.",
         "",
         *table(rows, measured),
         *extra,
+        *plans(measured, "SQLite"),
         "",
         f"Goals (issue 13): every kept page at least {PAGE_GOAL:g} of the bare Flask floor, /healthz at least "
         f"{HEALTH_GOAL:g} of it;",

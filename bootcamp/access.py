@@ -353,3 +353,31 @@ def get_attendance_record_or_404(record_id: int, user: User) -> AttendanceRecord
     if record is None:
         refuse()
     return record
+
+
+def any_role_required(*actions: Action | str) -> Callable[[F], F]:
+    """Require a logged-in user whose role may do one of `actions`: a page several roles open, each scoped by its
+    getter (a proof of absence: the learner, their cohort's trainers, managers). Anyone else gets 404."""
+    wanted = tuple(Action(action) for action in actions)
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not any(may(current_user, action) for action in wanted):
+                refuse()
+            return view(*args, **kwargs)
+
+        wrapped.actions = wanted  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def get_cohort_session_or_404(cohort: Cohort, session_id: int | None) -> AttendanceSession:
+    """The half-day numbered `session_id` if it belongs to `cohort` (already checked with get_cohort_or_404), else
+    404."""
+    session = db.session.get(AttendanceSession, session_id) if session_id is not None else None
+    if session is None or session.cohort_id != cohort.id:
+        refuse()
+    return session

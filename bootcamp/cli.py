@@ -12,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
+from . import dates
 from .attendance.commands import attendance_cli
 from .backup import BackupError, backup, check_backup, restore, sqlite_path
 from .cohorts.services import CohortError, save_cohort
@@ -19,14 +20,16 @@ from .demo import DEMO_ACCOUNTS, SITE_TRAINER_PREFIX, SITES, DemoError, DemoOpti
 from .extensions import db
 from .forms import column_length
 from .frameworks import FrameworkError, insert_framework, read_framework
+from .importing.attendance import apply_attendance, plan_attendance
 from .importing.learners import apply_learners, plan_learners
 from .importing.outcomes import apply_outcomes, plan_outcomes
-from .importing.reading import Plan, fold
+from .importing.reading import XLSX_SIGNATURE, Plan, fold
 from .importing.writing import StalePlan, plan_then_write
 from .indicators import GROUPINGS, Filters, table
 from .models import Cohort, Role, Site, User
 from .passwords import hash_password, password_problem
-from .personal_data import due_for_erasure, erase_learner
+from .personal_data import PROOF_RETENTION_YEARS, count_due_proofs, delete_due_proofs, due_for_erasure, erase_learner
+from .reports import attendance as attendance_report
 from .reports.export import to_csv
 from .reports.queries import indicator_rows
 from .transactions import end_transaction, write_transaction
@@ -117,6 +120,34 @@ def import_outcomes(file: IO[bytes]) -> None:
     """Import follow-ups: email,point,situation,employer,job_title,digital,start_date."""
     content = file.read()
     _import(lambda: plan_outcomes(content), apply_outcomes, "outcomes")
+
+
+@attendance_cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--cohort", "cohort_name", required=True, help="The cohort's name, whatever its case and accents.")
+def import_attendance(file: Path, cohort_name: str) -> None:
+    """Import a cohort's attendance from another sign-in tool (CSV or XLSX), all or nothing:
+    email,date,half_day,status,minutes,reason,justified (or Courriel, Date, Demi-journée, Statut, Minutes, Motif,
+    Justifié; French values too: matin, après-midi, présent, en retard, maladie, oui...)."""
+    try:
+        cohort = _cohort_named(cohort_name)
+    except click.BadParameter as error:
+        raise click.ClickException(error.format_message()) from None
+    content = _sheet_bytes(file)
+    _import(lambda: plan_attendance(content, cohort), apply_attendance, f"attendance for {cohort.name}")
+
+
+def _sheet_bytes(path: Path) -> bytes:
+    """A spreadsheet's bytes, or a one-line error when it cannot be read, is empty, or is neither text nor XLSX."""
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"cannot read {path}: {error.strerror or error}") from None
+    if not content.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise click.ClickException(f"{path} is empty: its first line must name the columns")
+    if b"\x00" in content and not content.startswith(XLSX_SIGNATURE):
+        raise click.ClickException(f"{path} is neither a CSV file (UTF-8 or Windows-1252) nor an XLSX file")
+    return content
 
 
 frameworks_cli = AppGroup("frameworks", help="Manage competency frameworks.")
@@ -247,26 +278,53 @@ def export_indicators(
     click.echo(to_csv(table(indicator_rows(filters, by), by)), nl=False)
 
 
+@export_cli.command("attendance")
+@click.option("--by", "by", required=True, type=click.Choice(GROUPINGS), help="The breakdown: one row per group.")
+@click.option("--from", "first", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day counted (YYYY-MM-DD).")
+@click.option("--to", "last", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day counted (default: today).")
+def export_attendance(by: str, first: datetime | None, last: datetime | None) -> None:
+    """Print attendance by group as CSV, the same bytes as /attendance/export.csv: half-days held in the centre
+    whose roll call is taken, between --from and --to (default: the 12 months up to --to)."""
+    days = {"--from": first.date() if first else None, "--to": last.date() if last else None}
+    with force_locale("en"):
+        for option, day in days.items():
+            if day is not None and (problem := dates.date_problem(day)):
+                raise click.BadParameter(problem, param_hint=option)
+    try:
+        within = attendance_report.period(days["--from"], days["--to"], dates.today())
+    except ValueError:
+        message = "the period ends before it starts (--to: today when left out)"
+        raise click.BadParameter(message, param_hint="--from") from None
+    click.echo(attendance_report.to_csv(attendance_report.attendance_rows(within, by)), nl=False)
+
+
 @click.command("purge")
-@click.option("--dry-run", is_flag=True, help="Only list who would be anonymised.")
+@click.option("--dry-run", is_flag=True, help="Only say who would be anonymised and how many proofs deleted.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
 def purge(dry_run: bool, yes: bool) -> None:
-    """Anonymise learners whose last exit is older than the retention period (RETENTION_YEARS, default 5)."""
-    years = current_app.config["RETENTION_YEARS"]
-    learners = due_for_erasure(date.today(), years)
+    """Apply the keeping periods: anonymise learners whose last exit is older than RETENTION_YEARS (default 5;
+    their attendance records stay, anonymous), delete proofs of absence 6 years after their cohort's end."""
+    years, today = current_app.config["RETENTION_YEARS"], dates.today()
+    learners = due_for_erasure(today, years)
     click.echo(f"{counted(len(learners), 'learner')} left more than {years} years ago and would be anonymised.")
     for learner in learners:
         last_exit = max(e.exit_date for e in learner.enrolments if e.exit_date)
         click.echo(f"  #{learner.id} {learner.full_name} (last exit {last_exit})")
-    if dry_run or not learners:
+    proofs = count_due_proofs(today)
+    click.echo(
+        f"{counted(proofs, 'proof file')} of cohorts ended more than {PROOF_RETENTION_YEARS} years ago "
+        "would be deleted (the absences and their justification stay)."
+    )
+    if dry_run or not (learners or proofs):
         return
-    if not yes and not click.confirm("Anonymise them now? This cannot be undone."):
-        raise click.ClickException("nothing anonymised")
+    if not yes and not click.confirm("Anonymise them and delete the proofs now? This cannot be undone."):
+        raise click.ClickException("nothing anonymised, nothing deleted")
     for learner in learners:
         erase_learner(learner)
+    deleted = delete_due_proofs(today)
     db.session.commit()
-    click.echo(f"Anonymised {counted(len(learners), 'learner')}.")
+    click.echo(f"Anonymised {counted(len(learners), 'learner')}; deleted {counted(deleted, 'proof file')}.")
 
 
 @click.command("backup")

@@ -45,7 +45,9 @@ class Config:
     COMPRESS_MIN_SIZE = 500  # smaller answers (/healthz, redirects) go as they are: nothing to gain
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/csv", "text/javascript", "application/json", "image/svg+xml"]
     PLOTLY_JS = None  # a Plotly.js bundle to serve instead of the partial one (see bootcamp/assets.py)
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # one uploaded file (a proof of absence...): bootcamp/files.py
+    # A whole request: a file of MAX_UPLOAD_BYTES and the rest of its form fit; anything larger answers 413.
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
     # A form field may hold an import's file back from its preview (base64: 2 MB -> 2.7 MB; Flask's default: 500 kB).
     MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     DEMO_PASSWORD = "demo-bootcamp"
@@ -59,6 +61,13 @@ class Config:
     # (plus localhost and 127.0.0.1), and a request for another host gets 400.
     BASE_URL: str | None = None
     TRUSTED_HOSTS: list[str] | None = None
+    # The training organisation, as its printed documents name it (the « certificat de réalisation », the sign-in
+    # sheets). The defaults are a fictional school for the demo: set the real ones in instance/config.py.
+    ORGANISATION_NAME = "École numérique des Causses (démo)"
+    ORGANISATION_ADDRESS = "4 place de la Halle\n48000 Mende"  # one line per line of the address
+    ORGANISATION_SIRET = "000 000 000 00000"
+    ORGANISATION_NDA = "00 48 00000 48"  # « numéro de déclaration d'activité », from the préfet de région
+    ORGANISATION_MANAGER = "Claire Aubrac"  # who signs the certificates (a manager who prints one signs instead)
 
 
 def load_overrides(app: Flask) -> None:

@@ -1,8 +1,11 @@
 """Demo data: Occitanie sites, two cohorts a year, learners close to the GEN figures.
 
-Deterministic for a seed and a reference day: the same call on the same day gives the same rows.
+Deterministic for a seed and a reference day: the same call on the same day gives the same rows. The attendance
+(calendars, roll calls, absences and proofs) is made by demo_attendance, with a generator of its own, so the rest
+of the data does not depend on it.
 """
 
+import dataclasses
 import random
 import unicodedata
 from collections.abc import Iterator
@@ -12,9 +15,12 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from .dates import add_months
+from .demo_attendance import Attendee, CohortRoll, add_attendance, attendee, year_end_closures
 from .extensions import db
 from .frameworks import DWWM, insert_framework, read_framework
 from .models import (
+    AttendanceRecord,
+    AttendanceSession,
     Block,
     Certification,
     Cohort,
@@ -35,6 +41,7 @@ from .models import (
     Role,
     Site,
     Situation,
+    StoredFile,
     SubmissionStatus,
     User,
 )
@@ -95,6 +102,23 @@ JOB_TITLES = [
     "Vendeur·se",
     "Assistant·e administratif·ve",
 ]
+
+
+# What `flask demo` says it loaded, in this order.
+COUNTED = (
+    Site,
+    Cohort,
+    Learner,
+    Enrolment,
+    Project,
+    Grade,
+    CompetencyAssessment,
+    Outcome,
+    AttendanceSession,
+    AttendanceRecord,
+    StoredFile,
+    User,
+)
 
 
 class DemoError(RuntimeError):
@@ -161,6 +185,8 @@ class DemoBuilder:
         self.fake = Faker("fr_FR")
         self.fake.seed_instance(options.seed)
         self.learner_count = 0
+        self.attendance_random = random.Random(f"attendance-{options.seed}")  # demo_attendance's own draws
+        self.rolls: list[CohortRoll] = []
 
     # --- people -------------------------------------------------------------------------
     def _learner(self, department: str, start: date) -> tuple[Learner, float]:
@@ -386,6 +412,7 @@ class DemoBuilder:
         accounts, sites, site_trainers = self._accounts_and_sites(password)
         manager = accounts["manager@example.org"]
         linkable: list[tuple[date, float, Learner]] = []
+        year_end_closures(self.today.year - self.options.years + 1, self.today.year, manager.id)
         for town, department, start, end in self.cohort_plan():
             season = "printemps" if start.month < 6 else "automne"
             cohort = Cohort(
@@ -398,6 +425,7 @@ class DemoBuilder:
             trainer = site_trainers[town]
             cohort.trainers.append(trainer)
             projects = self._projects(cohort, competencies, trainer)
+            enrolled = []
             for _ in range(self.options.learners_per_cohort):
                 learner, employability = self._learner(department, start)
                 enrolment = self._enrolment(learner, cohort, employability)
@@ -405,13 +433,36 @@ class DemoBuilder:
                 self._outcomes(enrolment, employability, manager)
                 if town == "Mende" and not enrolment.is_leaver and start <= self.today:
                     linkable.append((start, employability, learner))
+                enrolled.append((enrolment, employability))
             db.session.flush()
+            self.rolls.append(CohortRoll(cohort, trainer.id, [self._attendee(*pair) for pair in enrolled]))
         self._link_learner_account(accounts["learner@example.org"], linkable)
         db.session.flush()
+        self._feature(accounts["learner@example.org"])
+        add_attendance(self.rolls, self.today, self.attendance_random)
+        db.session.flush()
         return {
-            model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (Site, Cohort, Learner, Enrolment, Project, Grade, CompetencyAssessment, Outcome, User)
+            model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in COUNTED
         }
+
+    def _attendee(self, enrolment: Enrolment, employability: float) -> Attendee:
+        """The learner's habits at the roll call (demo_attendance.attendee), from their publics and ease."""
+        learner, cohort = enrolment.learner, enrolment.cohort
+        young = learner.birth_date is not None and add_months(learner.birth_date, 26 * 12) > cohort.start_date
+        publics = {"rsa": learner.rsa, "qpv": learner.qpv, "zrr": learner.zrr, "under_26": young}
+        dropout = enrolment.exit_date if enrolment.status == EnrolmentStatus.DROPPED else None
+        until = min(self.today, dropout or cohort.end_date + timedelta(days=1))
+        return attendee(enrolment.id, publics, employability, until, dropout, self.attendance_random)
+
+    def _feature(self, account: User) -> None:
+        """learner@example.org's history shows every case (demo_attendance._featured_days) and no other absence;
+        they sign with their account."""
+        for roll in self.rolls:
+            for index, person in enumerate(roll.attendees):
+                if account.learner is not None and person.enrolment_id == account.learner.enrolments[0].id:
+                    featured = dataclasses.replace(person, absence=0.0, lateness=0.02, account_id=account.id)
+                    roll.attendees[index] = roll.featured = featured
+                    return
 
     def _accounts_and_sites(self, password: str) -> tuple[dict[str, User], dict[str, Site], dict[str, User]]:
         """The demo accounts, the sites, and a trainer per site (Mende's is trainer@example.org)."""

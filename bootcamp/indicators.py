@@ -12,13 +12,14 @@ For the leavers of the selected cohorts and a follow-up point N:
   conservative employment rate = employed / due (unknowns and missing follow-ups count as not employed);
 - completion = finished / entrants; dropout = dropped / entrants;
   certification = title obtained / those who sat the exam (obtained + partial + failed).
-A group of fewer than SMALL_GROUP entrants shows no figure but « fewer than 5 » (`table`); where a breakdown
-splits everyone into groups (all but `public`) and exactly one group is so hidden, the next smallest is hidden too
-(secondary suppression, `table`), so that no hidden group can be worked out by subtraction from the `all` row; a
-rate whose denominator is under SMALL_GROUP is not shown (`rate`); a share of entrants made of fewer than
-SMALL_GROUP people, or that would reveal a hidden group, is not shown (`shares`); a cohort year with fewer than
-SMALL_GROUP due leavers is left out of the situation mix (`situation_years`); the path from entry to employment
-is not drawn when everyone is fewer than SMALL_GROUP (`funnel`). Every output reads these rows.
+A group of fewer than SMALL_GROUP entrants shows no figure but « fewer than 5 » (`hiding`, `table`); where a
+breakdown splits everyone into groups (all but `public`) and exactly one group is so hidden, the next smallest is
+hidden too (secondary suppression, `hiding`; the attendance tables read it too, counting learners), so that no
+hidden group can be worked out by subtraction from the `all` row; a rate whose denominator is under SMALL_GROUP
+is not shown (`rate`); a share of entrants made of fewer than SMALL_GROUP people, or that would reveal a hidden
+group, is not shown (`shares`); a cohort year with fewer than SMALL_GROUP due leavers is left out of the situation
+mix (`situation_years`); the path from entry to employment is not drawn when everyone is fewer than SMALL_GROUP
+(`funnel`). Every output reads these rows.
 """
 
 from collections.abc import Sequence
@@ -124,22 +125,43 @@ def row(counts: Counts) -> Row:
     return Row(counts, False, rates)
 
 
-def table(groups: Sequence[Counts], by: str) -> list[Row]:
-    """The rows of breakdown `by` (`all` first, then each group): what is hidden is decided here, for every output.
+@dataclass(frozen=True)
+class Hiding:
+    """What the small-group rule does to one row of a breakdown: `hidden` shows « fewer than 5 » (or `*` when
+    `secondary`) and no figure."""
 
-    Secondary suppression: where the groups split everyone (`by` not in OVERLAPPING) and exactly one group is
-    under SMALL_GROUP, the smallest other group is hidden too (the first in table order on a tie); otherwise
-    `all` minus the groups shown would give the small group's size. The `all` row stays.
+    hidden: bool
+    secondary: bool = False
+
+
+def hiding(sizes: Sequence[int], by: str) -> list[Hiding]:
+    """The small-group rule for a breakdown's rows (`all` first, then each group), from each row's number of people
+    (entrants; learners for attendance): every table, page, chart and export of groups reads it.
+
+    A row of fewer than SMALL_GROUP people is hidden. Secondary suppression: where the groups split everyone (`by`
+    not in OVERLAPPING) and exactly one group is under SMALL_GROUP, the smallest other group is hidden too (the
+    first in table order on a tie); otherwise `all` minus the groups shown would give the small group's size. The
+    `all` row is never hidden by the secondary rule.
     """
     if by not in GROUPINGS:
         raise ValueError(f"no breakdown named {by!r}")
-    rows = [row(counts) for counts in groups]
-    small = [item for item in rows[1:] if item.hidden]
-    shown = [item for item in rows[1:] if not item.hidden]
+    marks = [Hiding(size < SMALL_GROUP) for size in sizes]
+    small = [index for index in range(1, len(sizes)) if marks[index].hidden]
+    shown = [index for index in range(1, len(sizes)) if not marks[index].hidden]
     if by in OVERLAPPING or len(small) != 1 or not shown:
-        return rows
-    second = min(shown, key=lambda item: item.counts.entrants)
-    return [Row(item.counts, True, dict.fromkeys(RATES), secondary=True) if item is second else item for item in rows]
+        return marks
+    second = min(shown, key=lambda index: sizes[index])
+    marks[second] = Hiding(True, secondary=True)
+    return marks
+
+
+def table(groups: Sequence[Counts], by: str) -> list[Row]:
+    """The rows of breakdown `by` (`all` first, then each group), hidden as `hiding` decides from the entrants."""
+    marks = hiding([counts.entrants for counts in groups], by)
+    return [
+        Row(counts, True, dict.fromkeys(RATES), secondary=mark.secondary) if mark.hidden else row(counts)
+        for counts, mark in zip(groups, marks, strict=True)
+    ]
 
 
 def funnel(everyone: Row) -> list[int]:

@@ -98,3 +98,16 @@ def kept(*dropped: str) -> dict[str, Any]:
 def args() -> MultiDict[str, str]:
     """The query string for a filter form read from the URL (its fields do their own checks)."""
     return request.args
+
+
+def month(name: str = "month", default: date | None = None) -> date | None:
+    """A month written 2026-11, as its first day, within the dates the app accepts; absent gives `default`."""
+    text = _raw(name)
+    if text is None:
+        return default
+    if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", text) or text < "0001":
+        bad(name, _("un mois est attendu, par exemple 2026-11."))
+    value = date(int(text[:4]), int(text[5:]), 1)
+    if problem := date_problem(value):
+        bad(name, problem + ".")
+    return value

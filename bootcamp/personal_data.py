@@ -1,7 +1,14 @@
-"""Everything the app holds about one learner, as plain data (the right of access and portability)."""
+"""Everything the app holds about one learner, as plain data (the right of access and portability), its erasure,
+and the keeping periods the purge applies (`flask purge`).
+
+Keeping periods: a learner's personal data is erased RETENTION_YEARS (5) after their last exit; their attendance
+records stay, anonymous, for the statistics (and the sign-in sheets keep their hours and signatures' times). The
+proofs of absence (stored files) are kept PROOF_RETENTION_YEARS (6) after the end of their cohort, whatever
+happened to the learner, then deleted: the justification itself (accepted or refused) stays on the record.
+"""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +18,8 @@ from .audit import plain, record
 from .dates import add_months
 from .extensions import db
 from .models import (
+    AttendanceRecord,
+    AttendanceSession,
     AuditEvent,
     Cohort,
     CompetencyAssessment,
@@ -18,6 +27,7 @@ from .models import (
     Grade,
     Learner,
     Outcome,
+    StoredFile,
     User,
     utcnow,
 )
@@ -45,10 +55,12 @@ class LearnerRows:
     outcomes: list[Outcome]
     accounts: list[User]
     events: list[AuditEvent]
+    attendance: list[AttendanceRecord]  # with their half-day, its cohort and the proof's name (not its bytes)
 
 
 def learner_rows(learner: Learner) -> LearnerRows:
-    """The learner's file, enrolments, grades, levels, situations, accounts and journal (seven queries)."""
+    """The learner's file, enrolments, grades, levels, situations, accounts, journal and attendance (eight
+    queries)."""
     enrolments = db.session.scalars(
         sa.select(Enrolment)
         .options(
@@ -88,9 +100,41 @@ def learner_rows(learner: Learner) -> LearnerRows:
         .where(AuditEvent.learner_id == learner.id)
         .order_by(AuditEvent.created_at, AuditEvent.id)
     ).all()
-    return LearnerRows(
-        learner, list(enrolments), list(grades), list(assessments), list(outcomes), list(accounts), list(events)
+    found = (enrolments, grades, assessments, outcomes, accounts, events)
+    return LearnerRows(learner, *(list(rows) for rows in found), attendance_rows(learner))
+
+
+def attendance_rows(learner: Learner) -> list[AttendanceRecord]:
+    """The learner's roll-call records, by day and half-day, with the half-day, its cohort and the proof's
+    name and type loaded (one query; the proof's bytes stay deferred)."""
+    return list(
+        db.session.scalars(
+            sa.select(AttendanceRecord)
+            .join(AttendanceSession, AttendanceSession.id == AttendanceRecord.session_id)
+            .join(Enrolment, Enrolment.id == AttendanceRecord.enrolment_id)
+            .options(
+                joinedload(AttendanceRecord.session).joinedload(AttendanceSession.cohort),
+                joinedload(AttendanceRecord.proof),
+            )
+            .where(Enrolment.learner_id == learner.id)
+            .order_by(AttendanceSession.day, AttendanceSession.half_day, AttendanceRecord.id)
+        )
     )
+
+
+def _attendance_row(record: AttendanceRecord) -> dict[str, Any]:
+    """A roll-call record with its half-day in words a program can read; the proof by name and type only."""
+    proof = record.proof
+    return {
+        **_row(record),
+        "cohort": record.session.cohort.name,
+        "day": plain(record.session.day),
+        "half_day": plain(record.session.half_day),
+        "starts_at": record.session.starts_at.isoformat(timespec="minutes"),
+        "ends_at": record.session.ends_at.isoformat(timespec="minutes"),
+        "planned_minutes": record.session.planned_minutes,
+        "proof": None if proof is None else {"filename": proof.filename, "content_type": proof.content_type},
+    }
 
 
 def learner_export(learner: Learner) -> dict[str, Any]:
@@ -118,6 +162,7 @@ def learner_export(learner: Learner) -> dict[str, Any]:
         "outcomes": [_row(outcome) for outcome in outcomes],
         "accounts": [_row(account, skip=SECRET_COLUMNS) for account in accounts],
         "audit_events": [_row(event) for event in events],
+        "attendance_records": [_attendance_row(record) for record in rows.attendance],
     }
 
 
@@ -131,7 +176,15 @@ def export_for(user: User) -> dict[str, Any]:
 
 
 # The lists of an export, after "learner" (documented in docs/personal-data-export.md).
-EXPORT_LISTS = ("enrolments", "grades", "competency_assessments", "outcomes", "accounts", "audit_events")
+EXPORT_LISTS = (
+    "enrolments",
+    "grades",
+    "competency_assessments",
+    "outcomes",
+    "accounts",
+    "audit_events",
+    "attendance_records",
+)
 
 
 ERASED = "effacé"
@@ -150,6 +203,7 @@ PERSONAL_KEYS = frozenset(
         "employer",
         "job_title",
         "name",
+        "filename",
     }
 )
 
@@ -157,11 +211,12 @@ PERSONAL_KEYS = frozenset(
 def erase_learner(learner: Learner) -> None:
     """Remove a learner's personal data and keep the anonymous facts statistics need.
 
-    Gender, age band, publics, diploma, referrer, enrolments, certification, levels, scores and the
-    situations after the training stay, so past indicators do not change. Names, email, phone, birth date,
-    postal code, free-text comments, feedback, employers and job titles go, from the audit log too;
-    a linked account is deactivated and anonymised. The erasure itself is audited without the values.
-    The caller commits.
+    Gender, age band, publics, diploma, referrer, enrolments, certification, levels, scores, the
+    situations after the training and the attendance records (hours, absences, justifications) stay, so past
+    indicators do not change. Names, email, phone, birth date, postal code, free-text comments, feedback,
+    employers and job titles go, from the audit log too; a linked account is deactivated and anonymised. The
+    proofs of absence stay until their keeping period ends (due_proofs), renamed so their names say nothing.
+    The erasure itself is audited without the values. The caller commits.
     """
     learner.first_name, learner.last_name = "Personne", f"effacée n° {learner.id}"
     learner.email, learner.birth_date, learner.postal_code, learner.phone = None, None, None, None
@@ -174,6 +229,7 @@ def erase_learner(learner: Learner) -> None:
     db.session.execute(
         sa.update(Outcome).where(Outcome.enrolment_id.in_(enrolment_ids)).values(employer="", job_title="")
     )
+    _rename_proofs(enrolment_ids)
     if learner.user is not None:
         account = learner.user
         account.email, account.name, account.active = f"effacé-{account.id}@invalid.example", ERASED, False
@@ -183,6 +239,15 @@ def erase_learner(learner: Learner) -> None:
         event.before = _scrub(event.before)
         event.after = _scrub(event.after)
     record("learner", learner.id, "erase", None, {"erased": True}, learner_id=learner.id)
+
+
+def _rename_proofs(enrolment_ids: sa.Select) -> None:
+    """A proof's file name may hold the person's name (« arret-dupont.pdf »): it becomes « justificatif-<id> »
+    with its extension. The file itself is kept until its keeping period ends (legal obligation)."""
+    proofs = sa.select(AttendanceRecord.proof_id).where(AttendanceRecord.enrolment_id.in_(enrolment_ids))
+    for stored in db.session.scalars(sa.select(StoredFile).where(StoredFile.id.in_(proofs))):
+        extension = stored.filename.rsplit(".", 1)[-1].lower() if "." in stored.filename else ""
+        stored.filename = f"justificatif-{stored.id}" + (f".{extension}" if extension.isalnum() else "")
 
 
 def _scrub(values: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -208,3 +273,57 @@ def due_for_erasure(today: date, years: int) -> list[Learner]:
             .order_by(Learner.id)
         )
     )
+
+
+PROOF_RETENTION_YEARS = 6  # proofs of absence: kept 6 years after the end of their cohort (DOMAIN.md), then deleted
+
+
+def due_proofs(today: date, years: int = PROOF_RETENTION_YEARS) -> sa.Select:
+    """The ids of the stored files past their keeping period: the proofs whose every cohort (of the roll calls
+    that refer to them) ended more than `years` years before `today` (the anniversary itself is still kept), and
+    the files no table refers to any more (a replaced proof) uploaded more than `years` years ago."""
+    cutoff = add_months(today, -12 * years)
+    proofs = (
+        sa.select(AttendanceRecord.proof_id.label("id"))
+        .join(AttendanceSession, AttendanceSession.id == AttendanceRecord.session_id)
+        .join(Cohort, Cohort.id == AttendanceSession.cohort_id)
+        .where(AttendanceRecord.proof_id.is_not(None))
+        .group_by(AttendanceRecord.proof_id)
+        .having(sa.func.max(Cohort.end_date) < cutoff)
+    )
+    referring = [
+        foreign_key.parent
+        for table in db.metadata.sorted_tables
+        for foreign_key in table.foreign_keys
+        if foreign_key.column.table.name == StoredFile.__tablename__
+    ]
+    orphans = sa.select(StoredFile.id).where(
+        StoredFile.uploaded_at < datetime.combine(cutoff, time()),
+        *(StoredFile.id.not_in(sa.select(column).where(column.is_not(None))) for column in referring),
+    )
+    return sa.union(proofs, orphans)
+
+
+def count_due_proofs(today: date, years: int = PROOF_RETENTION_YEARS) -> int:
+    """How many proofs `delete_due_proofs` would delete (`flask purge --dry-run`)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(due_proofs(today, years).subquery())) or 0
+
+
+def delete_due_proofs(today: date, years: int = PROOF_RETENTION_YEARS) -> int:
+    """Delete the proofs past their keeping period: the records keep their absence and its justification (so no
+    hour nor rate changes), with no proof. Audited (how many, not which). The caller commits."""
+    ids = sorted(db.session.scalars(due_proofs(today, years)))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        db.session.execute(
+            sa.update(AttendanceRecord)
+            .where(AttendanceRecord.proof_id.in_(chunk))
+            .values(proof_id=None, version=AttendanceRecord.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            sa.delete(StoredFile).where(StoredFile.id.in_(chunk)).execution_options(synchronize_session=False)
+        )
+    if ids:
+        record("stored_file", None, "purge", None, {"deleted": len(ids), "kept_years": years})
+    return len(ids)

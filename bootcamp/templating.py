@@ -23,6 +23,7 @@ LINKS = [
     ("outcomes.due", Action.FOLLOW_OUTCOMES, _l("Relevés à faire")),
     ("cohorts.index", Action.MANAGE_COHORTS, _l("Promotions")),
     ("cohorts.index", Action.TEACH, _l("Mes promotions")),
+    ("timetable.closures", Action.MANAGE_COHORTS, _l("Fermetures")),
     ("users.index", Action.MANAGE_ACCOUNTS, _l("Comptes")),
     ("auditlog.index", Action.READ_AUDIT, _l("Journal")),
 ]

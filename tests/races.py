@@ -275,3 +275,71 @@ def guesses(base: str, email: str, count: int) -> Tally:
         else:
             tally.other.append(f"{status}: {page[:300]}")
     return tally
+
+
+def roll_call_marks(form: dict[str, str], enrolment_ids: list[int], number: int) -> dict[str, str]:
+    """A roll-call submission of its own for person `number`: everyone late, by minutes no other submission gives
+    that learner (number + position + 1), so that the stored records tell whose submission they are."""
+    data = {name: value for name, value in form.items() if not name.startswith("justified_")}
+    for position, enrolment_id in enumerate(enrolment_ids):
+        data[f"presence_{enrolment_id}"] = "late"
+        data[f"minutes_{enrolment_id}"] = str(number + position + 1)
+        data[f"reason_{enrolment_id}"] = ""
+    return data | {"action": "save"}
+
+
+def roll_call_same_snapshot(base: str, trainer_email: str, path: str, enrolment_ids: list[int], count: int,
+                            saved_in_database) -> tuple[Tally, list[dict[str, str]], list[tuple[int, str]]]:
+    """`count` saves of the same roll call from one snapshot, each different (roll_call_marks): one may be saved,
+    the others refused (409). Gives the tally, the submissions and the answers, in the same order."""
+    tally = Tally("roll call: one half-day, same snapshot")
+    people, forms = _people_on(base, trainer_email, path, count)
+    submissions = [roll_call_marks(forms[number], enrolment_ids, number) for number in range(count)]
+    answers = _all_at_once(count, lambda number: people[number].request(path, submissions[number]))
+    return _saves(tally, answers, saved_in_database()), submissions, answers
+
+
+def _learners_on_their_page(base: str, emails: list[str]) -> tuple[list[Browser], list[str]]:
+    """A logged-in session per learner, with the CSRF token of the signing form on their page."""
+    people = [Browser(base) for _ in emails]
+    tokens = []
+    for person, email in zip(people, emails):
+        assert person.login(email) == 302
+        status, page = person.request("/me")
+        assert status == 200, (status, page[:200])
+        tokens.append(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1))
+    return people, tokens
+
+
+def signatures(base: str, emails: list[str], code: str) -> Tally:
+    """Every learner of a cohort signs the half-day running now at once: every signature must be taken (302)."""
+    tally = Tally(f"signatures: {len(emails)} learners at once")
+    people, tokens = _learners_on_their_page(base, emails)
+
+    def sign(number: int) -> tuple[int, str]:
+        return people[number].request("/me/attendance/sign", {"csrf_token": tokens[number], "code": code})
+
+    for status, page in _all_at_once(len(emails), sign):
+        tally.statuses[status] += 1
+        if status == 302:
+            tally.saved += 1
+        else:
+            tally.other.append(f"{status}: {page[:300]}")
+    return tally
+
+
+def signing_during_roll_call(base: str, trainer_email: str, path: str, submission, emails: list[str],
+                             code: str) -> tuple[tuple[int, str], list[tuple[int, str]]]:
+    """Learners sign while the trainer saves the roll call loaded before (submission(form) gives what the trainer
+    sends): the trainer's answer, and each learner's."""
+    people, tokens = _learners_on_their_page(base, emails)
+    trainers, forms = _people_on(base, trainer_email, path, 1)
+    data = submission(forms[0])
+
+    def act(number: int) -> tuple[int, str]:
+        if number == len(emails):
+            return trainers[0].request(path, data)
+        return people[number].request("/me/attendance/sign", {"csrf_token": tokens[number], "code": code})
+
+    answers = _all_at_once(len(emails) + 1, act)
+    return answers[-1], answers[:-1]

@@ -70,6 +70,8 @@ MATRIX = {
     "/insertion/export.csv": ("/insertion/export.csv?by=gender", MANAGER),
     "/insertion/export.xlsx": ("/insertion/export.xlsx", MANAGER),
     "/insertion/export-excel.csv": ("/insertion/export-excel.csv?by=gender", MANAGER),
+    "/attendance": ("/attendance", MANAGER),
+    "/attendance/export.csv": ("/attendance/export.csv?by=gender", MANAGER),
     "/outcomes/due": ("/outcomes/due", MANAGER),
     "/sites/": ("/sites/", MANAGER),
     "/sites/<int:site_id>/edit": ("/sites/{site}/edit", MANAGER),
@@ -88,6 +90,40 @@ MATRIX = {
         "/me/projects/{project}",
         [LOGIN, ("200", None), ("404", None), ("404", None), ("404", None), ("404", None)],
     ),
+    "/cohorts/<int:cohort_id>/attendance/sheet.pdf": ("/cohorts/{cohort}/attendance/sheet.pdf?week={day}", STAFF),
+    "/learners/<int:learner_id>/attendance/certificate.pdf": (
+        "/learners/{learner}/attendance/certificate.pdf?from={day}&to={day}",
+        STAFF,
+    ),
+    "/cohorts/<int:cohort_id>/attendance/<day>/<half_day>": ("/cohorts/{cohort}/attendance/{day}/{half_day}", STAFF),
+    "/me/attendance/sign": ("/me/attendance/sign", [("405", None)] * 6),  # POST only: see test_rollcall
+    "/cohorts/<int:cohort_id>/attendance": ("/cohorts/{cohort}/attendance?month=2026-11", STAFF),
+    "/cohorts/<int:cohort_id>/attendance/export.csv": ("/cohorts/{cohort}/attendance/export.csv?month=2026-11", STAFF),
+    "/cohorts/<int:cohort_id>/attendance/export.xlsx": (
+        "/cohorts/{cohort}/attendance/export.xlsx?month=2026-11",
+        STAFF,
+    ),
+    "/me/attendance": (
+        "/me/attendance",
+        [LOGIN, ("200", None), ("200", None), ("404", None), ("404", None), ("404", None)],
+    ),
+    "/cohorts/<int:cohort_id>/absences": ("/cohorts/{cohort}/absences?month=2026-11", STAFF),
+    "/cohorts/<int:cohort_id>/absences/<int:record_id>/decision": (
+        "/cohorts/{cohort}/absences/{record}/decision",
+        [("405", None)] * 6,  # POST only: see test_absences
+    ),
+    "/cohorts/<int:cohort_id>/absences/<int:record_id>/proof": (
+        "/cohorts/{cohort}/absences/{record}/proof",
+        [("405", None)] * 6,  # POST only: see test_absences
+    ),
+    "/me/attendance/<int:record_id>/justification": (
+        "/me/attendance/{record}/justification",
+        [("405", None)] * 6,  # POST only: see test_absences
+    ),
+    "/attendance/records/<int:record_id>/proof": (  # the world's absence has no proof: test_absences gives one
+        "/attendance/records/{record}/proof",
+        [LOGIN, ("404", None), ("404", None), ("404", None), ("404", None), ("404", None)],
+    ),
     "/vendor/plotly.min.js": ("/vendor/plotly.min.js", [("200", None)] * 6),
     "/vendor/plotly.css": ("/vendor/plotly.css", [("200", None)] * 6),
     "/admin/users/": ("/admin/users/", ADMIN),
@@ -97,6 +133,10 @@ MATRIX = {
     "/password/<token>": ("/password/not-a-token", [("404", None)] * 6),
     "/password": ("/password", [("404", None)] * 6),  # the form of a link opened in this session: none here
     "/static/<path:filename>": ("/static/css/app.css", [("200", None)] * 6),
+    "/cohorts/<int:cohort_id>/calendar": ("/cohorts/{cohort}/calendar", STAFF),
+    "/cohorts/<int:cohort_id>/calendar/pattern": ("/cohorts/{cohort}/calendar/pattern", MANAGER),
+    "/closures/": ("/closures/", MANAGER),
+    "/closures/<int:closure_id>/delete": ("/closures/1/delete", [("405", None)] * 6),  # POST only
 }
 # Every POST route, with what a valid form would change, for the CSRF and scope tests.
 POSTS = [
@@ -120,6 +160,15 @@ POSTS = [
     "/learners/{learner}/erase",
     "/sites/",
     "/sites/{site}/edit",
+    "/cohorts/{cohort}/attendance/{day}/{half_day}",
+    "/me/attendance/sign",
+    "/me/attendance/{record}/justification",
+    "/cohorts/{cohort}/absences/{record}/decision",
+    "/cohorts/{cohort}/absences/{record}/proof",
+    "/cohorts/{cohort}/calendar",
+    "/cohorts/{cohort}/calendar/pattern",
+    "/closures/",
+    "/closures/1/delete",
 ]
 
 
@@ -247,7 +296,7 @@ def test_navigation_links_only_to_pages_the_role_may_open(app: Flask) -> None:
     assert shown == {
         "learner": ["learners.me"],
         "trainer": ["cohorts.index"],
-        "manager": ["reports.dashboard", "outcomes.due", "cohorts.index", "auditlog.index"],
+        "manager": ["reports.dashboard", "outcomes.due", "cohorts.index", "timetable.closures", "auditlog.index"],
         "admin": ["users.index", "auditlog.index"],
     }
     assert [str(text) for _endpoint, text in NAVIGATION[Role.TRAINER]] == ["Mes promotions"]

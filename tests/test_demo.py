@@ -10,15 +10,22 @@ from flask import Flask
 from bootcamp.demo import DemoOptions, load_demo
 from bootcamp.extensions import db
 from bootcamp.models import (
+    AttendanceRecord,
+    AttendanceSession,
     Cohort,
     CompetencyAssessment,
     Enrolment,
     EnrolmentStatus,
     Gender,
     Grade,
+    Justification,
     Learner,
     Outcome,
+    Presence,
     Role,
+    SessionState,
+    SignatureSource,
+    StoredFile,
     User,
 )
 
@@ -35,7 +42,22 @@ def _fingerprint() -> str:
     ).all()
     levels = db.session.execute(sa.select(CompetencyAssessment.level).order_by(CompetencyAssessment.id)).scalars().all()
     situations = db.session.execute(sa.select(Outcome.situation).order_by(Outcome.id)).scalars().all()
-    return hashlib.sha256(repr((rows, levels, situations)).encode()).hexdigest()
+    attendance = db.session.execute(
+        sa.select(
+            AttendanceSession.day,
+            AttendanceSession.half_day,
+            AttendanceSession.state,
+            AttendanceRecord.enrolment_id,
+            AttendanceRecord.presence,
+            AttendanceRecord.minutes,
+            AttendanceRecord.reason,
+            AttendanceRecord.justification,
+            AttendanceRecord.signed_at,
+        )
+        .join(AttendanceRecord)
+        .order_by(AttendanceRecord.session_id, AttendanceRecord.enrolment_id)
+    ).all()
+    return hashlib.sha256(repr((rows, levels, situations, attendance)).encode()).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +204,174 @@ def test_demo_command_prints_every_trainer_login_and_nothing_stray(app: Flask, r
         assert f"  trainer  {email}" in lines
     again = runner.invoke(args=["demo", "--if-empty"])
     assert all(f"  trainer  {email}" in again.output.splitlines() for email in trainers)
+
+
+def _rates(by: sa.ColumnElement | None = None) -> dict:
+    from bootcamp.attendance.hours import Hours, counted_records, minute_sums
+
+    query = counted_records(*minute_sums()).join(Enrolment, Enrolment.id == AttendanceRecord.enrolment_id)
+    if by is None:
+        return {"all": Hours.of(db.session.execute(query).one())}
+    query = query.join(Learner, Learner.id == Enrolment.learner_id).add_columns(by.label("group")).group_by(by)
+    return {row.group: Hours.of(row) for row in db.session.execute(query)}
+
+
+def test_demo_attendance_is_about_ninety_percent_and_lower_for_some_publics(demo_app: Flask) -> None:
+    from bootcamp.models import AgeBand
+
+    with demo_app.app_context():
+        overall = _rates()["all"]
+        assert 85 <= overall.attendance_rate <= 95, overall
+        assert 0 < overall.unjustified_rate < overall.attendance_rate
+        assert overall.late_minutes > 0 and overall.justified_minutes > 0
+        for public in (Learner.rsa, Learner.qpv):
+            rates = _rates(public)
+            assert rates[True].attendance_rate < rates[False].attendance_rate, public
+        ages = _rates(Enrolment.age_band)
+        assert ages[AgeBand.UNDER_26].attendance_rate < ages[AgeBand.FROM_26_TO_44].attendance_rate
+        statuses = _rates(Enrolment.status)
+        assert statuses[EnrolmentStatus.DROPPED].attendance_rate < statuses[EnrolmentStatus.FINISHED].attendance_rate
+        counts = dict(
+            db.session.execute(
+                sa.select(AttendanceRecord.presence, sa.func.count()).group_by(AttendanceRecord.presence)
+            ).all()
+        )
+        assert all(counts[presence] > 100 for presence in Presence)
+        minutes = db.session.execute(
+            sa.select(sa.func.min(AttendanceRecord.minutes), sa.func.max(AttendanceRecord.minutes)).where(
+                AttendanceRecord.presence.in_([Presence.LATE, Presence.LEFT_EARLY])
+            )
+        ).one()
+        assert 0 < minutes[0] and minutes[1] <= 90
+
+
+def test_every_cohort_begun_has_its_calendar_and_its_roll_calls_up_to_yesterday(demo_app: Flask) -> None:
+    with demo_app.app_context():
+        per_cohort = dict(
+            db.session.execute(
+                sa.select(Cohort.id, sa.func.count(AttendanceRecord.id))
+                .outerjoin(AttendanceSession, AttendanceSession.cohort_id == Cohort.id)
+                .outerjoin(AttendanceRecord, AttendanceRecord.session_id == AttendanceSession.id)
+                .where(Cohort.start_date < TODAY)
+                .group_by(Cohort.id)
+            ).all()
+        )
+        assert per_cohort and all(count > 0 for count in per_cohort.values())
+        sessions = db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceSession))
+        assert sessions > 36 * 380  # every cohort, future ones too: about 400 half-days each
+        assert db.session.scalar(sa.select(sa.func.max(AttendanceSession.day)).join(AttendanceRecord)) < TODAY
+        christmas = db.session.scalar(sa.select(sa.func.count()).where(AttendanceSession.day == date(2025, 12, 25)))
+        assert christmas == 0
+        after_exit = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AttendanceRecord)
+            .join(AttendanceSession)
+            .join(Enrolment, Enrolment.id == AttendanceRecord.enrolment_id)
+            .where(Enrolment.exit_date.is_not(None), AttendanceSession.day > Enrolment.exit_date)
+        )
+        assert after_exit == 0
+        states = dict(
+            db.session.execute(
+                sa.select(AttendanceSession.state, sa.func.count())
+                .where(AttendanceSession.day < TODAY)
+                .group_by(AttendanceSession.state)
+            ).all()
+        )
+        assert states[SessionState.CLOSED] > 0.95 * sum(states.values()) and states[SessionState.CANCELLED] > 0
+        unsigned = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                AttendanceSession.state == SessionState.CLOSED,
+                sa.or_(AttendanceSession.closed_by_id.is_(None), AttendanceSession.closed_at.is_(None)),
+            )
+        )
+        assert unsigned == 0
+
+
+def test_signatures_come_a_few_minutes_after_the_start(demo_app: Flask) -> None:
+    from datetime import datetime
+
+    with demo_app.app_context():
+        rows = db.session.execute(
+            sa.select(AttendanceSession.day, AttendanceSession.starts_at, AttendanceRecord.signed_at)
+            .join(AttendanceRecord)
+            .where(AttendanceRecord.source == SignatureSource.CODE, AttendanceRecord.presence == Presence.PRESENT)
+            .limit(2000)
+        ).all()
+        sources = dict(
+            db.session.execute(
+                sa.select(AttendanceRecord.source, sa.func.count())
+                .where(AttendanceRecord.presence != Presence.ABSENT)
+                .group_by(AttendanceRecord.source)
+            ).all()
+        )
+    delays = [(signed - datetime.combine(day, starts)).total_seconds() / 60 for day, starts, signed in rows]
+    assert rows and all(0 < delay <= 15 for delay in delays)
+    assert sources[SignatureSource.CODE] > 10 * sources[SignatureSource.TRAINER] > 0
+
+
+def test_absences_are_justified_with_proofs_pending_or_refused_and_come_before_dropouts(demo_app: Flask) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    with demo_app.app_context():
+        absent = AttendanceRecord.presence == Presence.ABSENT
+        by_state = dict(
+            db.session.execute(
+                sa.select(AttendanceRecord.justification, sa.func.count(AttendanceRecord.proof_id))
+                .where(absent)
+                .group_by(AttendanceRecord.justification)
+            ).all()
+        )
+        assert by_state[Justification.ACCEPTED] > 100 and by_state[Justification.PENDING] > 0
+        assert by_state[Justification.REFUSED] > 0 and by_state[Justification.UNJUSTIFIED] == 0
+        files = db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile))
+        assert 0 < files < 5000  # a file per run of absences, not per half-day
+        proof = db.session.scalars(sa.select(StoredFile)).first()
+        assert proof.content_type == "application/pdf" and len(proof.data) == proof.size < 2000
+        assert hashlib.sha256(proof.data).hexdigest() == proof.sha256
+        assert "Justificatif d'absence" in PdfReader(BytesIO(proof.data)).pages[0].extract_text()
+        before_exit = sa.and_(
+            AttendanceSession.day >= sa.func.date(Enrolment.exit_date, "-28 days"),
+            AttendanceSession.day < Enrolment.exit_date,
+        )
+        share = sa.func.avg(sa.case((absent, 1.0), else_=0.0))
+        dropped = (
+            sa.select(share)
+            .select_from(AttendanceRecord)
+            .join(AttendanceSession)
+            .join(Enrolment, Enrolment.id == AttendanceRecord.enrolment_id)
+            .where(Enrolment.status == EnrolmentStatus.DROPPED)
+        )
+        assert db.session.scalar(dropped.where(before_exit)) > 2 * db.session.scalar(dropped.where(~before_exit))
+
+
+def test_todays_half_days_stay_open_and_untaken_and_the_learner_account_shows_every_case(demo_app: Flask) -> None:
+    with demo_app.app_context():
+        account = db.session.scalar(sa.select(User).where(User.email == "learner@example.org"))
+        enrolment = account.learner.enrolments[0]
+        today = db.session.scalars(
+            sa.select(AttendanceSession).where(
+                AttendanceSession.cohort_id == enrolment.cohort_id, AttendanceSession.day == TODAY
+            )
+        ).all()
+        assert len(today) == 2 and all(s.state == SessionState.OPEN and not s.records for s in today)
+        assert all(s.closed_at is None and s.closed_by_id is None for s in today)
+        records = db.session.scalars(
+            sa.select(AttendanceRecord)
+            .join(AttendanceSession)
+            .where(AttendanceRecord.enrolment_id == enrolment.id)
+            .order_by(AttendanceSession.day, AttendanceSession.half_day)
+        ).all()
+        odd = [(r.presence, r.justification, r.proof is not None) for r in records if r.presence != Presence.PRESENT]
+        assert (Presence.ABSENT, Justification.ACCEPTED, True) in odd
+        assert (Presence.ABSENT, Justification.PENDING, True) in odd
+        assert any(presence == Presence.LATE for presence, _justification, _proof in odd)
+        assert sum(presence == Presence.ABSENT for presence, _justification, _proof in odd) <= 3  # doing well
+        pending = next(r for r in records if r.justification == Justification.PENDING)
+        assert (TODAY - pending.session.day).days <= 7 and pending.proof.uploaded_by_id == account.id
+        signed = [r for r in records if r.source == SignatureSource.CODE]
+        assert signed and all(r.recorded_by_id == account.id for r in signed)
+        trainer = db.session.scalar(sa.select(User).where(User.email == "trainer@example.org"))
+        closed = records[0].session
+        assert closed.state == SessionState.CLOSED and closed.closed_by_id == trainer.id

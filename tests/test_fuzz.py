@@ -38,6 +38,8 @@ FORMS = [
     ("/learners/{learner}", "/learners/{learner}/erase", "manager"),
     ("/admin/users/", "/admin/users/", "admin"),
     ("/admin/users/{user}", "/admin/users/{user}", "admin"),
+    ("/cohorts/{cohort}/attendance/{day}/{half_day}", "/cohorts/{cohort}/attendance/{day}/{half_day}", "trainer"),
+    ("/me", "/me/attendance/sign", "learner"),
 ]
 NASTY = [
     "",
@@ -115,7 +117,16 @@ QUERY_PARAMETERS = {
     "/insertion": ["view", *FILTERS],
     "/insertion/export.csv": ["by", *FILTERS],
     "/insertion/export.xlsx": FILTERS,
+    "/attendance": ["from", "to"],
+    "/attendance/export.csv": ["by", "from", "to"],
     "/login": ["next"],
+    "/cohorts/<int:cohort_id>/attendance/sheet.pdf": ["week"],
+    "/learners/<int:learner_id>/attendance/certificate.pdf": ["from", "to", "cohort"],
+    "/cohorts/<int:cohort_id>/attendance": ["month"],
+    "/cohorts/<int:cohort_id>/attendance/export.csv": ["month"],
+    "/cohorts/<int:cohort_id>/attendance/export.xlsx": ["month"],
+    "/cohorts/<int:cohort_id>/absences": ["month"],
+    "/cohorts/<int:cohort_id>/calendar": ["month", "move"],
 }
 EVERYWHERE = ["page", "id", "v", "next", "sort"]
 # The values an outside tester found answering 500, and their kind.

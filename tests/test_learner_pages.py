@@ -202,6 +202,7 @@ def test_my_data_covers_every_table_the_export_holds(app: Flask, client, auth: A
         "outcomes": 'id="outcomes"',
         "users": 'id="account"',
         "audit_events": 'id="journal"',
+        "attendance_records": 'id="attendance"',
     }
     assert referring == set(shown)
     auth.login("learner@example.org")
@@ -253,6 +254,6 @@ def test_every_key_of_the_export_is_documented(client, auth: AuthActions, world,
     data = client.get("/me/export.json").get_json()
     documented = set(re.findall(r"`([a-z_]+)`", DOCS.read_text()))
     keys = set(data) | set(data["learner"])
-    for name in ("enrolments", "grades", "competency_assessments", "accounts", "audit_events"):
+    for name in ("enrolments", "grades", "competency_assessments", "accounts", "audit_events", "attendance_records"):
         keys |= {key for row in data[name] for key in row}
     assert keys - documented == set()

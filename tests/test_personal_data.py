@@ -1,6 +1,8 @@
 """Personal data: export, erasure that keeps the statistics, retention purge, sensitive fields, the audit log."""
 
+import io
 import json
+import logging
 import re
 from dataclasses import asdict
 from datetime import date, datetime
@@ -90,21 +92,44 @@ def test_erasing_a_learner_closes_their_account(app: Flask, client, auth: AuthAc
     assert "incorrect" in AuthActions(app.test_client()).login("learner@example.org").text
 
 
+def _attendance_hours(app: Flask) -> dict:
+    """The attendance hours of every enrolment (what the attendance statistics are made of)."""
+    from bootcamp.attendance.hours import Hours, counted_records, minute_sums
+    from bootcamp.models import AttendanceRecord
+
+    with app.app_context():
+        rows = db.session.execute(
+            counted_records(AttendanceRecord.enrolment_id, *minute_sums()).group_by(AttendanceRecord.enrolment_id)
+        )
+        return {row.enrolment_id: Hours.of(row) for row in rows}
+
+
 def test_purge_after_the_retention_period(app: Flask) -> None:
+    """Learners gone 5 years are anonymised and keep their attendance; the proofs of cohorts ended 6 years ago are
+    deleted, the others kept; no indicator nor hour changes."""
+    from bootcamp.models import StoredFile
+
     with app.app_context():
         load_demo(DemoOptions(seed=5, sites=1, years=8, learners_per_cohort=5, today=date.today()))
-    before = _indicators(app)
+        files = db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile))
+    before, hours = _indicators(app), _attendance_hours(app)
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["purge", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     count = int(dry.output.split()[0])
     assert count > 0
+    proofs = int(re.search(r"^(\d+) proof files? of cohorts ended more than 6 years ago", dry.output, re.M).group(1))
+    assert 0 < proofs < files  # the oldest cohorts ended more than 6 years ago, not the others
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).where(Learner.erased_at.is_not(None))) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == files
     done = runner.invoke(args=["purge", "--yes"])
-    assert f"Anonymised {count} learner{'' if count == 1 else 's'}" in done.output
-    assert _indicators(app) == before
-    assert runner.invoke(args=["purge", "--dry-run"]).output.startswith("0 learners left")
+    assert f"Anonymised {count} learner{'' if count == 1 else 's'}; deleted {proofs} proof file" in done.output
+    assert _indicators(app) == before and _attendance_hours(app) == hours
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == files - proofs
+    again = runner.invoke(args=["purge", "--dry-run"]).output
+    assert again.startswith("0 learners left") and "\n0 proof files" in again
 
 
 def test_trainers_never_see_sensitive_fields(app: Flask, client, auth: AuthActions, world) -> None:
@@ -174,7 +199,31 @@ def test_audit_log_is_paginated_and_keeps_the_filters(app: Flask, client, auth: 
 
 
 # Every sensitive datum a learner's file can hold, as a value and as the screen or the journal would show it.
-SENSITIVE_SHOWN = ("1987-03-14", "14/03/1987", "14 mars 1987", "santé", "health", "Cap emploi", "cap_emploi")
+SENSITIVE_SHOWN = (
+    "1987-03-14",
+    "14/03/1987",
+    "14 mars 1987",
+    "santé",
+    "health",
+    "Cap emploi",
+    "cap_emploi",
+    "maladie",
+    "sickness",
+)
+
+
+def _text(response) -> str:
+    """What a response shows: a page's HTML, a PDF's or a workbook's text."""
+    if response.mimetype == "application/pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.data), read_only=True)
+        return "\n".join(str(value) for sheet in book for row in sheet.iter_rows(values_only=True) for value in row)
+    return response.get_data(as_text=True)
 
 
 def _without_unselected_options(html: str) -> str:
@@ -182,12 +231,24 @@ def _without_unselected_options(html: str) -> str:
     return re.sub(r"<option(?![^>]*\bselected\b)[^>]*>[^<]*</option>", "", html)
 
 
-def test_sensitive_data_shows_to_managers_only_wherever_it_could(app: Flask, client, auth: AuthActions, world) -> None:
-    """A learner with every sensitive field and value: on no page of a trainer, an admin or a learner, and masked
-    (•••) in the journal; the manager sees it all."""
+def test_sensitive_data_shows_to_managers_only_wherever_it_could(
+    app: Flask, client, auth: AuthActions, world, caplog
+) -> None:
+    """A learner with every sensitive field and value (an absence for sickness with its proof too): on no page of a
+    trainer, an admin or a learner, and masked (•••) in the journal, nor in the logs; the manager sees it all."""
     from bootcamp.access import POOLED, SENSITIVE_FIELDS, SENSITIVE_FLAGS, SENSITIVE_VALUES
     from bootcamp.audit import record
-    from bootcamp.models import AbsenceReason, DropoutReason, EnrolmentStatus, PublicFlag, Referrer
+    from bootcamp.models import (
+        AbsenceReason,
+        AttendanceSession,
+        DropoutReason,
+        EnrolmentStatus,
+        Justification,
+        Presence,
+        PublicFlag,
+        Referrer,
+        StoredFile,
+    )
 
     from .test_access import MATRIX, ROLES
 
@@ -209,15 +270,24 @@ def test_sensitive_data_shows_to_managers_only_wherever_it_could(app: Flask, cli
         everything = {"birth_date": "1987-03-14", "referrer": "cap_emploi", "qpv": True, "rqth": True, "rsa": True}
         record("learner", learner.id, "create", None, everything, learner_id=learner.id)
         record("enrolment", enrolment.id, "update", {"dropout_reason": None}, {"dropout_reason": "health"}, learner.id)
+        proof = StoredFile(filename="arrêt-maladie-sam.pdf", content_type="application/pdf", size=9, sha256="0" * 64,
+                           data=b"%PDF-1.7\n")
+        sickness = factories.attendance(
+            db.session.get(AttendanceSession, world.session_id), enrolment, Presence.ABSENT,
+            reason=AbsenceReason.SICKNESS, justification=Justification.PENDING, proof=proof,
+        )
+        db.session.flush()
+        record("attendance_record", sickness.id, "justify", {"reason": None}, {"reason": "sickness"}, learner.id)
         factories.user("sam@example.org", factories.Role.LEARNER, PASSWORD, linked=learner)
         db.session.commit()
         paths = world.paths() | {"learner": str(learner.id), "enrolment": str(enrolment.id), "user": "1"}
+    caplog.set_level(logging.DEBUG)
     for role in ("trainer", "admin", "learner"):
         auth.login(world.emails[role])
         for rule, (path, expected) in MATRIX.items():
             if expected[ROLES.index(role)][0] != "200" or rule.startswith(("/static", "/vendor")):
                 continue
-            page = _without_unselected_options(client.get(path.format(**paths)).get_data(as_text=True))
+            page = _without_unselected_options(_text(client.get(path.format(**paths))))
             shown = [text for text in SENSITIVE_SHOWN if text in page]
             assert not shown, (role, path, shown)
             for key, value in re.findall(r"<dt>(\w+)</dt><dd>([^<]*)</dd>", page):  # the journal's values
@@ -227,6 +297,9 @@ def test_sensitive_data_shows_to_managers_only_wherever_it_could(app: Flask, cli
     file = client.get(f"/learners/{paths['learner']}").text
     assert [text for text in ("14 mars 1987", "santé", "Cap emploi", "RQTH", "QPV", "RSA") if text not in file] == []
     assert "<dt>rqth</dt><dd>True</dd>" in client.get("/audit").text
+    assert "maladie" in client.get(f"/cohorts/{world.cohort_id}/absences").text
+    logged = " ".join(entry.getMessage() for entry in caplog.records)
+    assert [text for text in (*SENSITIVE_SHOWN, "arrêt", "sam.pdf") if text in logged] == []
 
 
 def test_a_trainer_records_a_dropout_for_health_then_sees_it_masked(

@@ -214,7 +214,7 @@ def test_server_error_shows_a_request_id_and_no_detail(migrated_database, tmp_pa
 
 def test_uploads_are_limited_in_size(app: Flask, client, auth: AuthActions, world) -> None:
     auth.login("manager@example.org")
-    body = b"x" * (5 * 1024 * 1024 + 1)  # raw bytes: the test client would spool a form this big to a file
+    body = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)  # raw bytes: the test client would spool a big form to a file
     response = client.post(
         f"/cohorts/{world.cohort_id}/import", data=body, content_type="multipart/form-data; boundary=b"
     )

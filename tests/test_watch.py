@@ -1,14 +1,29 @@
 """The « à surveiller » rule: each reason, its thresholds written on the page, one learner's reasons, the demo."""
 
+import html
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
+from bootcamp.attendance.hours import Hours
 from bootcamp.cohorts import queries
-from bootcamp.cohorts.queries import LearnerFacts, learner_watch, watch_reasons
+from bootcamp.cohorts.queries import LearnerFacts, learner_facts, learner_watch, watch_reasons
 from bootcamp.extensions import db
-from bootcamp.models import Cohort, EnrolmentStatus, Grade, SubmissionStatus
+from bootcamp.models import (
+    AttendanceSession,
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    Grade,
+    HalfDay,
+    Justification,
+    Presence,
+    SessionState,
+    SubmissionStatus,
+)
 
 from . import factories
 from .conftest import AuthActions
@@ -86,22 +101,65 @@ def test_no_assessment_for_thirty_days_counts_from_the_cohort_start_up_to_its_en
     assert watch_reasons(_facts(last_assessed_at=None), None, _cohort(), TODAY)[0].value == 80
 
 
+def _hours(planned_half_days: int, absent: int, late_minutes: int = 0, justified: int = 0) -> Hours:
+    """The hours of so many 3.5-hour half-days, `absent` of them absent (`justified` of those accepted)."""
+    planned = planned_half_days * 210
+    return Hours(
+        planned_minutes=planned,
+        present_minutes=planned - absent * 210 - late_minutes,
+        justified_minutes=justified * 210,
+        unjustified_minutes=(absent - justified) * 210,
+        late_minutes=late_minutes,
+    )
+
+
+@pytest.mark.parametrize(
+    ("absences", "half_days", "attendance", "flagged"),
+    [
+        (4, 40, _hours(40, 4), True),  # 4 unjustified half-days, 90 % present
+        (4, 4, _hours(4, 4), True),
+        (3, 40, _hours(40, 3), False),
+        (3, 40, _hours(40, 9, justified=6), True),  # 3 unjustified and 6 justified: 77.5 % present
+        (2, 20, _hours(20, 2, late_minutes=450), True),  # lates: 79.3 % present
+        (0, 20, _hours(20, 4, justified=4), False),  # 80 % exactly, all justified: not under
+        (0, 20, _hours(20, 5, justified=5), True),  # 75 %: a long justified absence still counts against the rate
+        (2, 10, _hours(10, 3, justified=1), True),  # 70 % over a week
+        (2, 9, _hours(9, 2), False),  # 77.8 %, but over fewer than 10 half-days: too few to say
+        (1, 1, _hours(1, 1), False),  # one absence, the only half-day taken: 0 %, but nothing to go on yet
+        (0, 0, Hours(), False),  # nothing planned in the last weeks (a placement, the holidays)
+    ],
+)
+def test_absences_over_the_last_four_weeks(absences: int, half_days: int, attendance: Hours, flagged: bool) -> None:
+    facts = _facts(absences=absences, half_days=half_days, attendance=attendance)
+    assert ("absences" in _codes(facts)) is flagged
+
+
 def test_leavers_are_never_flagged() -> None:
-    worrying = dict(progress=0.0, missing=3, average_score=4.0, last_assessed_at=None)
-    assert len(_codes(_facts(**worrying))) == 4
+    worrying = dict(progress=0.0, missing=3, average_score=4.0, last_assessed_at=None, absences=5, half_days=40)
+    worrying["attendance"] = _hours(40, 5)
+    assert len(_codes(_facts(**worrying))) == 5
     for status in (EnrolmentStatus.DROPPED, EnrolmentStatus.FINISHED):
         assert _codes(_facts(status=status, leaver=True, **worrying)) == []
 
 
 def test_each_reason_in_words(app: Flask) -> None:
-    worrying = _facts(progress=0.0, late=2, average_score=8.5, last_assessed_at=None)
+    worrying = _facts(
+        progress=0.0, late=2, average_score=8.5, last_assessed_at=None, absences=4, half_days=35,
+        attendance=_hours(35, 5, 45, 1),
+    )
     with app.test_request_context():
         texts = [reason.text for reason in watch_reasons(worrying, 0.12, _cohort(), TODAY)]
+        rate_only = _facts(absences=1, half_days=20, attendance=_hours(20, 5, justified=4))
+        rate_only = watch_reasons(rate_only, 0.12, _cohort(), TODAY)
     assert texts == [
         "en retard sur la promotion (0\xa0%)",
         "2 briefs en retard ou non rendus",
         "moyenne de 8,5/20",
         "aucune évaluation depuis 80 jours",
+        "4 demi-journées d'absence non justifiée, 85,1 % de présence sur 28 jours",
+    ]
+    assert [reason.text for reason in rate_only] == [
+        "1 demi-journée d'absence non justifiée, 75 % de présence sur 28 jours"
     ]
 
 
@@ -110,15 +168,23 @@ def test_the_page_writes_the_rule_from_the_constants(client, auth: AuthActions, 
     page = client.get(f"/cohorts/{world.cohort_id}").text
     assert (
         "progression sous 50\xa0% de la médiane, ou au moins 15 points sous elle), qui a au moins 2 briefs en retard "
-        "ou non rendus, dont la moyenne est sous 10/20 sur au moins 2 briefs notés, ou sans évaluation depuis 30 jours"
+        "ou non rendus, dont la moyenne est sous 10/20 sur au moins 2 briefs notés, sans évaluation depuis 30 jours"
     ) in page
+    assert (
+        "ou qui, sur les 28 derniers jours, a au moins 4 demi-journées d'absence non justifiée ou un taux de présence "
+        "sous 80\xa0% (sur au moins 10 demi-journées)."
+    ) in html.unescape(page)
     monkeypatch.setattr(queries, "WATCH_LATE_BRIEFS", 3)
     monkeypatch.setattr(queries, "WATCH_QUIET_DAYS", 45)
+    monkeypatch.setattr(queries, "WATCH_ABSENCES", 6)
+    monkeypatch.setattr(queries, "WATCH_ATTENDANCE", 75)
+    monkeypatch.setattr(queries, "WATCH_WINDOW_DAYS", 21)
     with client.application.app_context():
         factories.site()  # any write: the roster kept so far is computed again
         db.session.commit()
-    page = client.get(f"/cohorts/{world.cohort_id}").text
+    page = html.unescape(client.get(f"/cohorts/{world.cohort_id}").text)
     assert "au moins 3 briefs en retard" in page and "sans évaluation depuis 45 jours" in page
+    assert "sur les 21 derniers jours, a au moins 6 demi-journées" in page and "sous 75\xa0% (sur" in page
 
 
 def test_one_learners_reasons_in_one_query(app: Flask, world, count_queries) -> None:
@@ -134,6 +200,60 @@ def test_one_learners_reasons_in_one_query(app: Flask, world, count_queries) -> 
         with count_queries() as counted:
             reasons = learner_watch(cohort, world.learner_id, TODAY)
         assert counted.count == 1
+        # the world's absence on 16 November, the only half-day taken: 0 % present, but over too few half-days
         assert [reason.code for reason in reasons] == ["behind", "late", "no_assessment"]
         assert learner_watch(cohort, other.id, TODAY) == []
         assert learner_watch(cohort, world.other_learner_id, TODAY) == []  # not in that cohort
+
+
+def _enrolment(enrolment_id: int) -> sa.Select:
+    return sa.select(Enrolment.id).where(Enrolment.id == enrolment_id)
+
+
+def test_absences_are_counted_over_the_28_days_up_to_today(app: Flask, world, count_queries) -> None:
+    """Hand-made half-days around the window (on 14 December: 17 November to 14 December): what falls outside it,
+    an accepted justification or a cancelled half-day count nowhere; a pending or refused one is unjustified."""
+    today = date(2026, 12, 14)
+    with app.app_context():
+        cohort = factories.cohort(start=date(2026, 9, 7))
+        enrolment = factories.learner(cohort).enrolments[0]
+        other = factories.learner(cohort).enrolments[0]  # present throughout
+
+        def mark(day: date, when: HalfDay, presence: Presence = Presence.ABSENT, **fields: object) -> AttendanceSession:
+            session = factories.half_day(cohort, day, when)
+            factories.attendance(session, enrolment, presence, **fields)
+            factories.attendance(session, other)
+            return session
+
+        mark(date(2026, 11, 16), HalfDay.AM)  # 28 days before: outside
+        mark(date(2026, 11, 17), HalfDay.AM)  # the window's first day
+        mark(date(2026, 12, 1), HalfDay.AM, justification=Justification.PENDING)
+        mark(date(2026, 12, 2), HalfDay.AM, justification=Justification.ACCEPTED)
+        mark(date(2026, 12, 3), HalfDay.AM).state = SessionState.CANCELLED
+        mark(date(2026, 12, 14), HalfDay.AM)  # today
+        mark(date(2026, 12, 15), HalfDay.AM)  # tomorrow: outside
+        for day in [date(2026, 11, 17) + timedelta(days=n) for n in range(26)]:
+            if day.weekday() < 5:  # 19 afternoons, one of them 30 minutes late
+                late = day == date(2026, 11, 20)
+                mark(day, HalfDay.PM, Presence.LATE if late else Presence.PRESENT, minutes=30 if late else 0)
+        db.session.commit()
+
+        def facts(as_of: date, enrolment_id: int = enrolment.id) -> LearnerFacts:
+            return learner_facts(_enrolment(enrolment_id), as_of)[0]
+
+        now = facts(today)
+        assert (now.absences, now.half_days) == (3, 23)  # 17 November, 1 December (pending), 14 December
+        assert now.attendance.planned_minutes == 23 * 210  # 4 mornings absent (one justified), 19 afternoons
+        assert now.attendance.attendance_rate == Decimal("82.0")  # (19 × 210 − 30) / (23 × 210)
+        cohort = db.session.get(Cohort, cohort.id)
+        with count_queries() as counted:
+            assert "absences" not in [reason.code for reason in learner_watch(cohort, enrolment.learner_id, today)]
+        assert counted.count == 1
+        mark(date(2026, 12, 10), HalfDay.AM, justification=Justification.REFUSED)
+        db.session.commit()
+        with app.test_request_context():
+            reasons = {reason.code: reason.text for reason in learner_watch(cohort, enrolment.learner_id, today)}
+        assert reasons["absences"] == "4 demi-journées d'absence non justifiée, 78,6 % de présence sur 28 jours"
+        assert facts(date(2026, 12, 13)).absences == 4  # 16 November in, 14 December not yet
+        assert facts(date(2027, 1, 20)).absences == 0
+        assert facts(today, other.id).absences == 0 and facts(today, other.id).attendance.attendance_rate == 100

@@ -16,6 +16,11 @@ KINDS = {
     "cohort": _l("promotion"),
     "site": _l("site"),
     "user": _l("compte"),
+    "attendance_record": _l("présence ou absence"),
+    "attendance_session": _l("demi-journée"),
+    "calendar": _l("calendrier"),
+    "weekly_pattern": _l("semaine type"),
+    "closure": _l("fermeture"),
 }
 
 

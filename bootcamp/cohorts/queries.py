@@ -4,7 +4,7 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,11 +13,26 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
+from .. import dates
 from ..access import visible_cohorts
+from ..attendance.hours import Hours, counted_records, minute_sums
 from ..dates import add_months
 from ..extensions import db
 from ..learners.names import by_name
-from ..models import Cohort, Enrolment, EnrolmentStatus, Grade, Project, Site, SubmissionStatus, User
+from ..models import (
+    AttendanceRecord,
+    AttendanceSession,
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    Grade,
+    Justification,
+    Presence,
+    Project,
+    Site,
+    SubmissionStatus,
+    User,
+)
 from ..progress import enrolment_progress
 
 # The cohort list: what it shows unless asked otherwise, and how many a page.
@@ -84,7 +99,7 @@ def _state_condition(state: str, today: date) -> sa.ColumnElement[bool]:
 
 def cohort_list(user: User, filters: CohortFilters, today: date | None = None) -> CohortList:
     """A page of the cohorts `user` may see, newest first, filtered, with their figures (four queries)."""
-    today = today or date.today()
+    today = today or dates.today()
     conditions = [_state_condition(filters.state, today)]
     if filters.site_id is not None:
         conditions.append(Cohort.site_id == filters.site_id)
@@ -116,7 +131,9 @@ def cohort_list(user: User, filters: CohortFilters, today: date | None = None) -
 
 def _summaries(cohorts: list[Cohort], today: date) -> list[CohortSummary]:
     """Each cohort's counts, average progress and learners « à surveiller »: one query for them all."""
-    facts = learner_facts(sa.select(Enrolment.id).where(Enrolment.cohort_id.in_([cohort.id for cohort in cohorts])))
+    facts = learner_facts(
+        sa.select(Enrolment.id).where(Enrolment.cohort_id.in_([cohort.id for cohort in cohorts])), today
+    )
     by_cohort: dict[int, list[LearnerFacts]] = {}
     for fact in facts:
         by_cohort.setdefault(fact.cohort_id, []).append(fact)
@@ -147,6 +164,10 @@ WATCH_LATE_BRIEFS = 2  # this many briefs or more handed in late or not handed i
 WATCH_LOW_AVERAGE = 10  # an average out of 20 under this,
 WATCH_GRADED_BRIEFS = 2  # over this many graded briefs or more
 WATCH_QUIET_DAYS = 30  # no assessment for this many days, counted from the cohort's start (and up to its end)
+WATCH_ABSENCES = 4  # this many unjustified absent half-days or more over the last WATCH_WINDOW_DAYS,
+WATCH_ATTENDANCE = 80  # or an attendance rate (hours.py: present / planned, per cent) under this over them,
+WATCH_RATE_HALF_DAYS = 10  # over this many half-days taken or more (a week: one absence alone flags nobody)
+WATCH_WINDOW_DAYS = 28  # the last 4 weeks: the 28 days up to today, today included
 
 
 def watch_rule() -> str:
@@ -154,14 +175,20 @@ def watch_rule() -> str:
     return _(
         "une personne en formation en retard sur la promotion (progression sous %(share)s de la médiane, ou "
         "au moins %(points)d points sous elle), qui a au moins %(late)d briefs en retard ou non rendus, dont la "
-        "moyenne est sous %(low)d/20 sur au moins %(graded)d briefs notés, ou sans évaluation depuis %(days)d jours "
-        "(comptés depuis le début de la promotion : personne ne l'est pendant ses %(days)d premiers jours).",
+        "moyenne est sous %(low)d/20 sur au moins %(graded)d briefs notés, sans évaluation depuis %(days)d jours "
+        "(comptés depuis le début de la promotion : personne ne l'est pendant ses %(days)d premiers jours), ou qui, "
+        "sur les %(window)d derniers jours, a au moins %(absences)d demi-journées d'absence non justifiée ou un taux "
+        "de présence sous %(rate)s (sur au moins %(base)d demi-journées).",
         share=format_percent(WATCH_BEHIND_SHARE),
         points=round(WATCH_BEHIND_POINTS * 100),
         late=WATCH_LATE_BRIEFS,
         low=WATCH_LOW_AVERAGE,
         graded=WATCH_GRADED_BRIEFS,
         days=WATCH_QUIET_DAYS,
+        window=WATCH_WINDOW_DAYS,
+        absences=WATCH_ABSENCES,
+        rate=format_percent(WATCH_ATTENDANCE / 100),
+        base=WATCH_RATE_HALF_DAYS,
     )
 
 
@@ -169,8 +196,10 @@ def watch_rule() -> str:
 class WatchReason:
     """One reason why a learner in training is « à surveiller »."""
 
-    code: str  # "behind", "late", "low_average" or "no_assessment"
-    value: float  # the learner's figure: progress (0-1), briefs, average /20, days without an assessment
+    code: str  # "behind", "late", "low_average", "no_assessment" or "absences"
+    value: float  # the learner's figure: progress (0-1), briefs, average /20, days without an assessment,
+    # unjustified absent half-days over the last WATCH_WINDOW_DAYS
+    rate: float | None = None  # "absences": the attendance rate over them (per cent)
 
     @property
     def text(self) -> str:
@@ -183,8 +212,24 @@ class WatchReason:
             )
         if self.code == "low_average":
             return _("moyenne de %(average)s/20", average=format_decimal(self.value, "0.0"))
+        if self.code == "absences":
+            return self._absences()
         return ngettext(
             "aucune évaluation depuis %(num)d jour", "aucune évaluation depuis %(num)d jours", int(self.value)
+        )
+
+    def _absences(self) -> str:
+        """« 4 demi-journées d'absence non justifiée, 71,4 % de présence sur 28 jours »."""
+        absences = ngettext(
+            "%(num)d demi-journée d'absence non justifiée",
+            "%(num)d demi-journées d'absence non justifiée",
+            int(self.value),
+        )
+        return _(
+            "%(absences)s, %(rate)s de présence sur %(days)d jours",
+            absences=absences,
+            rate=format_percent((self.rate or 0) / 100, "#,##0.# %"),
+            days=WATCH_WINDOW_DAYS,
         )
 
 
@@ -203,6 +248,9 @@ class LearnerFacts:
     graded: int  # briefs with a score
     missing: int
     late: int
+    absences: int = 0  # unjustified absent half-days over the last WATCH_WINDOW_DAYS
+    half_days: int = 0  # half-days taken over them (held, in the centre)
+    attendance: Hours = Hours()  # the hours over them (hours.py): planned, present...
 
 
 def _graded(enrolments: sa.Select) -> sa.Subquery:
@@ -223,10 +271,38 @@ def _graded(enrolments: sa.Select) -> sa.Subquery:
     )
 
 
-def learner_facts(enrolments: sa.Select) -> list[LearnerFacts]:
-    """Progress, last assessment and grades of the enrolments selected (Enrolment.id values): one query."""
+def _attendance(enrolments: sa.Select, today: date) -> sa.Subquery:
+    """The hours (hours.py) and the unjustified absent half-days of each enrolment selected, over the last
+    WATCH_WINDOW_DAYS up to `today`. Unjustified as in hours.py: absent, and the justification not accepted."""
+    unjustified = sa.and_(
+        AttendanceRecord.presence == Presence.ABSENT, AttendanceRecord.justification != Justification.ACCEPTED
+    )
+    # The window's half-days of the enrolments' cohorts first (an index on cohort_id, day), then their records (an
+    # index on session_id): a few weeks of records, not every record of each enrolment. The caller's outer join keeps
+    # the enrolments selected.
+    sessions = sa.select(AttendanceSession.id).where(
+        AttendanceSession.cohort_id.in_(sa.select(Enrolment.cohort_id).where(Enrolment.id.in_(enrolments))),
+        AttendanceSession.day.between(today - timedelta(days=WATCH_WINDOW_DAYS - 1), today),
+    )
+    return (
+        counted_records(
+            AttendanceRecord.enrolment_id.label("enrolment_id"),
+            *minute_sums(),
+            sa.func.count().filter(unjustified).label("absences"),
+            sa.func.count().label("half_days"),
+        )
+        .where(AttendanceRecord.session_id.in_(sessions))
+        .group_by(AttendanceRecord.enrolment_id)
+        .subquery("attendance")
+    )
+
+
+def learner_facts(enrolments: sa.Select, today: date | None = None) -> list[LearnerFacts]:
+    """Progress, last assessment, grades and the last weeks' attendance (up to `today`) of the enrolments selected
+    (Enrolment.id values): one query."""
     progress = enrolment_progress(enrolments).subquery("progress")
     graded = _graded(enrolments)
+    attendance = _attendance(enrolments, today or dates.today())
     rows = db.session.execute(
         sa.select(
             Enrolment.id,
@@ -240,9 +316,13 @@ def learner_facts(enrolments: sa.Select) -> list[LearnerFacts]:
             graded.c.graded,
             graded.c.missing,
             graded.c.late,
+            attendance.c.absences,
+            attendance.c.half_days,
+            *(attendance.c[name] for name in Hours.__dataclass_fields__),
         )
         .outerjoin(progress, progress.c.enrolment_id == Enrolment.id)
         .outerjoin(graded, graded.c.enrolment_id == Enrolment.id)
+        .outerjoin(attendance, attendance.c.enrolment_id == Enrolment.id)
         .where(Enrolment.id.in_(enrolments))
     )
     return [
@@ -258,6 +338,9 @@ def learner_facts(enrolments: sa.Select) -> list[LearnerFacts]:
             graded=row.graded or 0,
             missing=row.missing or 0,
             late=row.late or 0,
+            absences=row.absences or 0,
+            half_days=row.half_days or 0,
+            attendance=Hours.of(row),
         )
         for row in rows
     ]
@@ -291,17 +374,22 @@ def watch_reasons(fact: LearnerFacts, median: float | None, cohort: Cohort, toda
     quiet = (min(today, cohort.end_date) - since).days
     if quiet >= WATCH_QUIET_DAYS:
         reasons.append(WatchReason("no_assessment", quiet))
+    rate = fact.attendance.attendance_rate
+    low_rate = fact.half_days >= WATCH_RATE_HALF_DAYS and rate is not None and rate < WATCH_ATTENDANCE
+    if fact.absences >= WATCH_ABSENCES or low_rate:
+        reasons.append(WatchReason("absences", fact.absences, None if rate is None else float(rate)))
     return reasons
 
 
 def learner_watch(cohort: Cohort, learner_id: int, today: date | None = None) -> list[WatchReason]:
     """Why the learner `learner_id` of `cohort` is « à surveiller » (empty: not flagged, left, or not in the
     cohort), against the cohort's median: one query."""
-    facts = learner_facts(sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id))
+    today = today or dates.today()
+    facts = learner_facts(sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id), today)
     median = median_progress(facts)
     for fact in facts:
         if fact.learner_id == learner_id:
-            return watch_reasons(fact, median, cohort, today or date.today())
+            return watch_reasons(fact, median, cohort, today)
     return []
 
 
@@ -328,8 +416,9 @@ def roster(cohort: Cohort, today: date | None = None) -> Roster:
     enrolments = db.session.scalars(
         sa.select(Enrolment).options(joinedload(Enrolment.learner)).where(Enrolment.cohort_id == cohort.id)
     ).all()
+    today = today or dates.today()
     in_cohort = sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)
-    facts = {fact.enrolment_id: fact for fact in learner_facts(in_cohort)}
+    facts = {fact.enrolment_id: fact for fact in learner_facts(in_cohort, today)}
     project_count = db.session.scalar(sa.select(sa.func.count()).where(Project.cohort_id == cohort.id)) or 0
     median = median_progress(list(facts.values()))
     rows = []
@@ -343,7 +432,7 @@ def roster(cohort: Cohort, today: date | None = None) -> Roster:
                 missing=fact.missing,
                 late=fact.late,
                 last_assessed_at=fact.last_assessed_at,
-                watch=watch_reasons(fact, median, cohort, today or date.today()),
+                watch=watch_reasons(fact, median, cohort, today),
             )
         )
     return Roster(rows=rows, median_progress=median, project_count=project_count)

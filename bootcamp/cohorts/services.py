@@ -12,6 +12,7 @@ from ..extensions import db
 from ..forms import column_length
 from ..models import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Programme, Site
 from ..sites.services import find_site
+from ..timetable.services import follow_cohort_dates
 
 ENROLMENT_FIELDS = ("status", "exit_date", "dropout_reason", "certification")
 COHORT_FIELDS = ("name", "site_id", "programme_id", "start_date", "end_date")
@@ -71,7 +72,8 @@ class CohortError(ValueError):
 def save_cohort(
     name: str, site_name: str, start: date, end: date, programme_code: str, cohort: Cohort | None = None
 ) -> Cohort:
-    """Create a cohort (or change one) at a site of the list, named any case. Audited; the caller commits."""
+    """Create a cohort (or change one) at a site of the list, named any case, with its calendar of half-days (or
+    the calendar following its new dates: timetable.services.follow_cohort_dates). Audited; the caller commits."""
     name, site_name = name.strip(), site_name.strip()
     if not name or not site_name:
         raise CohortError(_("le nom de la promotion et celui du site sont obligatoires"))
@@ -96,6 +98,7 @@ def save_cohort(
     if site is None:
         raise CohortError(_("aucun site « %(name)s » dans la liste des sites (/sites/)", name=site_name))
     before = None if cohort is None else snapshot(cohort, COHORT_FIELDS)
+    dates_before = None if cohort is None else (cohort.start_date, cohort.end_date)
     if cohort is None:
         cohort = Cohort()
         db.session.add(cohort)
@@ -104,4 +107,5 @@ def save_cohort(
     after = snapshot(cohort, COHORT_FIELDS)
     if before != after:
         record("cohort", cohort.id, "create" if before is None else "update", before, after)
+    follow_cohort_dates(cohort, dates_before)  # its half-days: generated, or following its new dates
     return cohort

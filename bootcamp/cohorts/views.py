@@ -31,6 +31,7 @@ from ..importing.pages import import_page
 from ..learners.names import by_name
 from ..models import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Role, Site
 from ..outcomes.services import discard_outcomes
+from ..timetable.queries import dates_notice
 from ..transactions import lock_rows
 from ..wording import of_name
 from .forms import CohortForm, EnrolmentForm, FinishForm, ResumeForm, resume_refusal
@@ -308,6 +309,8 @@ def _save(form: CohortForm, cohort: Cohort | None) -> Response | str:
         else:
             db.session.commit()
             flash(_("Promotion « %(name)s » enregistrée.", name=saved.name), "success")
+            if cohort is not None and (notice := dates_notice(saved)):  # its calendar follows its dates
+                flash(notice, "info")
             return redirect(url_for("cohorts.show", cohort_id=saved.id))
     sites = db.session.scalars(sa.select(Site.name).order_by(Site.name)).all()
     return render_template("cohorts/form.html", form=form, cohort=cohort, error=error, sites=sites)

@@ -1,5 +1,5 @@
-"""The words a French spreadsheet uses for the learner import's columns and values: ONE table (data), shown on the
-import page and in the README.
+"""The words a French spreadsheet uses for the imports' columns and values (learners, attendance): ONE table
+(data), shown on the import page and in the README.
 
 A header or a value matches whatever its case, accents, spaces and punctuation (`key()`: « E-mail », « e mail »
 and « EMAIL » are one key). Besides these words, the machine names (the column names and codes of DOMAIN.md:
@@ -9,8 +9,20 @@ The first word of each column is the header of the template to download (example
 
 import re
 import unicodedata
+from contextvars import ContextVar
 
-from ..models import Certification, Diploma, DropoutReason, EnrolmentStatus, Gender, PublicFlag, Referrer
+from ..models import (
+    AbsenceReason,
+    Certification,
+    Diploma,
+    DropoutReason,
+    EnrolmentStatus,
+    Gender,
+    HalfDay,
+    Presence,
+    PublicFlag,
+    Referrer,
+)
 
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     # The columns, by machine name. The public flags have a column each too (yes/no), named by the flag's words.
@@ -121,6 +133,41 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "absent": ("Absent", "Absente", "Absent·e", "Non présenté"),
         "pending": ("En attente", "À venir", "À passer"),
     },
+    # The attendance import's columns (`email` as above); « Motif » is the absence's reason there (ReadingColumns).
+    "attendance_column": {
+        "date": ("Date", "Jour"),
+        "half_day": ("Demi-journée", "Demi-journées", "Créneau", "Période", "Séance"),
+        "status": ("Statut", "Présence", "État"),
+        "minutes": ("Minutes", "Retard (minutes)", "Minutes de retard", "Durée (minutes)", "Min"),
+        "reason": ("Motif", "Motif d'absence", "Motif de l'absence", "Raison"),
+        "justified": ("Justifié", "Justifiée", "Absence justifiée", "Justification", "Justificatif"),
+    },
+    "half_day": {
+        "am": ("Matin", "Matinée", "Mat"),
+        "pm": ("Après-midi", "Aprèm", "Aprem", "AP"),
+    },
+    "presence": {
+        "present": ("Présent", "Présente", "P"),
+        "absent": ("Absent", "Absente", "Abs", "A"),
+        "late": ("En retard", "Retard", "R"),
+        "left_early": ("Parti plus tôt", "Partie plus tôt", "Départ anticipé", "Parti en avance", "Partie en avance"),
+    },
+    "absence_reason": {
+        "sickness": ("Maladie", "Malade", "Arrêt maladie", "Santé"),
+        "appointment": (
+            "Rendez-vous",
+            "RDV",
+            "France Travail",
+            "Pôle emploi",
+            "Mission locale",
+            "Cap emploi",
+            "Convocation",
+        ),
+        "job_search": ("Recherche d'emploi", "Entretien", "Entretien d'embauche"),
+        "family": ("Famille", "Familial", "Raison familiale", "Raisons familiales"),
+        "transport": ("Transport", "Transports", "Problème de transport", "Grève"),
+        "other": ("Autre", "Autre motif", "Autre raison"),
+    },
 }
 
 # Which part of the table holds the values of each enumeration.
@@ -132,7 +179,13 @@ KINDS = {
     EnrolmentStatus: "status",
     DropoutReason: "dropout_reason",
     Certification: "certification",
+    HalfDay: "half_day",
+    Presence: "presence",
+    AbsenceReason: "absence_reason",
 }
+# The parts of the table that name columns, one per import; the file being read names its own (reading_columns).
+COLUMN_TABLES = ("column", "attendance_column")
+_reading: ContextVar[str] = ContextVar("reading_columns", default="column")
 # The date formats a cell may use (besides a date cell of an XLSX file and an Excel serial number).
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 DATE_EXAMPLES = ("14/02/1998", "14-02-1998", "14.02.1998", "1998-02-14", "35840")
@@ -151,11 +204,28 @@ def words(kind: str) -> dict[str, str]:
     return {key(alias): name for name, aliases in ALIASES[kind].items() for alias in aliases}
 
 
+class ReadingColumns:
+    """`with ReadingColumns("attendance_column"):` the headers of the file read in the block are first those of that
+    part of the table, where two imports give a word two meanings (« Motif »: a dropout reason in a learner file,
+    the absence's reason in an attendance file)."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    def __enter__(self) -> None:
+        self.token = _reading.set(self.table)
+
+    def __exit__(self, *_exc: object) -> None:
+        _reading.reset(self.token)
+
+
 def header_words() -> dict[str, str]:
-    """key(header) -> machine name of the column: machine names, column aliases, and each flag's words (its own
-    column)."""
+    """key(header) -> machine name of the column: machine names, column aliases (those of the import reading the
+    file win: ReadingColumns), and each flag's words (its own column)."""
     flags = {key(flag.value): flag.value for flag in PublicFlag} | words("flag")
-    columns = {key(name): name for name in ALIASES["column"]} | words("column")
+    columns: dict[str, str] = {}
+    for table in sorted(COLUMN_TABLES, key=lambda table: table == _reading.get()):  # the file's own last: it wins
+        columns |= {key(name): name for name in ALIASES[table]} | words(table)
     return flags | columns
 
 

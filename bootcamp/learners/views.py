@@ -22,14 +22,21 @@ from ..charts import to_json
 from ..extensions import db
 from ..labels import LEVEL_LABELS, label, level_label
 from ..models import (
+    AbsenceReason,
     Certification,
     Diploma,
     DropoutReason,
     EnrolmentStatus,
     Gender,
+    HalfDay,
+    Justification,
+    Presence,
     PublicFlag,
     Referrer,
     Role,
+    SessionKind,
+    SessionState,
+    SignatureSource,
     Situation,
     SubmissionStatus,
 )
@@ -71,6 +78,15 @@ FIELD_LABELS = {
     "postal_code": _l("code postal"),
     "diploma": _l("diplôme"),
     "referrer": _l("prescripteur"),
+    "day": _l("jour"),
+    "half_day": _l("demi-journée"),
+    "presence": _l("présence"),
+    "minutes": _l("minutes de retard ou de départ anticipé"),
+    "reason": _l("motif d'absence"),
+    "justification": _l("justification"),
+    "source": _l("enregistrée par"),
+    "signed_at": _l("signée à"),
+    "proof": _l("justificatif"),
 }
 
 
@@ -109,6 +125,11 @@ ACTIONS = {
     "update": _l("modification"),
     "erase": _l("effacement"),
     "password": _l("changement de mot de passe"),
+    "sign": _l("signature"),
+    "close": _l("validation"),
+    "justify": _l("justification"),
+    "decide": _l("décision sur le justificatif"),
+    "proof": _l("justificatif"),
 }
 # The kind of code each field of the journal holds ("status" is a hand-in's or an enrolment's, by the entity).
 CODE_KINDS: dict[str, type[enum.StrEnum]] = {
@@ -121,6 +142,13 @@ CODE_KINDS: dict[str, type[enum.StrEnum]] = {
     "gender": Gender,
     "diploma": Diploma,
     "referrer": Referrer,
+    "presence": Presence,
+    "reason": AbsenceReason,
+    "justification": Justification,
+    "source": SignatureSource,
+    "half_day": HalfDay,
+    "kind": SessionKind,
+    "state": SessionState,
 }
 
 

@@ -163,6 +163,7 @@ class AttendanceSession(db.Model):
 
 
 sa.Index("ix_attendance_sessions_cohort_id_day", AttendanceSession.cohort_id, AttendanceSession.day)
+sa.Index("ix_attendance_sessions_day", AttendanceSession.day)  # the dashboard's period, across cohorts
 
 
 class AttendanceRecord(db.Model):
@@ -203,6 +204,15 @@ class AttendanceRecord(db.Model):
     recorded_by: Mapped["User | None"] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# The records holding a proof, few among millions: the purge finds them without reading the others.
+sa.Index(
+    "ix_attendance_records_proof_id",
+    AttendanceRecord.proof_id,
+    sqlite_where=AttendanceRecord.proof_id.is_not(None),
+    postgresql_where=AttendanceRecord.proof_id.is_not(None),
+)
 
 
 class SigningAttempt(db.Model):

@@ -118,3 +118,40 @@ def shares_against_targets(shares: Sequence[tuple[str, float, float | None]], la
     layout["margin"]["l"] = 200
     layout.update(hovermode="closest", height=60 + 34 * len(shares))
     return figure(traces, layout)
+
+
+def attendance_by_group(
+    groups: Sequence[str],
+    attendance: Sequence[float],
+    unjustified: Sequence[float | None],
+    people: Sequence[int],
+    labels: dict[str, str],
+) -> Figure:
+    """Attendance and unjustified-absence rates (%) per group, with the number of learners on hover: two bars per
+    group, told apart by colour and by pattern."""
+    x = list(groups)
+    learners = list(people)
+    hover = "%{x} : %{y:.1f} % (" + labels["people"] + " %{customdata})<extra></extra>"
+    traces = [
+        bar(
+            x=x,
+            y=[round(value, 1) for value in attendance],
+            name=labels["attendance"],
+            marker={"color": COLOURS["blue"]},
+            customdata=learners,
+            hovertemplate=hover,
+        ),
+        bar(
+            x=x,
+            y=[round(value or 0, 1) for value in unjustified],
+            name=labels["unjustified"],
+            marker={"color": COLOURS["vermilion"], "pattern": {"shape": "x"}},
+            customdata=learners,
+            hovertemplate=hover,
+        ),
+    ]
+    layout = base_layout(y_title="%")
+    layout["yaxis"].update(range=[0, 100], ticksuffix=" %")
+    layout["xaxis"]["type"] = "category"
+    layout.update(barmode="group", hovermode="closest")
+    return figure(traces, layout)

@@ -3,9 +3,10 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SelectMultipleField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .. import dates
 from ..extensions import db
 from ..forms import FrenchDateField, code, with_blank
 from ..labels import choices
@@ -57,3 +58,17 @@ def filter_choices() -> tuple[list[SelectChoice], list[SelectChoice], list[Selec
         with_blank([SelectChoice(str(i), name) for i, name in programmes], _l("tous")),
         [SelectChoice(str(year), str(year)) for year in years],
     )
+
+
+class PeriodForm(FlaskForm):
+    """The attendance period, from the URL (`from`, `to`): reports/attendance.py `period` fills what is left out."""
+
+    class Meta:
+        csrf = False  # a GET form: the filters live in the URL
+
+    start = FrenchDateField(_l("Du"), name="from")
+    end = FrenchDateField(_l("Au"), name="to")
+
+    def validate_end(self, field: FrenchDateField) -> None:
+        if self.start.data and self.start.data > (field.data or dates.today()):
+            raise ValidationError(_l("La fin de la période (aujourd'hui si elle est vide) est avant son début."))

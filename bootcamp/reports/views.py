@@ -1,4 +1,4 @@
-"""The insertion dashboard, and the same numbers as CSV and XLSX."""
+"""The insertion dashboard, and the same numbers as CSV and XLSX; attendance by group, and its CSV."""
 
 from datetime import date
 
@@ -7,8 +7,8 @@ from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from .. import params
-from ..access import role_required
+from .. import dates, params
+from ..access import Action, role_required
 from ..cache import cached_fragment
 from ..charts import to_json
 from ..indicators import (
@@ -28,9 +28,10 @@ from ..indicators import (
 )
 from ..labels import label
 from ..models import Gender, PublicFlag, Situation
+from . import attendance as attendance_by_group
 from . import charts
 from .export import EXPORTED_RATES, to_csv, to_excel_csv, to_xlsx
-from .forms import FilterForm, filter_choices
+from .forms import FilterForm, PeriodForm, filter_choices
 from .queries import ORDERED, breakdown, indicator_rows, situation_mix, totals
 
 bp = Blueprint("reports", __name__)
@@ -276,5 +277,98 @@ def export_xlsx() -> Response:
     return Response(
         to_xlsx(tables, {by: group_names(by) for by in GROUPINGS}, about, column_definitions(filters.point)),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def attendance_definitions() -> dict[str, str]:
+    """What the attendance figures mean (DOMAIN.md « Attendance », attendance/hours.py): the one text, shown beside
+    them on the page."""
+    return {
+        "counted": _(
+            "Comptent les demi-journées tenues au centre dont l'appel est fait, entre les deux dates : ni les "
+            "demi-journées annulées, ni les périodes en entreprise, ni celles dont l'appel n'est pas encore fait."
+        ),
+        "attendance_rate": _(
+            "Heures de présence / heures prévues. Une absence compte les heures prévues de la demi-journée ; un "
+            "retard ou un départ anticipé, ses minutes."
+        ),
+        "unjustified_rate": _(
+            "Heures d'absence non justifiée / heures prévues. Une absence est justifiée quand son justificatif est "
+            "accepté ; sans justificatif, en attente ou refusé, elle compte comme non justifiée."
+        ),
+    }
+
+
+def parse_period(args: MultiDict) -> tuple[PeriodForm, attendance_by_group.Period]:
+    """The period form from the URL, and the period it means (the default one where a value is wrong)."""
+    form = PeriodForm(formdata=args)
+    valid = form.validate()
+    first, last = (form.start.data, form.end.data) if valid else (None, None)
+    return form, attendance_by_group.period(first, last, dates.today())
+
+
+@bp.get("/attendance")
+@role_required(Action.SEE_REPORTS)
+def attendance() -> str:
+    """The attendance and unjustified-absence rates of a period, overall and by cohort year, gender, age band,
+    public and diploma, each chart followed by its table and CSV link. Computed once per period, language, day
+    and data version (bootcamp/cache.py)."""
+    form, within = parse_period(params.args())
+    key = ("attendance", request.query_string, within)
+    body = cached_fragment("reports/_attendance.html", key, lambda: _attendance_context(form, within))
+    return render_template("reports/attendance.html", body=body)
+
+
+def _attendance_context(form: PeriodForm, within: attendance_by_group.Period) -> dict:
+    tables = attendance_by_group.tables(within, attendance_by_group.PAGE_BREAKDOWNS)
+    names = {by: group_names(by) for by in tables}
+    period = {"from": within.first.isoformat(), "to": within.last.isoformat()}
+    return dict(
+        form=form,
+        period=within,
+        everyone=tables["year"][0],
+        tables=tables,
+        names=names,
+        figures={by: _attendance_figure(rows, names[by]) for by, rows in tables.items()},
+        definitions=attendance_definitions(),
+        csv_url=lambda by: url_for("reports.attendance_export_csv", by=by, **period),
+        view_url=lambda name: url_for("reports.dashboard", view=None if name == "overview" else name),
+        small=SMALL_GROUP,
+        months=attendance_by_group.DEFAULT_MONTHS,
+    )
+
+
+def _attendance_figure(rows: list[attendance_by_group.AttendanceRow], names: dict[str, str]) -> str:
+    """A breakdown's attendance and unjustified-absence rates, as JSON: the groups shown."""
+    shown = attendance_by_group.charted(rows)
+    return to_json(
+        charts.attendance_by_group(
+            [names.get(item.group, item.group) for item in shown],
+            [float(item.hours.attendance_rate or 0) for item in shown],
+            [float(item.hours.unjustified_rate or 0) for item in shown],
+            [item.learners for item in shown],
+            {
+                "attendance": _("taux de présence"),
+                "unjustified": _("taux d'absence non justifiée"),
+                "people": _("personnes :"),
+            },
+        )
+    )
+
+
+@bp.get("/attendance/export.csv")
+@role_required(Action.SEE_REPORTS)
+def attendance_export_csv() -> Response:
+    """Attendance by one breakdown as CSV, `all` first: the same bytes as `flask export attendance`."""
+    by = _by()
+    form, within = parse_period(params.args())
+    if form.errors:
+        problems = "; ".join(f"{field.name}: {' '.join(map(str, field.errors))}" for field in form if field.errors)
+        abort(400, description=_("Période invalide : %(problems)s", problems=problems))
+    filename = f"attendance-{by}-{within.first.isoformat()}-{within.last.isoformat()}.csv"
+    return Response(
+        attendance_by_group.to_csv(attendance_by_group.attendance_rows(within, by)),
+        mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -42,6 +42,7 @@ def upgrade():
     )
     with op.batch_alter_table('attendance_sessions', schema=None) as batch_op:
         batch_op.create_index('ix_attendance_sessions_cohort_id_day', ['cohort_id', 'day'], unique=False)
+        batch_op.create_index('ix_attendance_sessions_day', ['day'], unique=False)
 
     op.create_table('closures',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -115,6 +116,13 @@ def upgrade():
     )
     with op.batch_alter_table('attendance_records', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attendance_records_enrolment_id'), ['enrolment_id'], unique=False)
+        batch_op.create_index(
+            'ix_attendance_records_proof_id',
+            ['proof_id'],
+            unique=False,
+            sqlite_where=sa.text('proof_id IS NOT NULL'),
+            postgresql_where=sa.text('proof_id IS NOT NULL'),
+        )
 
     op.create_table('signing_attempts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -136,6 +144,7 @@ def downgrade():
 
     op.drop_table('signing_attempts')
     with op.batch_alter_table('attendance_records', schema=None) as batch_op:
+        batch_op.drop_index('ix_attendance_records_proof_id')
         batch_op.drop_index(batch_op.f('ix_attendance_records_enrolment_id'))
 
     op.drop_table('attendance_records')
@@ -149,6 +158,7 @@ def downgrade():
 
     op.drop_table('closures')
     with op.batch_alter_table('attendance_sessions', schema=None) as batch_op:
+        batch_op.drop_index('ix_attendance_sessions_day')
         batch_op.drop_index('ix_attendance_sessions_cohort_id_day')
 
     op.drop_table('attendance_sessions')
