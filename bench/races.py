@@ -2,9 +2,10 @@
 
 For each database: a fresh migrated database with the test world, gunicorn with 3, 6 and 9 workers, and the
 races of tests/races.py (the same harness as tests/test_races.py): 20 saves of one grid cell from one
-snapshot, 20 saves of one follow-up from one form, 164 logins at once with the real password hash, 20 wrong
-passwords at once for one account. Prints attempted / saved / refused / lost / 5xx for each run. Not a test:
-figures for people to read (the tests assert the rules). PostgreSQL: TEST_DATABASE_URL, or the local server.
+snapshot, 20 saves of one follow-up from one form, 20 saves of one roll call from one snapshot, 164 logins at
+once with the real password hash, 20 wrong passwords at once for one account. Prints attempted / saved /
+refused / lost / 5xx for each run. Not a test: figures for people to read (the tests assert the rules).
+PostgreSQL: TEST_DATABASE_URL, or the local server.
 """
 
 import os
@@ -22,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from bootcamp import create_app  # noqa: E402
 from bootcamp.extensions import db  # noqa: E402
 from bootcamp.models import (  # noqa: E402
+    AttendanceSession,
     Cohort,
     CompetencyAssessment,
     EnrolmentStatus,
@@ -97,9 +99,20 @@ def run_all(name: str, uri: str, folder: Path) -> list[races.Tally]:
                         outcome = db.session.scalar(sa.select(Outcome).where(Outcome.enrolment_id == enrolment))
                         return 0 if outcome is None else outcome.version
 
+                with app.app_context():
+                    before = db.session.get(AttendanceSession, world.session_id).version
+
+                def roll_call_saved(before: int = before) -> int:
+                    with app.app_context():
+                        return db.session.get(AttendanceSession, world.session_id).version - before
+
+                roll_call = f"/cohorts/{world.cohort_id}/attendance/{factories.WORLD_DAY.isoformat()}/am"
                 found = [
                     races.grid_same_cell(server.base, world.emails["trainer"], world.cohort_id, cell, 20, grid_saved),
                     races.outcome_same_point(server.base, world.emails["manager"], enrolment, 0, 20, outcome_saved),
+                    races.roll_call_same_snapshot(
+                        server.base, world.emails["trainer"], roll_call, [world.enrolment_id], 20, roll_call_saved
+                    )[0],
                 ]
                 if run == 0:
                     found.append(races.logins(server.base, emails))

@@ -10,20 +10,21 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from . import dates
 from .attendance.commands import attendance_cli
 from .backup import BackupError, backup, check_backup, restore, sqlite_path
-from .cohorts.services import CohortError, save_cohort
+from .cohorts.services import CohortError, cohorts_named, save_cohort
 from .demo import DEMO_ACCOUNTS, SITE_TRAINER_PREFIX, SITES, DemoError, DemoOptions, database_is_empty, load_demo
+from .errors import is_contention
 from .extensions import db
 from .forms import column_length
 from .frameworks import FrameworkError, insert_framework, read_framework
 from .importing.attendance import apply_attendance, plan_attendance
 from .importing.learners import apply_learners, plan_learners
 from .importing.outcomes import apply_outcomes, plan_outcomes
-from .importing.reading import XLSX_SIGNATURE, Plan, fold
+from .importing.reading import XLSX_SIGNATURE, Plan
 from .importing.writing import StalePlan, plan_then_write
 from .indicators import GROUPINGS, Filters, table
 from .models import Cohort, Role, Site, User
@@ -78,6 +79,11 @@ def _import_in_english(plan: Callable[[], Plan], apply: Callable[[Any], dict[str
     except IntegrityError:  # PostgreSQL: another import wrote the same rows at the same moment
         message = "another process wrote the same rows meanwhile: nothing imported; try again"
         raise click.ClickException(message) from None
+    except OperationalError as error:  # a deadlock with a roll call saved at the same moment, a locked SQLite
+        if not is_contention(error):
+            raise
+        db.session.rollback()
+        raise click.ClickException("another process was writing the same rows: nothing imported; try again") from None
     if planned.problems:
         for problem in planned.problems:
             click.echo(str(problem), err=True)
@@ -102,10 +108,7 @@ def import_learners(file: IO[bytes], cohort_name: str) -> None:
 
 def _cohort_named(name: str) -> Cohort:
     """The cohort of that name, whatever its case and accents (« mende 2026 automne »)."""
-    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == name))
-    if cohort is not None:
-        return cohort
-    matches = [c for c in db.session.scalars(sa.select(Cohort).order_by(Cohort.name)) if fold(c.name) == fold(name)]
+    matches = cohorts_named(name)
     if len(matches) > 1:
         names = ", ".join(f"'{c.name}'" for c in matches)
         raise click.BadParameter(f"several cohorts are named '{name}': {names}", param_hint="--cohort")

@@ -75,6 +75,12 @@ def _sqlstate(error: DBAPIError) -> str | None:
     return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
 
 
+def is_contention(error: OperationalError) -> bool:
+    """Whether the database refused a write because of another writer (a PostgreSQL deadlock or serialisation
+    failure, SQLite still locked after its busy timeout): worth trying again, not a fault."""
+    return _sqlstate(error) in RACE_SQLSTATES or "database is locked" in str(error.orig)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> tuple[str, int]:

@@ -214,6 +214,7 @@ def test_export_holds_every_table_that_refers_to_the_learner(
         "competency_assessments": "competency_assessments",
         "users": "accounts",
         "audit_events": "audit_events",
+        "attendance_records": "attendance_records",
     }
     assert referring | {"learners"} == set(keys)
     assert all(data[keys[table]] for table in keys)

@@ -4,12 +4,10 @@ import re
 from datetime import date
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from ..cohorts.services import cohorts_named
 from ..dates import EARLIEST, latest
-from ..extensions import db
-from ..importing.reading import fold
 from ..models import Cohort
 from ..timetable.services import fill_calendars
 from ..transactions import write_transaction
@@ -23,10 +21,7 @@ attendance_cli = AppGroup("attendance", help="Attendance: calendars, exports and
 
 def cohort_named(name: str) -> Cohort:
     """The cohort of that name, whatever its case and accents; a one-line error when none or several match."""
-    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == name))
-    if cohort is not None:
-        return cohort
-    matches = [c for c in db.session.scalars(sa.select(Cohort).order_by(Cohort.name)) if fold(c.name) == fold(name)]
+    matches = cohorts_named(name)
     if len(matches) > 1:
         names = ", ".join(f"'{c.name}'" for c in matches)
         raise click.ClickException(f"--cohort: several cohorts are named '{name}': {names}")

@@ -1,6 +1,7 @@
 """The pages of attendance: the month at a glance of a cohort, a learner's own hours, the cohort's exports."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, render_template
 from flask_babel import format_date
@@ -11,6 +12,7 @@ from flask_login import current_user
 from .. import dates, params
 from ..absences.queries import own_absences
 from ..access import Action, get_cohort_or_404, role_required
+from ..cache import cached_fragment
 from ..models import Cohort
 from .export import export_rows, to_csv, to_xlsx
 from .queries import (
@@ -56,19 +58,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.get("/cohorts/<int:cohort_id>/attendance")
 @role_required(Action.TEACH)
 def month(cohort_id: int) -> str:
-    """The month at a glance of a cohort: learners × half-days, totals per learner; today's half-days on top."""
+    """The month at a glance of a cohort: learners × half-days, totals per learner; today's half-days on top. Kept
+    between writes (cache.py), and per minute: a half-day « to come » becomes « not yet taken » when it starts."""
     cohort = get_cohort_or_404(cohort_id, current_user)
-    today = dates.today()
     shown = _month(cohort)
-    grid = month_grid(cohort, shown, today, dates.now())
-    return render_template(
-        "attendance/month.html",
-        cohort=cohort,
-        grid=grid,
-        marks=MARKS,
-        half_marks=HALF_MARKS,
-        monday=today - timedelta(days=today.weekday()),
-    )
+    today, now = dates.today(), dates.now().replace(second=0, microsecond=0)
+    key = ("attendance-month", cohort.id, shown, today, now)
+    body = cached_fragment("attendance/_month.html", key, lambda: _month_context(cohort, shown, today, now))
+    return render_template("attendance/month.html", cohort=cohort, month=shown, body=body)
+
+
+def _month_context(cohort: Cohort, shown: date, today: date, now: datetime) -> dict[str, Any]:
+    return {
+        "cohort": cohort,
+        "grid": month_grid(cohort, shown, today, now),
+        "marks": MARKS,
+        "half_marks": HALF_MARKS,
+        "monday": today - timedelta(days=today.weekday()),
+    }
 
 
 @bp.get("/me/attendance")

@@ -21,6 +21,8 @@ KINDS = {
     "calendar": _l("calendrier"),
     "weekly_pattern": _l("semaine type"),
     "closure": _l("fermeture"),
+    "stored_file": _l("fichier déposé"),
+    "purge": _l("purge des données anciennes"),
 }
 
 

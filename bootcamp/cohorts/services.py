@@ -10,6 +10,7 @@ from ..audit import record, snapshot
 from ..dates import date_problem
 from ..extensions import db
 from ..forms import column_length
+from ..importing.reading import fold
 from ..models import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Programme, Site
 from ..sites.services import find_site
 from ..timetable.services import follow_cohort_dates
@@ -109,3 +110,12 @@ def save_cohort(
         record("cohort", cohort.id, "create" if before is None else "update", before, after)
     follow_cohort_dates(cohort, dates_before)  # its half-days: generated, or following its new dates
     return cohort
+
+
+def cohorts_named(name: str) -> list[Cohort]:
+    """The cohort of that name, or else those whose name matches whatever its case and accents (« mende 2026
+    automne »): the command line's --cohort."""
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == name))
+    if cohort is not None:
+        return [cohort]
+    return [c for c in db.session.scalars(sa.select(Cohort).order_by(Cohort.name)) if fold(c.name) == fold(name)]

@@ -11,7 +11,6 @@ from ..models import (
     AttendanceRecord,
     AttendanceSession,
     Enrolment,
-    EnrolmentStatus,
     Learner,
     SessionKind,
     SessionState,
@@ -75,7 +74,7 @@ def roll_call_of(session: AttendanceSession) -> RollCall:
 
 def in_training_on(day: date) -> sa.ColumnElement[bool]:
     """An enrolment still in training on `day`: in training now, or left on that day or later."""
-    return sa.or_(Enrolment.status == EnrolmentStatus.IN_TRAINING, Enrolment.exit_date >= day)
+    return sa.or_(sa.not_(Enrolment.is_leaver), Enrolment.exit_date >= day)
 
 
 def sessions_today(learner_id: int, today: date) -> list[tuple[AttendanceSession, Enrolment]]:
@@ -88,7 +87,7 @@ def sessions_today(learner_id: int, today: date) -> list[tuple[AttendanceSession
             .join(Enrolment, Enrolment.cohort_id == AttendanceSession.cohort_id)
             .where(
                 Enrolment.learner_id == learner_id,
-                Enrolment.status == EnrolmentStatus.IN_TRAINING,
+                sa.not_(Enrolment.is_leaver),
                 AttendanceSession.day == today,
                 AttendanceSession.kind == SessionKind.CENTRE,
                 AttendanceSession.state != SessionState.CANCELLED,

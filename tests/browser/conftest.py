@@ -46,7 +46,7 @@ def _free_port() -> int:
 class Server:
     url: str
     database: Path
-    ids: dict[str, int]
+    ids: dict[str, int | str]
 
 
 def _demo_ids(database: Path) -> dict[str, int]:
@@ -55,7 +55,7 @@ def _demo_ids(database: Path) -> dict[str, int]:
 
     with sqlite3.connect(database) as connection:
 
-        def one(sql: str) -> int:
+        def one(sql: str) -> int | str:
             return connection.execute(sql).fetchone()[0]
 
         learner = one("SELECT learner_id FROM users WHERE email = 'learner@example.org'")
@@ -65,6 +65,10 @@ def _demo_ids(database: Path) -> dict[str, int]:
             "project": one(f"SELECT id FROM projects WHERE cohort_id = {cohort} ORDER BY due_date, id LIMIT 1"),
             "learner": learner,
             "enrolment": one(f"SELECT id FROM enrolments WHERE cohort_id = {cohort} ORDER BY id LIMIT 1"),
+            "roll_call": one(  # the cohort's last morning taken before today, as "YYYY-MM-DD/am" (issue 15)
+                f"SELECT day || '/' || half_day FROM attendance_sessions WHERE cohort_id = {cohort}"
+                " AND kind = 'centre' AND state = 'closed' ORDER BY day DESC, half_day LIMIT 1"
+            ),
             "ended_cohort": one(  # the trainer's cohort that ended last (its finish page: issue 14)
                 "SELECT c.id FROM cohorts c JOIN cohort_trainers ct ON ct.cohort_id = c.id JOIN users u"
                 " ON u.id = ct.user_id WHERE u.email = 'trainer@example.org' AND c.end_date < date('now')"
