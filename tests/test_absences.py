@@ -310,7 +310,8 @@ def test_a_hidden_reason_stays_when_the_trainer_decides(app: Flask, client, auth
         db.session.get(AttendanceRecord, world.record_id).reason = AbsenceReason.SICKNESS
         db.session.commit()
     auth.login(world.emails["trainer"])
-    page = client.get(f"/cohorts/{world.cohort_id}/absences?month=2026-11").text
+    # the decision form is in the record's « Traiter » panel
+    page = client.get(f"/cohorts/{world.cohort_id}/absences?month=2026-11&record={world.record_id}").text
     assert '<option value="kept" selected>raison personnelle ou autre (inchangé)</option>' in unescape(page)
     assert _decide(client, world, "accepted", version=2, reason="kept").status_code == 302
     record = _record(app, world.record_id)

@@ -244,7 +244,7 @@ def test_the_page_shows_rates_definitions_tables_and_links(client, auth: AuthAct
         assert f'data-target="chart-{by}"' in page
         assert f'href="/attendance/export.csv?by={by}&from={FROM}&to={TO}"' in page
     assert page.count("moins de 5") >= 2 and "groupe masqué lui aussi" in page  # « other » and the women
-    assert '<td class="num">93,7 %</td>' in page  # the men's attendance rate, in the gender table
+    assert '<td class="num">93,7 % (' in page  # the men's attendance rate (and their hours), in the gender table
     assert 'aria-current="page">Assiduité</a>' in page
     assert 'href="/insertion?view=publics"' in page
 

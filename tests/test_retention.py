@@ -177,7 +177,7 @@ def test_my_data_holds_my_attendance_with_proofs_by_name_and_type(app: Flask, cl
     assert 'id="attendance"' in page and "Mes présences" in page
     assert "convocation-france-travail.pdf" in page and "16 novembre 2026, matin" in page
     assert "maladie" in page  # their own reason, in words (the page is theirs alone)
-    assert "13:34" in page and "14:34" not in page  # the signature's local time, not moved as if it were UTC
+    assert "14:34" not in page  # the page sums the months up (signatures in the export), never moves a time as UTC
     assert "autre-personne.pdf" not in page
 
 

@@ -69,16 +69,26 @@ def claim(record_id: int) -> Response | tuple[str, int]:
 def cohort_absences(cohort_id: int) -> str:
     """The cohort's absences: those to review first (whatever their month), then the month's others."""
     cohort = get_cohort_or_404(cohort_id, current_user)
-    return _page(cohort, params.month("month", default_month(cohort.start_date, cohort.end_date, dates.today())))
+    month = params.month("month", default_month(cohort.start_date, cohort.end_date, dates.today()))
+    return _page(cohort, month, treating=params.integer("record"))
 
 
-def _page(cohort: Cohort, month: date, proof_errors: dict[int, list[str]] | None = None) -> str:
+def _page(
+    cohort: Cohort, month: date, proof_errors: dict[int, list[str]] | None = None, treating: int | None = None
+) -> str:
+    """The page; `treating` (or the record whose proof was refused) gets its forms in a panel on top, the other
+    rows a plain table with one « Traiter » link each (pending ones also their accept and refuse buttons)."""
     data = queries.cohort_absences(cohort.id, month)
+    if proof_errors:
+        treating = next(iter(proof_errors))
+    treated = next((row for row in data.pending + data.others if row.record_id == treating), None)
     first, last = default_month(cohort.start_date, cohort.end_date, cohort.start_date), cohort.end_date.replace(day=1)
     return render_template(
         "absences/cohort.html",
         cohort=cohort,
         data=data,
+        month=month,
+        treated=treated,
         pooled={row.record_id for row in data.pending + data.others if is_pooled("reason", row.reason, current_user)},
         reasons=choices(AbsenceReason),
         reason_blank=REASON_BLANK,

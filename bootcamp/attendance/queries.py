@@ -281,3 +281,26 @@ def my_attendance(learner_id: int, today: date) -> MyAttendance | None:
         months=[MyMonth(month, by_month.get(month, Hours())) for month in shown],
         total=sum(by_month.values(), Hours()),
     )
+
+
+@dataclass(frozen=True)
+class LearnerMonthHours:
+    """A learner's hours in one month of one of their cohorts (/me/data)."""
+
+    cohort: str
+    month: date
+    hours: Hours
+
+
+def learner_months(learner_id: int) -> list[LearnerMonthHours]:
+    """A learner's hours per cohort and month (hours.py), every enrolment of theirs, month by month (one query)."""
+    year, month = sa.extract("year", AttendanceSession.day), sa.extract("month", AttendanceSession.day)
+    rows = db.session.execute(
+        counted_records(Cohort.name.label("cohort"), year.label("year"), month.label("month"), *minute_sums())
+        .join(Enrolment, Enrolment.id == AttendanceRecord.enrolment_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.learner_id == learner_id)
+        .group_by(Enrolment.id, Cohort.name, year, month)
+        .order_by(year, month, Enrolment.id)
+    ).all()
+    return [LearnerMonthHours(row.cohort, date(int(row.year), int(row.month), 1), Hours.of(row)) for row in rows]

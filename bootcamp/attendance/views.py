@@ -29,6 +29,7 @@ from .queries import (
     UNJUSTIFIED,
     UPCOMING,
     default_month,
+    learner_months,
     month_grid,
     my_attendance,
 )
@@ -51,7 +52,7 @@ MARKS = {
     PLACEMENT: (_l("E"), _l("en entreprise (stage) : pas d'appel au centre")),
     NOT_ENROLLED: ("–", _l("sorti·e de la formation")),
 }
-HALF_MARKS = {"am": _l("mat."), "pm": _l("a.-m.")}
+HALF_MARKS = {"am": (_l("mat."), _l("matin")), "pm": (_l("a.-m."), _l("après-midi"))}  # column heads, in the legend
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -76,6 +77,12 @@ def _month_context(cohort: Cohort, shown: date, today: date, now: datetime) -> d
         "half_marks": HALF_MARKS,
         "monday": today - timedelta(days=today.weekday()),
     }
+
+
+@bp.app_template_global("attendance_months")
+def attendance_months(learner_id: int) -> list:
+    """A learner's hours per month, for the summary of /me/data (queries.learner_months: one query)."""
+    return learner_months(learner_id)
 
 
 @bp.get("/me/attendance")

@@ -38,6 +38,7 @@ from .queries import RollCall, is_running, record_of, sessions_today, signing_wi
 TIMED = frozenset({Presence.LATE, Presence.LEFT_EARLY})  # presences that count minutes
 KEPT_JUSTIFICATIONS = frozenset({Justification.PENDING, Justification.REFUSED})  # the absences part decides them
 AUDITED = ("presence", "minutes", "reason", "justification", "source", "signed_at")
+UNSAID = (None, 0, Justification.UNJUSTIFIED.value)  # a new record's default values, left out of its journal entry
 MAX_WRONG_CODES = 5  # wrong codes a learner may type for one half-day; then they ask their trainer
 MAX_CODE_LENGTH = 20  # longer: wrong (nothing longer is compared)
 
@@ -116,9 +117,9 @@ def save_roll_call(roll: RollCall, marks: dict[int, Mark], close: bool, user: Us
     elif created or updated:
         flag_modified(session, "state")  # the roll call's version goes up: forms loaded before are refused
     db.session.flush()
-    for row, made in created:
-        after = snapshot(made, AUDITED) | _context(session)
-        record("attendance_record", made.id, "create", None, after, row.learner.id)
+    for row, made in created:  # what was marked: the defaults (no minutes, no reason, unjustified) go unsaid
+        after = {key: value for key, value in snapshot(made, AUDITED).items() if value not in UNSAID}
+        record("attendance_record", made.id, "create", None, after | _context(session), row.learner.id)
     for row, changed, before in updated:
         after = snapshot(changed, AUDITED) | _context(session)
         record("attendance_record", changed.id, "update", before | _context(session), after, row.learner.id)
