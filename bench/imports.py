@@ -113,7 +113,8 @@ def web(app, kind: str, content: bytes) -> tuple[float, float]:
     started = time.perf_counter()
     preview = client.post(url, data={"file": (io.BytesIO(content), f"{kind}.csv")}, content_type="multipart/form-data")
     previewed = time.perf_counter() - started
-    fields = dict(re.findall(r'<input id="(content|digest)" name="\1" type="hidden" value="([^"]*)"', preview.text))
+    hidden = r'<input id="(?:confirm-)?(content|digest)" name="\1" type="hidden" value="([^"]*)"'
+    fields = dict(re.findall(hidden, preview.text))
     if len(fields) != 2:
         raise SystemExit(f"web preview of {kind} refused ({preview.status_code})")
     started = time.perf_counter()

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from .. import dates, params
 from ..absences.queries import own_absences
-from ..access import Action, get_cohort_or_404, role_required
+from ..access import Action, can, get_cohort_or_404, role_required
 from ..cache import cached_fragment
 from ..models import Cohort
 from .export import export_rows, to_csv, to_xlsx
@@ -64,7 +64,7 @@ def month(cohort_id: int) -> str:
     cohort = get_cohort_or_404(cohort_id, current_user)
     shown = _month(cohort)
     today, now = dates.today(), dates.now().replace(second=0, microsecond=0)
-    key = ("attendance-month", cohort.id, shown, today, now)
+    key = ("attendance-month", cohort.id, shown, today, now, can(Action.MANAGE_COHORTS))
     body = cached_fragment("attendance/_month.html", key, lambda: _month_context(cohort, shown, today, now))
     return render_template("attendance/month.html", cohort=cohort, month=shown, body=body)
 
