@@ -5,6 +5,31 @@ from collections.abc import Callable, Sequence
 from ..charts import COLOURS, SERIES_COLOURS, SERIES_PATTERNS, Figure, bar, base_layout, figure, scatter
 
 
+def _two_rates(
+    groups: Sequence[str],
+    rates: tuple[Sequence[float | None], Sequence[float | None]],
+    names: tuple[str, str],
+    second_marker: dict,
+    people: Sequence[int],
+    people_label: str,
+) -> Figure:
+    """Two rates (%) per group as grouped bars, told apart by colour and by pattern, with the number of people on
+    hover: the one drawing of the insertion and attendance breakdowns."""
+    x, counts = list(groups), list(people)
+    hover = "%{x} : %{y:.1f} % (" + people_label + " %{customdata})<extra></extra>"
+    markers = ({"color": COLOURS["blue"]}, second_marker)
+    traces = [
+        bar(x=x, y=[round(value or 0, 1) for value in values], name=name, marker=marker, customdata=counts,
+            hovertemplate=hover)
+        for values, name, marker in zip(rates, names, markers)
+    ]
+    layout = base_layout(y_title="%")
+    layout["yaxis"].update(range=[0, 100], ticksuffix=" %")
+    layout["xaxis"]["type"] = "category"
+    layout.update(barmode="group", hovermode="closest")
+    return figure(traces, layout)
+
+
 def rates_by_group(
     groups: Sequence[str],
     employment: Sequence[float],
@@ -13,31 +38,9 @@ def rates_by_group(
     labels: dict[str, str],
 ) -> Figure:
     """Employment and positive exit rates (%) per group, with the number of people (situation known) on hover."""
-    x = list(groups)
-    known = list(people)
-    traces = [
-        bar(
-            x=x,
-            y=[round(value, 1) for value in employment],
-            name=labels["employment"],
-            marker={"color": COLOURS["blue"]},
-            customdata=known,
-            hovertemplate="%{x} : %{y:.1f} % (" + labels["people"] + " %{customdata})<extra></extra>",
-        ),
-        bar(
-            x=x,
-            y=[round(value or 0, 1) for value in positive],
-            name=labels["positive"],
-            marker={"color": COLOURS["orange"], "pattern": {"shape": "/"}},
-            customdata=known,
-            hovertemplate="%{x} : %{y:.1f} % (" + labels["people"] + " %{customdata})<extra></extra>",
-        ),
-    ]
-    layout = base_layout(y_title="%")
-    layout["yaxis"].update(range=[0, 100], ticksuffix=" %")
-    layout["xaxis"]["type"] = "category"
-    layout.update(barmode="group", hovermode="closest")
-    return figure(traces, layout)
+    names = (labels["employment"], labels["positive"])
+    marker = {"color": COLOURS["orange"], "pattern": {"shape": "/"}}
+    return _two_rates(groups, (employment, positive), names, marker, people, labels["people"])
 
 
 def path_funnel(stages: Sequence[str], values: Sequence[int], percent: Callable[[float], str]) -> Figure:
@@ -127,31 +130,7 @@ def attendance_by_group(
     people: Sequence[int],
     labels: dict[str, str],
 ) -> Figure:
-    """Attendance and unjustified-absence rates (%) per group, with the number of learners on hover: two bars per
-    group, told apart by colour and by pattern."""
-    x = list(groups)
-    learners = list(people)
-    hover = "%{x} : %{y:.1f} % (" + labels["people"] + " %{customdata})<extra></extra>"
-    traces = [
-        bar(
-            x=x,
-            y=[round(value, 1) for value in attendance],
-            name=labels["attendance"],
-            marker={"color": COLOURS["blue"]},
-            customdata=learners,
-            hovertemplate=hover,
-        ),
-        bar(
-            x=x,
-            y=[round(value or 0, 1) for value in unjustified],
-            name=labels["unjustified"],
-            marker={"color": COLOURS["vermilion"], "pattern": {"shape": "x"}},
-            customdata=learners,
-            hovertemplate=hover,
-        ),
-    ]
-    layout = base_layout(y_title="%")
-    layout["yaxis"].update(range=[0, 100], ticksuffix=" %")
-    layout["xaxis"]["type"] = "category"
-    layout.update(barmode="group", hovermode="closest")
-    return figure(traces, layout)
+    """Attendance and unjustified-absence rates (%) per group, with the number of learners on hover."""
+    names = (labels["attendance"], labels["unjustified"])
+    marker = {"color": COLOURS["vermilion"], "pattern": {"shape": "x"}}
+    return _two_rates(groups, (attendance, unjustified), names, marker, people, labels["people"])
