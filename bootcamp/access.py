@@ -27,10 +27,15 @@ from .models import (
     Block,
     Cohort,
     Competency,
+    DpExample,
     DropoutReason,
+    EcfSituation,
     Enrolment,
+    ExamCandidate,
+    ExamSession,
     HalfDay,
     Learner,
+    Programme,
     Project,
     PublicFlag,
     Referrer,
@@ -55,6 +60,7 @@ class Action(StrEnum):
     READ_AUDIT = "read_audit"  # the journal of changes
     MANAGE_ACCOUNTS = "manage_accounts"  # user accounts
     SEE_SENSITIVE = "see_sensitive"  # disability, RSA, QPV, birth dates, a dropout for health, a Cap emploi referral
+    MANAGE_EXAMS = "manage_exams"  # exam sessions, their candidates and results, the results import
 
 
 # The one table of what each role may do: routes (role_required), the navigation (templating) and the
@@ -70,6 +76,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.READ_AUDIT: frozenset({Role.MANAGER, Role.ADMIN}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.SEE_SENSITIVE: frozenset({Role.MANAGER}),
+    Action.MANAGE_EXAMS: frozenset({Role.MANAGER}),
 }
 
 HOME_ENDPOINTS = {
@@ -381,3 +388,91 @@ def get_cohort_session_or_404(cohort: Cohort, session_id: int | None) -> Attenda
     if session is None or session.cohort_id != cohort.id:
         refuse()
     return session
+
+
+# Certification (issue 16): the livret (ECF) and the Dossier Professionnel of an enrolment are seen by whoever may
+# see its learner (the learner, their cohort's trainers, managers); exam sessions are managers' (MANAGE_EXAMS).
+
+
+def visible_enrolments(user: User) -> sa.Select[tuple[Enrolment]]:
+    """The enrolments `user` may see: all for a manager, their cohorts' for a trainer, their own for a learner."""
+    query = sa.select(Enrolment)
+    if user.role == Role.MANAGER:
+        return query
+    if user.role == Role.TRAINER:
+        return query.where(Enrolment.cohort_id.in_(visible_cohorts(user).with_only_columns(Cohort.id)))
+    if user.role == Role.LEARNER and user.learner_id is not None:
+        return query.where(Enrolment.learner_id == user.learner_id)
+    return query.where(sa.false())
+
+
+def get_learner_enrolment_or_404(learner_id: int, user: User) -> Enrolment:
+    """The learner's latest enrolment that `user` may see (a trainer: in one of their cohorts), with its learner,
+    cohort and programme (its blocks and competencies load on demand); else 404."""
+    enrolment = db.session.scalar(
+        visible_enrolments(user)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.learner_id == learner_id)
+        .options(
+            joinedload(Enrolment.learner),
+            joinedload(Enrolment.cohort).joinedload(Cohort.programme),
+            joinedload(Enrolment.cohort).joinedload(Cohort.site),
+        )
+        .order_by(Cohort.start_date.desc(), Enrolment.id.desc())
+        .limit(1)
+    )
+    if enrolment is None:
+        refuse()
+    return enrolment
+
+
+def get_own_enrolment_or_404(user: User) -> Enrolment:
+    """The learner `user`'s latest enrolment (their livret and Dossier Professionnel), else 404."""
+    if user.learner_id is None:
+        refuse()
+    return get_learner_enrolment_or_404(user.learner_id, user)
+
+
+def get_ecf_situation_or_404(enrolment: Enrolment, situation_id: int) -> EcfSituation:
+    """The evaluation situation if it belongs to `enrolment` (already checked), else 404."""
+    situation = db.session.get(EcfSituation, situation_id)
+    if situation is None or situation.enrolment_id != enrolment.id:
+        refuse()
+    return situation
+
+
+def get_dp_example_or_404(example_id: int, user: User) -> DpExample:
+    """The Dossier Professionnel example if `user` may see its enrolment (visible_enrolments), else 404."""
+    visible = visible_enrolments(user).with_only_columns(Enrolment.id)
+    example = db.session.scalar(
+        sa.select(DpExample).where(DpExample.id == example_id, DpExample.enrolment_id.in_(visible))
+    )
+    if example is None:
+        refuse()
+    return example
+
+
+def get_exam_session_or_404(session_id: int) -> ExamSession:
+    """The exam session, with its programme (routes are MANAGE_EXAMS: managers see every session), else 404."""
+    session = db.session.scalar(
+        sa.select(ExamSession).options(joinedload(ExamSession.programme)).where(ExamSession.id == session_id)
+    )
+    if session is None:
+        refuse()
+    return session
+
+
+def get_exam_candidate_or_404(session: ExamSession, candidate_id: int) -> ExamCandidate:
+    """The candidate if registered at `session` (already checked), else 404."""
+    candidate = db.session.get(ExamCandidate, candidate_id)
+    if candidate is None or candidate.session_id != session.id:
+        refuse()
+    return candidate
+
+
+def get_programme_or_404(programme_id: int) -> Programme:
+    """A programme (every role that reaches a programme's page may see the titles), else 404."""
+    programme = db.session.get(Programme, programme_id)
+    if programme is None:
+        refuse()
+    return programme

@@ -10,10 +10,15 @@ from wtforms import SelectChoice
 from .models import (
     AbsenceReason,
     AgeBand,
+    BlockResult,
     Certification,
     Diploma,
+    DpContext,
+    DpStatus,
     DropoutReason,
+    EcfKind,
     EnrolmentStatus,
+    ExamKind,
     Gender,
     HalfDay,
     Justification,
@@ -90,6 +95,29 @@ GLOSSARY: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         Certification.FAILED: _l("non obtenu"),
         Certification.ABSENT: _l("absent·e"),
         Certification.PENDING: _l("en attente"),
+    },
+    ExamKind: {
+        ExamKind.TITLE: _l("titre complet"),
+        ExamKind.BLOCKS: _l("certains blocs (rattrapage)"),
+    },
+    BlockResult: {
+        BlockResult.ACQUIRED: _l("acquis"),
+        BlockResult.NOT_ACQUIRED: _l("non acquis"),
+        BlockResult.ABSENT: _l("absent·e"),
+    },
+    EcfKind: {
+        EcfKind.EVALUATION: _l("évaluation"),
+        EcfKind.REASSESSMENT: _l("réévaluation"),
+    },
+    DpContext: {
+        DpContext.CENTRE: _l("en centre"),
+        DpContext.COMPANY: _l("en entreprise"),
+    },
+    DpStatus: {
+        DpStatus.TO_WRITE: _l("à rédiger"),
+        DpStatus.DRAFT: _l("brouillon"),
+        DpStatus.REVIEWED: _l("relu"),
+        DpStatus.FINAL: _l("finalisé"),
     },
     SubmissionStatus: {
         SubmissionStatus.SUBMITTED: _l("rendu"),

@@ -6,10 +6,12 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from bootcamp.certification.services import record_overall
 from bootcamp.extensions import db
 from bootcamp.models import (
     AttendanceRecord,
     AttendanceSession,
+    Certification,
     Cohort,
     Competency,
     CompetencyAssessment,
@@ -78,6 +80,12 @@ def learner(in_cohort: Cohort, **fields: object) -> Learner:
     made.enrolments.append(Enrolment(cohort=in_cohort, status=EnrolmentStatus.IN_TRAINING))
     db.session.add(made)
     return made
+
+
+def certify(enrolment: Enrolment, certification: Certification | None, on: date | None = None) -> None:
+    """Record an overall certification as per-block results at a whole-title session held `on` (the exit date by
+    default): what the learner import does with its `certification` column."""
+    record_overall(enrolment, certification, on or enrolment.exit_date or enrolment.cohort.end_date)
 
 
 def user(email: str, role: Role, password: str, linked: Learner | None = None, name: str | None = None) -> User:

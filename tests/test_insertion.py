@@ -81,13 +81,10 @@ def leavers(app: Flask) -> None:
             learner = factories.learner(mende, gender=gender)
             learner.flags = {PublicFlag(flag) for flag in flags}
             enrolment = learner.enrolments[0]
-            enrolment.status, enrolment.exit_date, enrolment.certification = (
-                EnrolmentStatus(status),
-                exit_date,
-                certification,
-            )
+            enrolment.status, enrolment.exit_date = EnrolmentStatus(status), exit_date
             if status == "dropped":
                 enrolment.dropout_reason = DropoutReason.JOB
+            factories.certify(enrolment, certification)
             if situation is not None:
                 db.session.add(Outcome(enrolment=enrolment, point=6, situation=situation))
         recent = factories.learner(ales, gender=Gender.MALE)

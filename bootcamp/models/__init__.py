@@ -3,7 +3,8 @@
 base: the clock, tokens, stored enumerations · people: learners and accounts · programmes: titles and their
 frameworks · cohorts: sites, cohorts, enrolments · work: projects, grades, competency assessments · outcomes:
 follow-ups after leaving · attendance: the half-day calendar, roll calls, absences, stored files · security: login
-attempts, one-time tokens · audit: the audit trail, the data version.
+attempts, one-time tokens · certification: ECF, Dossier Professionnel, exam sessions and results ·
+audit: the audit trail, the data version.
 """
 
 from .attendance import (
@@ -23,6 +24,23 @@ from .attendance import (
 )
 from .audit import AuditEvent, DataVersion
 from .base import new_session_token, str_enum, utcnow
+from .certification import (
+    DP_EXAMPLES_PER_BLOCK,
+    ONE_YEAR_MONTHS,
+    BlockResult,
+    DpContext,
+    DpExample,
+    DpStatus,
+    EcfBlock,
+    EcfCompetency,
+    EcfKind,
+    EcfSituation,
+    ExamCandidate,
+    ExamKind,
+    ExamResult,
+    ExamSession,
+    exam_session_blocks,
+)
 from .cohorts import (
     Certification,
     Cohort,
@@ -40,6 +58,21 @@ from .security import LoginAttempt, OneTimeToken
 from .work import CompetencyAssessment, Grade, Project, ProjectCompetency, SubmissionStatus
 
 __all__ = [
+    "DP_EXAMPLES_PER_BLOCK",
+    "ONE_YEAR_MONTHS",
+    "BlockResult",
+    "DpContext",
+    "DpExample",
+    "DpStatus",
+    "EcfBlock",
+    "EcfCompetency",
+    "EcfKind",
+    "EcfSituation",
+    "ExamCandidate",
+    "ExamKind",
+    "ExamResult",
+    "ExamSession",
+    "exam_session_blocks",
     "AbsenceReason",
     "AgeBand",
     "AttendanceRecord",

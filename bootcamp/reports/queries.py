@@ -5,6 +5,7 @@ What is counted and how the counts become rates and shown figures: bootcamp/indi
 
 import sqlalchemy as sa
 
+from ..certification.results import SAT, standing
 from ..dates import due_cutoff
 from ..extensions import db
 from ..indicators import COUNT_FIELDS, GROUPINGS, Counts, Filters, SituationMix
@@ -29,8 +30,9 @@ from ..models import (
 ORDERED = {"gender": Gender, "age": AgeBand, "public": PublicFlag, "diploma": Diploma, "referrer": Referrer}
 
 
-def _population(filters: Filters) -> sa.Select:
-    """Enrolments of the selected cohorts, with their learner, cohort and follow-up at the point."""
+def _population(filters: Filters, with_certification: bool = True) -> sa.Select:
+    """Enrolments of the selected cohorts, with their learner, cohort and follow-up at the point (and their derived
+    certification, unless `with_certification` is false)."""
     query = (
         sa.select()
         .select_from(Enrolment)
@@ -39,6 +41,9 @@ def _population(filters: Filters) -> sa.Select:
         .outerjoin(Outcome, sa.and_(Outcome.enrolment_id == Enrolment.id, Outcome.point == filters.point))
         .where(Cohort.start_date <= filters.as_of)
     )
+    if with_certification:
+        certification = standing(filters.as_of)
+        query = query.outerjoin(certification, certification.c.enrolment_id == Enrolment.id)
     if filters.site_id is not None:
         query = query.where(Cohort.site_id == filters.site_id)
     if filters.programme_id is not None:
@@ -51,6 +56,10 @@ def _population(filters: Filters) -> sa.Select:
 
 
 def _aggregates(filters: Filters) -> list[sa.ColumnElement]:
+    """The counts of Counts; sat_exam and certified read the derived certification as of the day
+    (certification/results.py: the certification export counts the same)."""
+    certification = standing(filters.as_of).c.status
+
     def count_if(condition: sa.ColumnElement) -> sa.ColumnElement:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
@@ -59,10 +68,8 @@ def _aggregates(filters: Filters) -> list[sa.ColumnElement]:
         sa.func.count(Enrolment.id).label("entrants"),
         count_if(Enrolment.status == EnrolmentStatus.DROPPED).label("dropped"),
         count_if(Enrolment.status == EnrolmentStatus.FINISHED).label("finished"),
-        count_if(
-            Enrolment.certification.in_([Certification.OBTAINED, Certification.PARTIAL, Certification.FAILED])
-        ).label("sat_exam"),
-        count_if(Enrolment.certification == Certification.OBTAINED).label("certified"),
+        count_if(certification.in_([status.value for status in SAT])).label("sat_exam"),
+        count_if(certification == Certification.OBTAINED.value).label("certified"),
         count_if(due).label("due"),
         count_if(sa.and_(due, Outcome.situation.is_not(None), Outcome.situation != Situation.UNKNOWN)).label("known"),
         count_if(sa.and_(due, Outcome.situation.in_(EMPLOYMENT_SITUATIONS))).label("employed"),
@@ -146,7 +153,7 @@ def situation_mix(filters: Filters) -> list[SituationMix]:
     """For each cohort year, how many due leavers are in each situation at the point (one query)."""
     year = sa.extract("year", Cohort.start_date)
     query = (
-        _population(filters)
+        _population(filters, with_certification=False)
         .add_columns(year.label("year"), Outcome.situation, sa.func.count(Enrolment.id).label("people"))
         .where(Enrolment.is_leaver, Enrolment.exit_date <= due_cutoff(filters.as_of, filters.point))
         .group_by(year, Outcome.situation)
