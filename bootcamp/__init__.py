@@ -19,12 +19,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     config.finalise(app)
 
-    db.init_app(app)
+    for extension in (db, csrf, i18n, login_manager, compress):
+        extension.init_app(app)
     migrate.init_app(app, db, directory=str(config.MIGRATIONS), render_as_batch=True)
-    csrf.init_app(app)
-    i18n.init_app(app)
-    login_manager.init_app(app)
-    compress.init_app(app)
 
     from . import assets, cli, errors, templating
     from .absences import views as absences
@@ -33,10 +30,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .auth import views as auth
     from .cohorts import views as cohorts
     from .competencies import views as competencies
+    from .dossier import views as dossier
+    from .ecf import views as ecf
+    from .exams import views as exams
     from .learners import views as learners
+    from .livret import views as livret
     from .outcomes import views as outcomes
     from .printouts import views as printouts
     from .projects import views as projects
+    from .readiness import views as readiness
     from .reports import views as reports
     from .rollcall import views as rollcall
     from .sites import views as sites
@@ -51,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Each feature defines its blueprint in its views.py; importing a feature's services never imports its views.
     blueprints = (assets, auditlog, auth, cohorts, competencies, projects, learners, outcomes, reports, sites, users)
     blueprints += (timetable, attendance, rollcall, absences, printouts)
+    blueprints += (ecf, livret, dossier, exams, readiness)
     for module in blueprints:
         app.register_blueprint(module.bp)
     return app

@@ -6,17 +6,27 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from bootcamp.certification.results import refresh
 from bootcamp.certification.services import record_overall
 from bootcamp.extensions import db
 from bootcamp.models import (
     AttendanceRecord,
     AttendanceSession,
+    Block,
     Certification,
     Cohort,
     Competency,
     CompetencyAssessment,
+    DpExample,
+    DpStatus,
+    EcfCompetency,
+    EcfSituation,
     Enrolment,
     EnrolmentStatus,
+    ExamCandidate,
+    ExamKind,
+    ExamResult,
+    ExamSession,
     Gender,
     HalfDay,
     Learner,
@@ -155,6 +165,12 @@ class World:
     other_session_id: int  # the morning of WORLD_DAY in other_cohort_id
     record_id: int  # learner_id absent that morning
     other_record_id: int  # other_learner_id absent that morning
+    exam_id: int  # a whole-title session on WORLD_EXAM_DAY, both learners candidates, no result yet
+    candidate_id: int  # learner_id at that session
+    situation_id: int  # an ECF situation of learner_id, block 1
+    other_situation_id: int  # the same for other_learner_id
+    example_id: int  # a Dossier Professionnel example of learner_id, block 1
+    other_example_id: int  # the same for other_learner_id
 
     def paths(self, mine: bool = True) -> dict[str, str]:
         """Values for the URL templates of test_access, in the trainer's cohort or in the other one."""
@@ -170,7 +186,53 @@ class World:
             "day": WORLD_DAY.isoformat(),
             "half_day": "am",
             "record": str(self.record_id if mine else self.other_record_id),
+            "exam": str(self.exam_id),  # sessions are managers': not scoped by cohort
+            "candidate": str(self.candidate_id),
+            "situation": str(self.situation_id if mine else self.other_situation_id),
+            "example": str(self.example_id if mine else self.other_example_id),
         }
+
+
+WORLD_EXAM_DAY = date(2026, 12, 7)
+
+
+def exam(programme: Programme, on: date, enrolments: list[Enrolment], kind: ExamKind = ExamKind.TITLE,
+         blocks: list[Block] | None = None) -> ExamSession:
+    """A session of `programme` starting `on`, with these enrolments as candidates for its blocks (every block of
+    the programme for a whole-title session), no result yet."""
+    session = ExamSession(programme=programme, kind=kind, start_date=on, end_date=on, place="Mende", jury="")
+    session.blocks = list(blocks or []) if kind == ExamKind.BLOCKS else []
+    examined = session.blocks if kind == ExamKind.BLOCKS else programme.blocks
+    for enrolment in enrolments:
+        candidate = ExamCandidate(enrolment=enrolment)
+        candidate.results = [ExamResult(block=block) for block in examined]
+        session.candidates.append(candidate)
+    db.session.add(session)
+    db.session.flush()
+    refresh([enrolment.id for enrolment in enrolments])
+    return session
+
+
+def ecf_situation(enrolment: Enrolment, block: Block, on: date, satisfactory: bool | None = True) -> EcfSituation:
+    """An evaluation situation of `block` for `enrolment`, assessing the block's first competency."""
+    situation = EcfSituation(
+        enrolment=enrolment, block=block, held_on=on, description="Projet fil rouge", satisfactory=satisfactory,
+        first_assessor="Thomas Formateur", second_assessor="Claire Aubrac",
+    )
+    situation.competencies = [EcfCompetency(competency=block.competencies[0])]
+    db.session.add(situation)
+    db.session.flush()
+    return situation
+
+
+def dp_example(enrolment: Enrolment, block: Block, position: int = 1, status: DpStatus = DpStatus.DRAFT) -> DpExample:
+    example = DpExample(
+        enrolment=enrolment, block=block, position=position, title=f"Exemple {position}", status=status,
+        updated_on=date(2026, 11, 2),
+    )
+    db.session.add(example)
+    db.session.flush()
+    return example
 
 
 def make_world(password: str) -> World:
@@ -190,6 +252,11 @@ def make_world(password: str) -> World:
     morning, other_morning = half_day(mine, WORLD_DAY), half_day(theirs, WORLD_DAY)
     absence = attendance(morning, learner_mine.enrolments[0], Presence.ABSENT)
     other_absence = attendance(other_morning, learner_theirs.enrolments[0], Presence.ABSENT)
+    mine_enrolment, their_enrolment = learner_mine.enrolments[0], learner_theirs.enrolments[0]
+    block = mine.programme.blocks[0]
+    session = exam(mine.programme, WORLD_EXAM_DAY, [mine_enrolment, their_enrolment])
+    situation, other_situation = (ecf_situation(e, block, date(2026, 11, 6)) for e in (mine_enrolment, their_enrolment))
+    example, other_example = (dp_example(e, block) for e in (mine_enrolment, their_enrolment))
     db.session.flush()
     return World(
         cohort_id=mine.id,
@@ -212,4 +279,10 @@ def make_world(password: str) -> World:
         other_session_id=other_morning.id,
         record_id=absence.id,
         other_record_id=other_absence.id,
+        exam_id=session.id,
+        candidate_id=next(c.id for c in session.candidates if c.enrolment_id == mine_enrolment.id),
+        situation_id=situation.id,
+        other_situation_id=other_situation.id,
+        example_id=example.id,
+        other_example_id=other_example.id,
     )

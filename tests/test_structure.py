@@ -164,4 +164,5 @@ def test_the_models_are_split_by_area_and_all_exported() -> None:
     assert {table.name for table in db.metadata.sorted_tables} == {
         *(getattr(models, name).__tablename__ for name in mapped),
         models.cohort_trainers.name,
+        models.exam_session_blocks.name,
     }

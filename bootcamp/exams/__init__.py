@@ -1,0 +1,1 @@
+"""Exam sessions of the titre professionnel: sessions, candidates, per-block results, resits."""
