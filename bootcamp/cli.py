@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from . import dates
 from .attendance.commands import attendance_cli
 from .backup import BackupError, backup, check_backup, restore, sqlite_path
+from .certification.commands import certification_cli
 from .cohorts.services import CohortError, cohorts_named, save_cohort
 from .demo import DEMO_ACCOUNTS, SITE_TRAINER_PREFIX, SITES, DemoError, DemoOptions, database_is_empty, load_demo
 from .errors import is_contention
@@ -31,6 +32,7 @@ from .models import Cohort, Role, Site, User
 from .passwords import hash_password, password_problem
 from .personal_data import PROOF_RETENTION_YEARS, count_due_proofs, delete_due_proofs, due_for_erasure, erase_learner
 from .reports import attendance as attendance_report
+from .reports import certification as certification_report
 from .reports.export import to_csv
 from .reports.queries import indicator_rows
 from .transactions import end_transaction, write_transaction
@@ -301,6 +303,30 @@ def export_attendance(by: str, first: datetime | None, last: datetime | None) ->
     click.echo(attendance_report.to_csv(attendance_report.attendance_rows(within, by)), nl=False)
 
 
+@export_cli.command("certification")
+@click.option(
+    "--by",
+    "by",
+    required=True,
+    type=click.Choice(certification_report.BREAKDOWNS),
+    help="The breakdown: one row per group (block: one per block code).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Sessions started by this day count (YYYY-MM-DD; default: today).",
+)
+def export_certification(by: str, as_of: datetime | None) -> None:
+    """Print certification results by group as CSV, the same bytes as /certification/export.csv: candidates by
+    derived certification, pass rate and first-attempt pass rate, as of --as-of."""
+    day = as_of.date() if as_of else dates.today()
+    with force_locale("en"):
+        if problem := dates.date_problem(day):
+            raise click.BadParameter(problem, param_hint="--as-of")
+    click.echo(certification_report.to_csv(certification_report.certification_rows(day, by)), nl=False)
+
+
 @click.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only say who would be anonymised and how many proofs deleted.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -377,3 +403,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(frameworks_cli)
     app.cli.add_command(demo)
     app.cli.add_command(attendance_cli)
+    app.cli.add_command(certification_cli)

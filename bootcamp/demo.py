@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from .dates import add_months
 from .demo_attendance import Attendee, CohortRoll, add_attendance, attendee, year_end_closures
+from .demo_certification import ExamCohort, add_certification
 from .extensions import db
 from .frameworks import DWWM, insert_framework, read_framework
 from .models import (
@@ -27,9 +28,13 @@ from .models import (
     Competency,
     CompetencyAssessment,
     Diploma,
+    DpExample,
     DropoutReason,
+    EcfSituation,
     Enrolment,
     EnrolmentStatus,
+    ExamResult,
+    ExamSession,
     Gender,
     Grade,
     Learner,
@@ -117,6 +122,10 @@ COUNTED = (
     AttendanceSession,
     AttendanceRecord,
     StoredFile,
+    ExamSession,
+    ExamResult,
+    EcfSituation,
+    DpExample,
     User,
 )
 
@@ -187,6 +196,8 @@ class DemoBuilder:
         self.learner_count = 0
         self.attendance_random = random.Random(f"attendance-{options.seed}")  # demo_attendance's own draws
         self.rolls: list[CohortRoll] = []
+        self.certification_random = random.Random(f"certification-{options.seed}")  # demo_certification's draws
+        self.exam_cohorts: list[ExamCohort] = []
 
     # --- people -------------------------------------------------------------------------
     def _learner(self, department: str, start: date) -> tuple[Learner, float]:
@@ -248,6 +259,7 @@ class DemoBuilder:
         elif cohort.end_date <= self.today:
             enrolment.status = EnrolmentStatus.FINISHED
             enrolment.exit_date = cohort.end_date
+            # The overall result; demo_certification records the exam results that derive it.
             if cohort.end_date + timedelta(days=21) > self.today:
                 enrolment.certification = Certification.PENDING
             else:
@@ -436,10 +448,12 @@ class DemoBuilder:
                 enrolled.append((enrolment, employability))
             db.session.flush()
             self.rolls.append(CohortRoll(cohort, trainer.id, [self._attendee(*pair) for pair in enrolled]))
+            self.exam_cohorts.append(ExamCohort(cohort, trainer.id, trainer.name, town, enrolled))
         self._link_learner_account(accounts["learner@example.org"], linkable)
         db.session.flush()
         self._feature(accounts["learner@example.org"])
         add_attendance(self.rolls, self.today, self.attendance_random)
+        add_certification(self.exam_cohorts, self.today, self.certification_random, manager.id)
         db.session.flush()
         return {
             model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in COUNTED

@@ -2,9 +2,10 @@
 and the keeping periods the purge applies (`flask purge`).
 
 Keeping periods: a learner's personal data is erased RETENTION_YEARS (5) after their last exit; their attendance
-records stay, anonymous, for the statistics (and the sign-in sheets keep their hours and signatures' times). The
-proofs of absence (stored files) are kept PROOF_RETENTION_YEARS (6) after the end of their cohort, whatever
-happened to the learner, then deleted: the justification itself (accepted or refused) stays on the record.
+records, exam candidacies and results stay, anonymous, for the statistics (and the sign-in sheets keep their
+hours and signatures' times). The proofs of absence (stored files) are kept PROOF_RETENTION_YEARS (6) after the
+end of their cohort, whatever happened to the learner, then deleted: the justification itself (accepted or
+refused) stays on the record.
 """
 
 from dataclasses import dataclass
@@ -23,7 +24,14 @@ from .models import (
     AuditEvent,
     Cohort,
     CompetencyAssessment,
+    DpExample,
+    EcfBlock,
+    EcfCompetency,
+    EcfSituation,
     Enrolment,
+    ExamCandidate,
+    ExamResult,
+    ExamSession,
     Grade,
     Learner,
     Outcome,
@@ -56,11 +64,23 @@ class LearnerRows:
     accounts: list[User]
     events: list[AuditEvent]
     attendance: list[AttendanceRecord]  # with their half-day, its cohort and the proof's name (not its bytes)
+    certification: "CertificationRows"
+
+
+@dataclass(frozen=True)
+class CertificationRows:
+    """The learner's livret (ECF situations with their competencies, block summaries), Dossier Professionnel
+    examples, and exam candidacies with their session and per-block results."""
+
+    ecf_situations: list[EcfSituation]
+    ecf_blocks: list[EcfBlock]
+    dp_examples: list[DpExample]
+    candidacies: list[ExamCandidate]
 
 
 def learner_rows(learner: Learner) -> LearnerRows:
-    """The learner's file, enrolments, grades, levels, situations, accounts, journal and attendance (eight
-    queries)."""
+    """The learner's file, enrolments, grades, levels, situations, accounts, journal, attendance (eight queries)
+    and certification (four)."""
     enrolments = db.session.scalars(
         sa.select(Enrolment)
         .options(
@@ -101,7 +121,47 @@ def learner_rows(learner: Learner) -> LearnerRows:
         .order_by(AuditEvent.created_at, AuditEvent.id)
     ).all()
     found = (enrolments, grades, assessments, outcomes, accounts, events)
-    return LearnerRows(learner, *(list(rows) for rows in found), attendance_rows(learner))
+    return LearnerRows(
+        learner, *(list(rows) for rows in found), attendance_rows(learner), certification_rows(learner)
+    )
+
+
+def certification_rows(learner: Learner) -> CertificationRows:
+    """The learner's ECF situations, block summaries, DP examples and exam candidacies, with their blocks,
+    competencies, sessions and results (four queries, whatever their number)."""
+    mine = sa.select(Enrolment.id).where(Enrolment.learner_id == learner.id)
+    situations = db.session.scalars(
+        sa.select(EcfSituation)
+        .options(
+            joinedload(EcfSituation.block),
+            joinedload(EcfSituation.competencies).joinedload(EcfCompetency.competency),
+        )
+        .where(EcfSituation.enrolment_id.in_(mine))
+        .order_by(EcfSituation.held_on, EcfSituation.id)
+    ).unique()
+    summaries = db.session.scalars(
+        sa.select(EcfBlock)
+        .options(joinedload(EcfBlock.block))
+        .where(EcfBlock.enrolment_id.in_(mine))
+        .order_by(EcfBlock.id)
+    )
+    examples = db.session.scalars(
+        sa.select(DpExample)
+        .options(joinedload(DpExample.block), joinedload(DpExample.reviewed_by))
+        .where(DpExample.enrolment_id.in_(mine))
+        .order_by(DpExample.block_id, DpExample.position)
+    )
+    candidacies = db.session.scalars(
+        sa.select(ExamCandidate)
+        .join(ExamSession, ExamSession.id == ExamCandidate.session_id)
+        .options(
+            joinedload(ExamCandidate.session).joinedload(ExamSession.programme),
+            joinedload(ExamCandidate.results).joinedload(ExamResult.block),
+        )
+        .where(ExamCandidate.enrolment_id.in_(mine))
+        .order_by(ExamSession.start_date, ExamCandidate.id)
+    ).unique()
+    return CertificationRows(*(list(rows) for rows in (situations, summaries, examples, candidacies)))
 
 
 def attendance_rows(learner: Learner) -> list[AttendanceRecord]:
@@ -163,7 +223,42 @@ def learner_export(learner: Learner) -> dict[str, Any]:
         "accounts": [_row(account, skip=SECRET_COLUMNS) for account in accounts],
         "audit_events": [_row(event) for event in events],
         "attendance_records": [_attendance_row(record) for record in rows.attendance],
+        **certification_export(rows.certification),
     }
+
+
+def certification_export(rows: CertificationRows) -> dict[str, list[dict[str, Any]]]:
+    """The livret, the DP and the exam results, each row with its block's code (and a session's facts)."""
+    return {
+        "ecf_situations": [
+            {
+                **_row(situation),
+                "block": situation.block.code,
+                "competencies": [
+                    {"competency": assessed.competency.code, "to_reassess": assessed.to_reassess}
+                    for assessed in sorted(situation.competencies, key=lambda item: item.competency.position)
+                ],
+            }
+            for situation in rows.ecf_situations
+        ],
+        "ecf_blocks": [{**_row(summary), "block": summary.block.code} for summary in rows.ecf_blocks],
+        "dp_examples": [{**_row(example), "block": example.block.code} for example in rows.dp_examples],
+        "exam_candidacies": [
+            {
+                **_row(candidate),
+                "session": _session(candidate.session),
+                "results": [
+                    {**_row(result), "block": result.block.code}
+                    for result in sorted(candidate.results, key=lambda item: item.block.position)
+                ],
+            }
+            for candidate in rows.candidacies
+        ],
+    }
+
+
+def _session(session: ExamSession) -> dict[str, Any]:
+    return {**_row(session), "programme": session.programme.rncp_code}
 
 
 def export_for(user: User) -> dict[str, Any]:
@@ -184,6 +279,10 @@ EXPORT_LISTS = (
     "accounts",
     "audit_events",
     "attendance_records",
+    "ecf_situations",
+    "ecf_blocks",
+    "dp_examples",
+    "exam_candidacies",
 )
 
 
@@ -204,6 +303,11 @@ PERSONAL_KEYS = frozenset(
         "job_title",
         "name",
         "filename",
+        "description",
+        "points_to_watch",
+        "observations",
+        "title",
+        "review_comment",
     }
 )
 
@@ -211,10 +315,12 @@ PERSONAL_KEYS = frozenset(
 def erase_learner(learner: Learner) -> None:
     """Remove a learner's personal data and keep the anonymous facts statistics need.
 
-    Gender, age band, publics, diploma, referrer, enrolments, certification, levels, scores, the
-    situations after the training and the attendance records (hours, absences, justifications) stay, so past
-    indicators do not change. Names, email, phone, birth date, postal code, free-text comments, feedback,
-    employers and job titles go, from the audit log too; a linked account is deactivated and anonymised. The
+    Gender, age band, publics, diploma, referrer, enrolments, certification (exam candidacies and results, ECF
+    and DP results and statuses), levels, scores, the situations after the training and the attendance records
+    (hours, absences, justifications) stay, so past indicators do not change. Names, email, phone, birth date,
+    postal code, free-text comments, feedback, employers and job titles go, and what was written about the learner
+    for the certification (ECF descriptions, points to watch, observations; DP titles and review comments), from
+    the audit log too; a linked account is deactivated and anonymised. The
     proofs of absence stay until their keeping period ends (due_proofs), renamed so their names say nothing.
     The erasure itself is audited without the values. The caller commits.
     """
@@ -229,6 +335,7 @@ def erase_learner(learner: Learner) -> None:
     db.session.execute(
         sa.update(Outcome).where(Outcome.enrolment_id.in_(enrolment_ids)).values(employer="", job_title="")
     )
+    _erase_certification_texts(enrolment_ids)
     _rename_proofs(enrolment_ids)
     if learner.user is not None:
         account = learner.user
@@ -239,6 +346,22 @@ def erase_learner(learner: Learner) -> None:
         event.before = _scrub(event.before)
         event.after = _scrub(event.after)
     record("learner", learner.id, "erase", None, {"erased": True}, learner_id=learner.id)
+
+
+def _erase_certification_texts(enrolment_ids: sa.Select) -> None:
+    """The free texts about the learner in their livret and DP; results, statuses and dates stay. The rows'
+    versions move, so a form opened before the erasure cannot write the texts back."""
+    for model, columns in (
+        (EcfSituation, ("description", "points_to_watch")),
+        (EcfBlock, ("observations",)),
+        (DpExample, ("title", "review_comment")),
+    ):
+        db.session.execute(
+            sa.update(model)
+            .where(model.enrolment_id.in_(enrolment_ids))
+            .values({column: "" for column in columns} | {"version": model.version + 1})
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _rename_proofs(enrolment_ids: sa.Select) -> None:

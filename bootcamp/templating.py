@@ -24,6 +24,7 @@ LINKS = [
     ("cohorts.index", Action.MANAGE_COHORTS, _l("Promotions")),
     ("cohorts.index", Action.TEACH, _l("Mes promotions")),
     ("timetable.closures", Action.MANAGE_COHORTS, _l("Fermetures")),
+    ("exams.index", Action.MANAGE_EXAMS, _l("Sessions d'examen")),
     ("users.index", Action.MANAGE_ACCOUNTS, _l("Comptes")),
     ("auditlog.index", Action.READ_AUDIT, _l("Journal")),
 ]

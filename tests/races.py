@@ -31,6 +31,7 @@ CONFLICT_WORDS = (
     "a saisi cette situation",  # follow-up form: version
     "d'autres niveaux ont été saisis",  # grid
     "Modification simultanée",  # any form: a unique rule broken by a race (409)
+    "voici les résultats actuels",  # an exam session's results grid: versions
 )
 
 
@@ -343,3 +344,34 @@ def signing_during_roll_call(base: str, trainer_email: str, path: str, submissio
 
     answers = _all_at_once(len(emails) + 1, act)
     return answers[-1], answers[:-1]
+
+
+def exam_grid(browser: Browser, path: str) -> dict[str, str]:
+    """The results grid of an exam session's page (its first form): the CSRF token, each cell and its version."""
+    status, page = browser.request(path)
+    assert status == 200, (path, status, page[:200])
+    grid = page[page.index("<form", page.index("results-title")) :]
+    grid = grid[: grid.index("</form>")]
+    fields = dict(re.findall(r'name="(csrf_token|version-[0-9]+)" (?:type="hidden" )?value="([^"]*)"', grid))
+    fields |= dict(re.findall(r'<input type="hidden" name="(version-[0-9]+)" value="([^"]*)"', grid))
+    fields |= {name: "" for name in re.findall(r'<select name="(result-[0-9]+)"', grid)}
+    return fields
+
+
+def exam_results_same_snapshot(base: str, manager_email: str, session_id: int, count: int,
+                               saved_in_database) -> Tally:
+    """`count` managers save the same session's results from one snapshot, each a grid of their own (person n
+    writes n in binary, acquired / not acquired, over the cells): one may be saved, the others refused (409)."""
+    tally = Tally("exam results: one session, same snapshot")
+    path = f"/exams/{session_id}"
+    people = [Browser(base) for _ in range(count)]
+    for person in people:
+        assert person.login(manager_email) == 302
+    grids = [exam_grid(person, path) for person in people]
+    cells = sorted(name for name in grids[0] if name.startswith("result-"))
+
+    def save(number: int) -> tuple[int, str]:
+        values = {name: ("acquired" if number >> index & 1 else "not_acquired") for index, name in enumerate(cells)}
+        return people[number].request(f"{path}/results", grids[number] | values)
+
+    return _saves(tally, _all_at_once(count, save), saved_in_database())

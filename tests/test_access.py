@@ -72,6 +72,8 @@ MATRIX = {
     "/insertion/export-excel.csv": ("/insertion/export-excel.csv?by=gender", MANAGER),
     "/attendance": ("/attendance", MANAGER),
     "/attendance/export.csv": ("/attendance/export.csv?by=gender", MANAGER),
+    "/certification": ("/certification", MANAGER),
+    "/certification/export.csv": ("/certification/export.csv?by=block", MANAGER),
     "/outcomes/due": ("/outcomes/due", MANAGER),
     "/sites/": ("/sites/", MANAGER),
     "/sites/<int:site_id>/edit": ("/sites/{site}/edit", MANAGER),
@@ -90,10 +92,41 @@ MATRIX = {
         "/me/projects/{project}",
         [LOGIN, ("200", None), ("404", None), ("404", None), ("404", None), ("404", None)],
     ),
+    "/me/certification": (  # the learner's own livret and Dossier Professionnel; unlinked: no enrolment
+        "/me/certification",
+        [LOGIN, ("200", None), ("404", None), ("404", None), ("404", None), ("404", None)],
+    ),
+    "/me/dp": ("/me/dp", [("405", None)] * 6),  # POST only: see test_dossier
+    "/me/dp/<int:example_id>": ("/me/dp/{example}", [("405", None)] * 6),  # POST only: see test_dossier
+    "/me/dp/<int:example_id>/delete": ("/me/dp/{example}/delete", [("405", None)] * 6),  # POST only
+    "/learners/<int:learner_id>/dp": ("/learners/{learner}/dp", STAFF),
+    "/learners/<int:learner_id>/dp/<int:example_id>": (
+        "/learners/{learner}/dp/{example}",
+        [("405", None)] * 6,  # POST only: see test_dossier
+    ),
     "/cohorts/<int:cohort_id>/attendance/sheet.pdf": ("/cohorts/{cohort}/attendance/sheet.pdf?week={day}", STAFF),
     "/learners/<int:learner_id>/attendance/certificate.pdf": (
         "/learners/{learner}/attendance/certificate.pdf?from={day}&to={day}",
         STAFF,
+    ),
+    "/learners/<int:learner_id>/ecf.pdf": (  # the livret: the learner's own, their trainers', managers'
+        "/learners/{learner}/ecf.pdf",
+        [LOGIN, ("200", None), ("404", None), ("200", None), ("200", None), ("404", None)],
+    ),
+    "/cohorts/<int:cohort_id>/ecf.pdf": ("/cohorts/{cohort}/ecf.pdf", STAFF),
+    "/learners/<int:learner_id>/ecf": ("/learners/{learner}/ecf", STAFF),
+    "/learners/<int:learner_id>/ecf/situations": ("/learners/{learner}/ecf/situations", [("405", None)] * 6),  # POST
+    "/learners/<int:learner_id>/ecf/situations/<int:situation_id>": (
+        "/learners/{learner}/ecf/situations/{situation}",
+        STAFF,
+    ),
+    "/learners/<int:learner_id>/ecf/situations/<int:situation_id>/delete": (
+        "/learners/{learner}/ecf/situations/{situation}/delete",
+        [("405", None)] * 6,  # POST only: see test_ecf
+    ),
+    "/learners/<int:learner_id>/ecf/blocks/<int:block_id>": (  # a block's summary: POST only, see test_ecf
+        "/learners/{learner}/ecf/blocks/1",
+        [("405", None)] * 6,
     ),
     "/cohorts/<int:cohort_id>/attendance/<day>/<half_day>": ("/cohorts/{cohort}/attendance/{day}/{half_day}", STAFF),
     "/me/attendance/sign": ("/me/attendance/sign", [("405", None)] * 6),  # POST only: see test_rollcall
@@ -134,9 +167,20 @@ MATRIX = {
     "/password": ("/password", [("404", None)] * 6),  # the form of a link opened in this session: none here
     "/static/<path:filename>": ("/static/css/app.css", [("200", None)] * 6),
     "/cohorts/<int:cohort_id>/calendar": ("/cohorts/{cohort}/calendar", STAFF),
+    "/cohorts/<int:cohort_id>/readiness": ("/cohorts/{cohort}/readiness", STAFF),
     "/cohorts/<int:cohort_id>/calendar/pattern": ("/cohorts/{cohort}/calendar/pattern", MANAGER),
     "/closures/": ("/closures/", MANAGER),
     "/closures/<int:closure_id>/delete": ("/closures/1/delete", [("405", None)] * 6),  # POST only
+    "/exams/": ("/exams/", MANAGER),
+    "/exams/new": ("/exams/new", MANAGER),
+    "/exams/<int:session_id>": ("/exams/{exam}", MANAGER),
+    "/exams/<int:session_id>/edit": ("/exams/{exam}/edit", MANAGER),
+    "/exams/<int:session_id>/candidates": ("/exams/{exam}/candidates", [("405", None)] * 6),  # POST only
+    "/exams/<int:session_id>/candidates/<int:candidate_id>/delete": (
+        "/exams/{exam}/candidates/{candidate}/delete",
+        [("405", None)] * 6,  # POST only: see test_exams
+    ),
+    "/exams/<int:session_id>/results": ("/exams/{exam}/results", [("405", None)] * 6),  # POST only
 }
 # Every POST route, with what a valid form would change, for the CSRF and scope tests.
 POSTS = [
@@ -163,12 +207,25 @@ POSTS = [
     "/cohorts/{cohort}/attendance/{day}/{half_day}",
     "/me/attendance/sign",
     "/me/attendance/{record}/justification",
+    "/me/dp",
+    "/me/dp/{example}",
+    "/me/dp/{example}/delete",
+    "/learners/{learner}/dp/{example}",
+    "/learners/{learner}/ecf/situations",
+    "/learners/{learner}/ecf/situations/{situation}",
+    "/learners/{learner}/ecf/situations/{situation}/delete",
+    "/learners/{learner}/ecf/blocks/1",
     "/cohorts/{cohort}/absences/{record}/decision",
     "/cohorts/{cohort}/absences/{record}/proof",
     "/cohorts/{cohort}/calendar",
     "/cohorts/{cohort}/calendar/pattern",
     "/closures/",
     "/closures/1/delete",
+    "/exams/new",
+    "/exams/{exam}/edit",
+    "/exams/{exam}/candidates",
+    "/exams/{exam}/candidates/{candidate}/delete",
+    "/exams/{exam}/results",
 ]
 
 
@@ -296,7 +353,14 @@ def test_navigation_links_only_to_pages_the_role_may_open(app: Flask) -> None:
     assert shown == {
         "learner": ["learners.me"],
         "trainer": ["cohorts.index"],
-        "manager": ["reports.dashboard", "outcomes.due", "cohorts.index", "timetable.closures", "auditlog.index"],
+        "manager": [
+            "reports.dashboard",
+            "outcomes.due",
+            "cohorts.index",
+            "timetable.closures",
+            "exams.index",
+            "auditlog.index",
+        ],
         "admin": ["users.index", "auditlog.index"],
     }
     assert [str(text) for _endpoint, text in NAVIGATION[Role.TRAINER]] == ["Mes promotions"]

@@ -6,11 +6,12 @@ from html import unescape
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, url_for
 
 from bootcamp import dates
 from bootcamp.extensions import db
 from bootcamp.models import (
+    Certification,
     Cohort,
     DropoutReason,
     Enrolment,
@@ -138,7 +139,6 @@ def test_record_a_dropout(app: Flask, client, auth: AuthActions, world) -> None:
         "status": "dropped",
         "exit_date": "2026-10-15",
         "dropout_reason": "job",
-        "certification": None,
     }
     assert event.learner_id == world.learner_id
     page = client.get(f"/cohorts/{world.cohort_id}").text
@@ -157,7 +157,6 @@ def test_record_a_dropout(app: Flask, client, auth: AuthActions, world) -> None:
         ({"status": "dropped", "exit_date": "2026-10-15", "dropout_reason": "bored"}, "dropout_reason", ""),
         ({"status": "dropped", "exit_date": "31/02/2026", "dropout_reason": "job"}, "exit_date", "Date invalide"),
         ({"status": "finished", "exit_date": ""}, "exit_date", "Indiquez la date de sortie"),
-        ({"status": "in_training", "certification": "obtained"}, "certification", "à la sortie"),
         ({"status": "graduated"}, "status", ""),
     ],
 )
@@ -183,7 +182,7 @@ def test_enrolment_change_refused_when_someone_changed_it_meanwhile(app: Flask, 
     manager = app.test_client()
     AuthActions(manager).login("manager@example.org")
     theirs = page_form(manager, url)
-    theirs.update(status="finished", exit_date="2026-11-20", certification="pending")
+    theirs.update(status="finished", exit_date="2026-11-20")
     assert manager.post(url, data=theirs).status_code == 302
     stale.update(status="dropped", exit_date="2026-10-15", dropout_reason="health")
     response = client.post(url, data=stale)
@@ -194,6 +193,37 @@ def test_enrolment_change_refused_when_someone_changed_it_meanwhile(app: Flask, 
     again.update(status="dropped", exit_date="2026-10-15", dropout_reason="health")
     assert client.post(url, data=again).status_code == 302
     assert _enrolment(app, world.enrolment_id).status == EnrolmentStatus.DROPPED
+
+
+def test_the_enrolment_form_shows_the_derived_certification_and_does_not_take_one(
+    app: Flask, client, auth: AuthActions, world
+) -> None:
+    """The certification is derived from exam results: the form shows it (managers get the sessions' link) and a
+    posted value changes nothing."""
+    with app.app_context():
+        enrolment = db.session.get(Enrolment, world.other_enrolment_id)
+        factories.certify(enrolment, Certification.PARTIAL)
+        db.session.commit()
+    url = f"/cohorts/{world.other_cohort_id}/enrolments/{world.other_enrolment_id}"
+    auth.login("manager@example.org")
+    page = client.get(url).text
+    assert 'name="certification"' not in page and "certification-title" in page
+    assert re.search(r'id="certification">\s*certains blocs', page) and f'href="{url_for_exams(app)}"' in page
+    form = page_form(client, url) | {"certification": "obtained", "exit_date": "2026-10-31"}
+    assert client.post(url, data=form).status_code == 302
+    enrolment = _enrolment(app, world.other_enrolment_id)
+    assert (enrolment.exit_date, enrolment.certification) == (date(2026, 10, 31), Certification.PARTIAL)
+    [event] = audit_events(app, "enrolment")
+    assert "certification" not in event.after and event.after["exit_date"] == "2026-10-31"
+    auth.logout()
+    auth.login("trainer@example.org")
+    mine = client.get(f"/cohorts/{world.cohort_id}/enrolments/{world.enrolment_id}").text
+    assert 'name="certification"' not in mine and url_for_exams(app) not in mine  # exam sessions are managers'
+
+
+def url_for_exams(app: Flask) -> str:
+    with app.test_request_context():
+        return url_for("exams.index")
 
 
 # The end of the programme for a whole cohort (its page, its window, leaving people out): tests/test_finish.py.

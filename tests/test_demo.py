@@ -12,10 +12,21 @@ from bootcamp.extensions import db
 from bootcamp.models import (
     AttendanceRecord,
     AttendanceSession,
+    BlockResult,
+    Certification,
     Cohort,
     CompetencyAssessment,
+    DpExample,
+    DpStatus,
+    EcfBlock,
+    EcfKind,
+    EcfSituation,
     Enrolment,
     EnrolmentStatus,
+    ExamCandidate,
+    ExamKind,
+    ExamResult,
+    ExamSession,
     Gender,
     Grade,
     Justification,
@@ -57,7 +68,18 @@ def _fingerprint() -> str:
         .join(AttendanceRecord)
         .order_by(AttendanceRecord.session_id, AttendanceRecord.enrolment_id)
     ).all()
-    return hashlib.sha256(repr((rows, levels, situations, attendance)).encode()).hexdigest()
+    exams = db.session.execute(
+        sa.select(ExamSession.start_date, ExamCandidate.enrolment_id, ExamResult.block_id, ExamResult.result)
+        .join(ExamCandidate, ExamCandidate.id == ExamResult.candidate_id)
+        .join(ExamSession, ExamSession.id == ExamCandidate.session_id)
+        .order_by(ExamResult.id)
+    ).all()
+    livret = db.session.execute(
+        sa.select(EcfSituation.enrolment_id, EcfSituation.held_on, EcfSituation.satisfactory, EcfSituation.description)
+        .order_by(EcfSituation.id)
+    ).all()
+    dp = db.session.execute(sa.select(DpExample.enrolment_id, DpExample.status).order_by(DpExample.id)).all()
+    return hashlib.sha256(repr((rows, levels, situations, attendance, exams, livret, dp)).encode()).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +134,107 @@ def test_dropouts_have_reasons_and_finishers_certification(demo_app: Flask) -> N
     assert all(e.dropout_reason and e.exit_date for e in dropped)
     assert all(e.certification for e in finished)
     assert len({e.dropout_reason for e in dropped}) >= 5
+
+
+def _exam_history() -> dict[int, list[tuple]]:
+    """Each candidate's (session day, kind, block id, result), by enrolment, oldest first."""
+    rows = db.session.execute(
+        sa.select(ExamCandidate.enrolment_id, ExamSession.start_date, ExamSession.kind)
+        .add_columns(ExamResult.block_id, ExamResult.result)
+        .join(ExamCandidate, ExamCandidate.id == ExamResult.candidate_id)
+        .join(ExamSession, ExamSession.id == ExamCandidate.session_id)
+        .order_by(ExamSession.start_date, ExamResult.block_id)
+    )
+    history: dict[int, list[tuple]] = {}
+    for enrolment_id, *attempt in rows:
+        history.setdefault(enrolment_id, []).append(tuple(attempt))
+    return history
+
+
+def test_the_certification_is_derived_from_sessions_with_partial_results_and_resits(demo_app: Flask) -> None:
+    from bootcamp.certification import results
+    from bootcamp.dates import add_months
+
+    with demo_app.app_context():
+        enrolments = db.session.scalars(sa.select(Enrolment)).all()
+        derived = results.statuses(e.id for e in enrolments)
+        assert {e.id: e.certification for e in enrolments if e.certification} == derived
+        finished = [e.certification for e in enrolments if e.status == EnrolmentStatus.FINISHED]
+        shares = {value: finished.count(value) / len(finished) for value in Certification}
+        assert 0.6 < shares[Certification.OBTAINED] < 0.85 and 0.03 < shares[Certification.PARTIAL] < 0.2
+        assert shares[Certification.FAILED] > 0 and shares[Certification.ABSENT] > 0
+        history = _exam_history()
+        blocks = len({block for attempts in history.values() for _day, _kind, block, _result in attempts})
+        resat = [  # partial at their title session, then the missing block at a resit
+            i for i, attempts in history.items()
+            if derived[i] == Certification.OBTAINED
+            and any(kind == ExamKind.TITLE and result == BlockResult.NOT_ACQUIRED for _d, kind, _b, result in attempts)
+            and any(kind == ExamKind.BLOCKS and result == BlockResult.ACQUIRED for _d, kind, _b, result in attempts)
+        ]  # fmt: skip
+        assert len(resat) >= 3
+        late = [  # every block acquired, the last more than a year after the first session: still partial
+            i for i, attempts in history.items()
+            if derived[i] == Certification.PARTIAL
+            and len({b for _d, _k, b, result in attempts if result == BlockResult.ACQUIRED}) == blocks
+        ]  # fmt: skip
+        assert len(late) == 1
+        days = [day for day, *_rest in history[late[0]]]
+        assert max(days) > add_months(min(days), 12)
+        failed_again = [
+            i for i, attempts in history.items()
+            if derived[i] == Certification.PARTIAL and any(k == ExamKind.BLOCKS for _d, k, _b, _r in attempts)
+        ]  # fmt: skip
+        assert len(failed_again) > 1
+
+
+def test_an_upcoming_session_within_six_weeks_has_the_current_cohorts_learners_pending(demo_app: Flask) -> None:
+    from datetime import timedelta
+
+    with demo_app.app_context():
+        upcoming = db.session.scalars(
+            sa.select(ExamSession).where(
+                ExamSession.start_date > TODAY, ExamSession.start_date <= TODAY + timedelta(weeks=6)
+            )
+        ).all()
+        assert upcoming and {session.kind for session in upcoming} == {ExamKind.TITLE}
+        candidates = [candidate for session in upcoming for candidate in session.candidates]
+        assert all(result.result is None for candidate in candidates for result in candidate.results)
+        in_training = [c for c in candidates if c.enrolment.status == EnrolmentStatus.IN_TRAINING]
+        assert len({c.enrolment.cohort_id for c in in_training}) == 3  # one cohort in training per site
+        assert all(c.enrolment.certification == Certification.PENDING for c in in_training)
+        learner = db.session.scalars(sa.select(User).where(User.email == "learner@example.org")).one().learner
+        assert learner.enrolments[0].id in {c.enrolment_id for c in in_training}
+
+
+def test_the_livret_and_the_dossier_professionnel(demo_app: Flask) -> None:
+    with demo_app.app_context():
+        situations = db.session.scalars(sa.select(EcfSituation)).all()
+        assert len(situations) > 500 and all(s.competencies and s.first_assessor and s.description for s in situations)
+        failed = [s for s in situations if s.satisfactory is False and s.kind == EcfKind.EVALUATION]
+        assert failed and all(s.points_to_watch and any(c.to_reassess for c in s.competencies) for s in failed)
+        reassessed = [s for s in situations if s.kind == EcfKind.REASSESSMENT]
+        assert reassessed and {s.satisfactory for s in reassessed} == {True, False}
+        trainers = {
+            cohort_id: {trainer.name for trainer in cohort.trainers}
+            for cohort_id, cohort in ((c.id, c) for c in db.session.scalars(sa.select(Cohort)))
+        }
+        assert all(s.first_assessor in trainers[s.enrolment.cohort_id] for s in situations)
+        finished = db.session.scalars(sa.select(Enrolment).where(Enrolment.status == EnrolmentStatus.FINISHED)).all()
+        summed = {summary.enrolment_id for summary in db.session.scalars(sa.select(EcfBlock))}
+        assert {e.id for e in finished} <= summed
+        statuses = db.session.execute(
+            sa.select(Cohort.end_date < TODAY, DpExample.status, sa.func.count())
+            .join(Enrolment, Enrolment.id == DpExample.enrolment_id)
+            .join(Cohort, Cohort.id == Enrolment.cohort_id)
+            .group_by(Cohort.end_date < TODAY, DpExample.status)
+        ).all()
+        share = {
+            ended: sum(n for e, status, n in statuses if e == ended and status == DpStatus.FINAL)
+            / sum(n for e, _status, n in statuses if e == ended)
+            for ended in (True, False)
+        }
+        assert share[True] > 0.8 and share[False] < 0.5
+        assert {status for _e, status, _n in statuses} == set(DpStatus)
 
 
 def test_outcomes_only_for_points_already_due(demo_app: Flask) -> None:

@@ -13,7 +13,18 @@ from hypothesis import strategies as st
 
 from bootcamp import dates
 from bootcamp.extensions import db
-from bootcamp.models import Cohort, DropoutReason, Enrolment, EnrolmentStatus, Outcome, Situation
+from bootcamp.models import (
+    BlockResult,
+    Certification,
+    Cohort,
+    DropoutReason,
+    Enrolment,
+    EnrolmentStatus,
+    ExamCandidate,
+    ExamResult,
+    Outcome,
+    Situation,
+)
 
 from . import factories
 from .conftest import AuthActions, audit_events, csrf_token, form_from, page_form
@@ -88,8 +99,7 @@ def test_leaving_one_out_finishes_the_others_audited(app: Flask, client, auth: A
     events = audit_events(app, "enrolment")
     assert sorted(event.entity_id for event in events) == sorted([cohort["Lefèvre"], cohort["Martin"]])
     assert all(e.actor.email == "trainer@example.org" and e.before["status"] == "in_training" for e in events)
-    assert all(e.after == {"status": "finished", "exit_date": "2027-06-24", "dropout_reason": None,
-                           "certification": None} for e in events)  # fmt: skip
+    assert all(e.after == {"status": "finished", "exit_date": "2027-06-24", "dropout_reason": None} for e in events)
 
 
 def test_before_its_window_the_end_is_refused(app: Flask, client, auth: AuthActions, cohort, monkeypatch) -> None:
@@ -204,7 +214,27 @@ def test_resume_puts_a_learner_back_in_training_audited(app: Flask, client, auth
     [event] = audit_events(app, "enrolment")
     assert event.actor.email == "trainer@example.org" and event.learner_id is not None
     assert (event.before["status"], event.before["exit_date"]) == ("finished", "2027-06-24")
-    assert event.after == {"status": "in_training", "exit_date": None, "dropout_reason": None, "certification": None}
+    assert event.after == {"status": "in_training", "exit_date": None, "dropout_reason": None}
+
+
+def test_resume_keeps_the_exam_results_and_the_certification(app: Flask, client, auth: AuthActions, cohort) -> None:
+    """« Reprendre la formation » undoes an exit, not an exam: the results stay, and so does what they derive."""
+    _finished(app, cohort["Petit"])
+    with app.app_context():
+        factories.certify(db.session.get(Enrolment, cohort["Petit"]), Certification.PARTIAL)
+        db.session.commit()
+    auth.login("trainer@example.org")
+    page = client.get(f"/cohorts/{cohort['id']}/enrolments/{cohort['Petit']}").text
+    response = client.post(f"/cohorts/{cohort['id']}/enrolments/{cohort['Petit']}/resume", data=form_from(page, 0))
+    assert response.status_code == 302 and _statuses(app, cohort)["Petit"] == ("in_training", None)
+    with app.app_context():
+        enrolment = db.session.get(Enrolment, cohort["Petit"])
+        results = db.session.scalars(
+            sa.select(ExamResult.result).join(ExamCandidate).where(ExamCandidate.enrolment_id == enrolment.id)
+        ).all()
+        assert enrolment.certification == Certification.PARTIAL and BlockResult.ACQUIRED in results
+    [event] = audit_events(app, "enrolment")
+    assert "certification" not in event.after
 
 
 def test_a_trainer_cannot_resume_once_follow_ups_were_recorded(app: Flask, client, auth: AuthActions, cohort) -> None:

@@ -40,6 +40,14 @@ FORMS = [
     ("/admin/users/{user}", "/admin/users/{user}", "admin"),
     ("/cohorts/{cohort}/attendance/{day}/{half_day}", "/cohorts/{cohort}/attendance/{day}/{half_day}", "trainer"),
     ("/me", "/me/attendance/sign", "learner"),
+    ("/me/certification", "/me/dp", "learner"),  # the last form: the last block's « add an example »
+    ("/learners/{learner}/dp", "/learners/{learner}/dp/{example}", "trainer"),  # the world's one example
+    ("/exams/new", "/exams/new", "manager"),
+    ("/exams/{exam}/edit", "/exams/{exam}/edit", "manager"),
+    ("/exams/{exam}", "/exams/{exam}/candidates", "manager"),  # the last form: register a cohort (grid: test_exams)
+    ("/learners/{learner}/ecf", "/learners/{learner}/ecf/blocks/2", "trainer"),  # the last form: DWWM's last block
+    ("/learners/{learner}/ecf", "/learners/{learner}/ecf/situations", "trainer"),  # -2: the last block's « add »
+    ("/learners/{learner}/ecf/situations/{situation}", "/learners/{learner}/ecf/situations/{situation}", "trainer"),
 ]
 NASTY = [
     "",
@@ -88,7 +96,12 @@ def test_no_form_ever_answers_500(app: Flask, world, page: str, target: str, rol
     if role:
         AuthActions(client).login(world.emails[role])
     paths = world.paths()
-    fields = page_form(client, page.format(**paths), index=-2 if target == "/admin/users/{user}" else -1)
+    second_last = {
+        "/admin/users/{user}",
+        "/learners/{learner}/ecf/situations",
+        "/learners/{learner}/ecf/situations/{situation}",
+    }
+    fields = page_form(client, page.format(**paths), index=-2 if target in second_last else -1)
     names = [name for name in fields if name != "csrf_token"]
 
     @settings(
@@ -112,6 +125,7 @@ QUERY_PARAMETERS = {
     "/audit": ["learner", "user", "kind", "start", "end", "page"],
     "/admin/users/": ["role", "page"],
     "/cohorts/<int:cohort_id>": ["sort", "dir"],
+    "/cohorts/<int:cohort_id>/readiness": ["sort", "dir"],
     "/outcomes/due": ["site", "cohort", "point", "overdue", "sort", "page"],
     "/outcomes/<int:enrolment_id>/<int:point>": ["next"],
     "/insertion": ["view", *FILTERS],
@@ -119,6 +133,8 @@ QUERY_PARAMETERS = {
     "/insertion/export.xlsx": FILTERS,
     "/attendance": ["from", "to"],
     "/attendance/export.csv": ["by", "from", "to"],
+    "/certification": ["as_of"],
+    "/certification/export.csv": ["by", "as_of"],
     "/login": ["next"],
     "/cohorts/<int:cohort_id>/attendance/sheet.pdf": ["week"],
     "/learners/<int:learner_id>/attendance/certificate.pdf": ["from", "to", "cohort"],

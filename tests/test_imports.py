@@ -8,8 +8,21 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bootcamp.certification import results
 from bootcamp.extensions import db
-from bootcamp.models import Cohort, Enrolment, EnrolmentStatus, Gender, Learner, Outcome, Situation
+from bootcamp.models import (
+    Certification,
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    ExamCandidate,
+    ExamResult,
+    ExamSession,
+    Gender,
+    Learner,
+    Outcome,
+    Situation,
+)
 
 from . import factories
 from .conftest import AuthActions, audit_events, page_form
@@ -338,6 +351,97 @@ def test_an_import_runs_as_many_statements_for_50_rows_as_for_5(
         "N54",
         "Employeur 54",
     )
+
+
+CERTIFIED = HEADER + (
+    "anne@example.net,Anne,Aubrac,female,1999-03-12,48000,bac,,,finished,2027-07-02,,partial\n"
+    "bruno@example.net,Bruno,Bex,male,1980-01-02,48100,bac,,,finished,2027-07-02,,obtenu\n"
+    "chloe@example.net,Chloé,Cévennes,female,2001-06-01,48000,bac,,,dropped,2027-03-01,job,absent\n"
+)
+
+
+def _certifications(app: Flask) -> dict[str, tuple]:
+    """Each learner's certification, and the day and results of their exam sessions."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Learner.first_name, Enrolment.certification, ExamSession.start_date, ExamResult.result)
+            .join(Enrolment, Enrolment.learner_id == Learner.id)
+            .join(ExamCandidate, ExamCandidate.enrolment_id == Enrolment.id)
+            .join(ExamSession, ExamSession.id == ExamCandidate.session_id)
+            .join(ExamResult, ExamResult.candidate_id == ExamCandidate.id)
+            .where(Learner.email.in_(["anne@example.net", "bruno@example.net", "chloe@example.net"]))
+            .order_by(Learner.first_name, ExamResult.block_id)
+        )
+        found: dict[str, tuple] = {}
+        for name, certification, day, result in rows:
+            found[name] = (certification.value, day, (*found.get(name, (None, None, ()))[2], result.value))
+        return found
+
+
+def test_the_certification_column_is_recorded_as_exam_results_and_again_changes_nothing(
+    app: Flask, world, tmp_path
+) -> None:
+    """A leaver's overall result becomes per-block results at a whole-title session on their exit date, which
+    derive back to it; the same file again writes nothing."""
+    result = _import(app, tmp_path, CERTIFIED)
+    assert result.exit_code == 0 and "3 created" in result.output, result.output
+    found = _certifications(app)
+    blocks = len(found["Anne"][2])
+    assert blocks >= 2 and found == {
+        "Anne": ("partial", date(2027, 7, 2), ("acquired", *["not_acquired"] * (blocks - 1))),
+        "Bruno": ("obtained", date(2027, 7, 2), ("acquired",) * blocks),
+        "Chloé": ("absent", date(2027, 3, 1), ("absent",) * blocks),
+    }
+    assert _count(app, ExamSession) == 3  # the world's, and one a day
+    created = [e.after["certification"] for e in audit_events(app, "enrolment")]
+    assert sorted(created) == ["absent", "obtained", "partial"]
+    events, results = len(audit_events(app)), _count(app, ExamResult)
+    again = _import(app, tmp_path, CERTIFIED)
+    assert "0 created, 0 updated, 3 unchanged" in again.output
+    assert (len(audit_events(app)), _count(app, ExamResult), _certifications(app)) == (events, results, found)
+    changed = _import(app, tmp_path, CERTIFIED.replace(",2027-07-02,,partial", ",2027-07-02,,obtained"))
+    assert "0 created, 1 updated, 2 unchanged" in changed.output
+    assert _certifications(app)["Anne"] == ("obtained", date(2027, 7, 2), ("acquired",) * blocks)
+    [event] = audit_events(app, "enrolment")[3:]
+    assert (event.action, event.before["certification"], event.after["certification"]) == (
+        "import",
+        "partial",
+        "obtained",
+    )
+    assert _count(app, ExamResult) == results
+
+
+def test_a_certification_for_someone_in_training_is_refused(app: Flask, world, tmp_path) -> None:
+    before = _count(app, ExamResult), len(audit_events(app))
+    for status in ("in_training", ""):
+        text = HEADER + f"anne@example.net,Anne,Aubrac,female,1999-03-12,48000,bac,,,{status},,,obtained\n"
+        result = _import(app, tmp_path, text)
+        assert result.exit_code == 1 and "line 2, column certification" in result.output
+    assert (_count(app, ExamResult), len(audit_events(app))) == before
+
+
+def test_certifications_are_recorded_in_as_many_statements_for_50_rows_as_for_5(
+    app: Flask, world, tmp_path, count_queries
+) -> None:
+    counts = []
+    for first, count, day in ((0, 5, 5), (5, 55, 6)):
+        learners = HEADER + "".join(
+            f"n{n}@example.net,N{n},M{n},female,1990-05-01,,,,,finished,2027-07-0{day},,{CODES[n % 2]}\n"
+            for n in range(first, count)
+        )
+        with count_queries() as counter:
+            result = _import(app, tmp_path, learners)
+        assert result.exit_code == 0 and f"{count - first} created" in result.output, result.output
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+    with app.app_context():
+        imported = db.session.scalars(sa.select(Enrolment).join(Learner).where(Learner.email.like("n%@example.net")))
+        stored = {enrolment.id: enrolment.certification for enrolment in imported}
+        assert len(stored) == 55 and stored == results.statuses(stored)
+        assert sorted(stored.values()).count(Certification.PARTIAL) == 27
+
+
+CODES = ("obtained", "partial")
 
 
 def test_a_write_between_planning_and_writing_makes_the_cli_plan_again(

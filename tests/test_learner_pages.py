@@ -18,6 +18,8 @@ from bootcamp.models import (
     Cohort,
     Diploma,
     DropoutReason,
+    EcfBlock,
+    Enrolment,
     EnrolmentStatus,
     Grade,
     Learner,
@@ -203,11 +205,35 @@ def test_my_data_covers_every_table_the_export_holds(app: Flask, client, auth: A
         "users": 'id="account"',
         "audit_events": 'id="journal"',
         "attendance_records": 'id="attendance"',
+        "ecf_situations": 'id="ecf-situations"',
+        "ecf_blocks": 'id="ecf-blocks"',
+        "dp_examples": 'id="dp"',
+        "exam_candidates": 'id="exams"',
     }
     assert referring == set(shown)
+    with app.app_context():
+        enrolment = db.session.get(Enrolment, world.enrolment_id)
+        block = enrolment.cohort.programme.blocks[0]
+        db.session.add(EcfBlock(enrolment=enrolment, block=block, mastered=True, observations="Autonome et rigoureux"))
+        db.session.commit()
     auth.login("learner@example.org")
     text = client.get("/me/data").text
     assert all(anchor in text for anchor in shown.values())
+    for table, written in (
+        ("ecf_situations", "Projet fil rouge"),  # the world's situation, example and exam session
+        ("ecf_blocks", "Autonome et rigoureux"),
+        ("dp_examples", "Exemple 1"),
+        ("exam_candidates", "7 décembre 2026"),
+    ):
+        section = text[text.index(shown[table]) :]
+        assert written in section[: section.index("</section>")], table
+    exported = client.get("/me/export.json").get_json()
+    assert [len(exported[key]) for key in ("ecf_situations", "ecf_blocks", "dp_examples", "exam_candidacies")] == [
+        1,
+        1,
+        1,
+        1,
+    ]
 
 
 def test_my_data_is_the_learner_s_only_and_runs_a_fixed_number_of_queries(
@@ -228,7 +254,7 @@ def test_my_data_is_the_learner_s_only_and_runs_a_fixed_number_of_queries(
         db.session.commit()
     with count_queries() as after:
         assert client.get("/me/data").status_code == 200
-    assert before.count == after.count <= 12
+    assert before.count == after.count <= 14  # 4 of them the livret, the DP and the exams (personal_data.py)
     for who in ("trainer", "manager", "admin"):
         auth.logout()
         auth.login(world.emails[who])

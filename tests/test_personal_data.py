@@ -92,6 +92,67 @@ def test_erasing_a_learner_closes_their_account(app: Flask, client, auth: AuthAc
     assert "incorrect" in AuthActions(app.test_client()).login("learner@example.org").text
 
 
+def test_the_export_holds_the_livret_the_dp_and_the_exam_results(app: Flask, client, auth: AuthActions, world) -> None:
+    from bootcamp.models import BlockResult, EcfBlock, Enrolment, ExamResult
+
+    with app.app_context():
+        enrolment = db.session.get(Enrolment, world.enrolment_id)
+        block = enrolment.cohort.programme.blocks[0]
+        db.session.add(EcfBlock(enrolment=enrolment, block=block, mastered=False, observations="Revoir les tests"))
+        result = db.session.scalars(sa.select(ExamResult).where(ExamResult.candidate_id == world.candidate_id)).first()
+        result.result = BlockResult.NOT_ACQUIRED
+        db.session.commit()
+        code = block.code
+    auth.login("manager@example.org")
+    data = client.get(f"/learners/{world.learner_id}/export.json").get_json()
+    [situation], [summary], [example], [candidacy] = (
+        data[key] for key in ("ecf_situations", "ecf_blocks", "dp_examples", "exam_candidacies")
+    )
+    assert (situation["block"], situation["description"], situation["satisfactory"]) == (code, "Projet fil rouge", True)
+    assert situation["competencies"] == [{"competency": "CP1", "to_reassess": False}]
+    assert (summary["block"], summary["mastered"], summary["observations"]) == (code, False, "Revoir les tests")
+    assert (example["block"], example["title"], example["status"]) == (code, "Exemple 1", "draft")
+    assert candidacy["session"]["start_date"] == "2026-12-07" and candidacy["session"]["kind"] == "title"
+    assert candidacy["results"][0] == candidacy["results"][0] | {"block": code, "result": "not_acquired"}
+    assert {row["result"] for row in candidacy["results"][1:]} == {None}
+
+
+def test_an_erasure_empties_what_was_written_about_the_learner_and_keeps_the_results(
+    app: Flask, client, auth: AuthActions, world
+) -> None:
+    from bootcamp.audit import record
+    from bootcamp.certification import results
+    from bootcamp.models import DpExample, EcfBlock, EcfSituation, Enrolment, ExamResult
+
+    with app.app_context():
+        enrolment = db.session.get(Enrolment, world.enrolment_id)
+        block = enrolment.cohort.programme.blocks[0]
+        db.session.add(EcfBlock(enrolment=enrolment, block=block, mastered=True, observations="Luc est autonome"))
+        situation = db.session.get(EcfSituation, world.situation_id)
+        situation.points_to_watch = "Luc oublie les tests"
+        example = db.session.get(DpExample, world.example_id)
+        example.title, example.review_comment = "Le site de Luc", "Bien, Luc"
+        record("dp_example", example.id, "update", None, {"title": "Le site de Luc"}, learner_id=world.learner_id)
+        db.session.commit()
+        kept = (results.statuses([world.enrolment_id]), db.session.scalar(sa.select(sa.func.count(ExamResult.id))))
+    auth.login("manager@example.org")
+    form = page_form(client, f"/learners/{world.learner_id}")
+    assert client.post(f"/learners/{world.learner_id}/erase", data=form | {"confirm": "y"}).status_code == 302
+    with app.app_context():
+        situation = db.session.get(EcfSituation, world.situation_id)
+        summary = db.session.scalars(sa.select(EcfBlock)).one()
+        example = db.session.get(DpExample, world.example_id)
+        assert (situation.description, situation.points_to_watch, situation.satisfactory) == ("", "", True)
+        assert (summary.observations, summary.mastered, example.title, example.review_comment) == ("", True, "", "")
+        assert (situation.first_assessor, example.status.value) == ("Thomas Formateur", "draft")  # not about Luc
+        count = db.session.scalar(sa.select(sa.func.count(ExamResult.id)))
+        assert (results.statuses([world.enrolment_id]), count) == kept
+        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.learner_id == world.learner_id)).all()
+        assert "Luc" not in json.dumps([(e.before, e.after) for e in events], ensure_ascii=False)
+        # Other learners' texts are untouched.
+        assert db.session.get(EcfSituation, world.other_situation_id).description == "Projet fil rouge"
+
+
 def _attendance_hours(app: Flask) -> dict:
     """The attendance hours of every enrolment (what the attendance statistics are made of)."""
     from bootcamp.attendance.hours import Hours, counted_records, minute_sums
@@ -318,10 +379,10 @@ def test_a_trainer_records_a_dropout_for_health_then_sees_it_masked(
     assert "motif personnel ou autre" in roster and "santé" not in roster
     again = page_form(client, url)
     assert again["dropout_reason"] == "kept"
-    assert client.post(url, data=again | {"certification": "absent"}).status_code == 302
+    assert client.post(url, data=again | {"exit_date": "2026-10-02"}).status_code == 302
     with app.app_context():
         enrolment = db.session.get(Enrolment, world.enrolment_id)
-        assert (enrolment.dropout_reason, enrolment.certification.value) == (DropoutReason.HEALTH, "absent")
+        assert (enrolment.dropout_reason, enrolment.exit_date) == (DropoutReason.HEALTH, date(2026, 10, 2))
     other = page_form(client, url) | {"dropout_reason": "job"}
     assert client.post(url, data=other).status_code == 302
     assert page_form(client, url)["dropout_reason"] == "job"  # an ordinary reason shows as it is

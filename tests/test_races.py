@@ -4,6 +4,7 @@ Nobody silently overwrites anybody (no save accepted over a change it had not se
 load, and no more password guesses than the throttle allows. `make races` prints the same figures.
 """
 
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,7 +12,17 @@ from argon2 import PasswordHasher, profiles
 from flask import Flask
 
 from bootcamp.extensions import db
-from bootcamp.models import Cohort, CompetencyAssessment, EnrolmentStatus, Outcome, Role, User
+from bootcamp.models import (
+    Cohort,
+    CompetencyAssessment,
+    Enrolment,
+    EnrolmentStatus,
+    ExamCandidate,
+    ExamResult,
+    Outcome,
+    Role,
+    User,
+)
 
 from . import factories, races
 
@@ -91,3 +102,27 @@ def test_concurrent_wrong_passwords_are_throttled_at_five(app: Flask, world, tmp
         tally = races.guesses(server.base, world.emails["learner"], AT_ONCE)
     _check(tally, server)
     assert tally.saved <= 5 and tally.saved + tally.refused == AT_ONCE
+
+
+def test_one_exam_grid_saved_once_from_one_snapshot(app: Flask, world, tmp_path: Path) -> None:
+    """8 managers save the same session's results from one snapshot: one saved, 7 refused, nothing overwritten."""
+    with app.app_context():
+        enrolments = [db.session.get(Enrolment, id) for id in (world.enrolment_id, world.other_enrolment_id)]
+        programme = enrolments[0].cohort.programme
+        session_id = factories.exam(programme, date(2026, 11, 2), enrolments).id  # begun: results may be recorded
+        db.session.commit()
+        uri = app.config["SQLALCHEMY_DATABASE_URI"]
+
+    def saved() -> int:
+        with app.app_context():
+            newest = db.session.scalar(
+                sa.select(sa.func.max(ExamResult.version))
+                .join(ExamCandidate)
+                .where(ExamCandidate.session_id == session_id)
+            )
+            return newest - 1
+
+    with races.Server(uri, tmp_path, workers=6) as server:
+        tally = races.exam_results_same_snapshot(server.base, world.emails["manager"], session_id, 8, saved)
+    _check(tally, server)
+    assert (tally.saved, tally.refused) == (1, 7)

@@ -1,4 +1,4 @@
-"""Enrolment changes: dropout, end of the programme, certification."""
+"""Enrolment changes: dropout, end of the programme (the certification is derived from exam results)."""
 
 from datetime import date
 from typing import Any
@@ -14,7 +14,7 @@ from ..dates import exit_date_problem
 from ..extensions import db
 from ..forms import ColumnLength, FrenchDateField, HiddenNumber, code, posted_id, with_blank
 from ..labels import choices
-from ..models import Certification, Cohort, DropoutReason, EnrolmentStatus, Programme
+from ..models import Cohort, DropoutReason, EnrolmentStatus, Programme
 from ..sites.services import site_choices
 
 
@@ -22,11 +22,6 @@ class EnrolmentForm(FlaskForm):
     status = SelectField(_l("Situation"), choices=choices(EnrolmentStatus), coerce=code)
     exit_date = FrenchDateField(_l("Date de sortie"))
     dropout_reason = SelectField(_l("Motif d'abandon"), choices=with_blank(choices(DropoutReason), "—"), coerce=code)
-    certification = SelectField(
-        _l("Résultat de la certification"),
-        choices=with_blank(choices(Certification), _l("pas encore")),
-        coerce=code,
-    )
     version = HiddenNumber(validators=[InputRequired()])
 
     def __init__(self, *args: Any, cohort_start: date, follow_ups: int = 0, **kwargs: Any) -> None:
@@ -49,10 +44,6 @@ class EnrolmentForm(FlaskForm):
     def validate_dropout_reason(self, field: SelectField) -> None:
         if self.status.data == EnrolmentStatus.DROPPED and not field.data:
             raise ValidationError(_l("Indiquez le motif de l'abandon."))
-
-    def validate_certification(self, field: SelectField) -> None:
-        if field.data and self.status.data == EnrolmentStatus.IN_TRAINING:
-            raise ValidationError(_l("Le résultat de certification se saisit à la sortie de la formation."))
 
 
 def sentence(problem: str) -> str:

@@ -11,11 +11,13 @@ from ..dates import date_problem
 from ..extensions import db
 from ..forms import column_length
 from ..importing.reading import fold
-from ..models import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Programme, Site
+from ..models import Cohort, DropoutReason, Enrolment, EnrolmentStatus, Programme, Site
 from ..sites.services import find_site
 from ..timetable.services import follow_cohort_dates
 
-ENROLMENT_FIELDS = ("status", "exit_date", "dropout_reason", "certification")
+# The certification is not among them: it is derived from exam results (certification/results.py), which a change
+# of situation leaves as they are.
+ENROLMENT_FIELDS = ("status", "exit_date", "dropout_reason")
 COHORT_FIELDS = ("name", "site_id", "programme_id", "start_date", "end_date")
 
 
@@ -24,14 +26,13 @@ def change_enrolment(
     status: EnrolmentStatus,
     exit_date: date | None,
     dropout_reason: DropoutReason | None,
-    certification: Certification | None,
 ) -> bool:
-    """Apply a change of situation; fields that do not fit the status are cleared. True if anything changed."""
+    """Apply a change of situation; fields that do not fit the status are cleared (exam results are kept). True if
+    anything changed."""
     before = snapshot(enrolment, ENROLMENT_FIELDS)
     enrolment.status = status
     enrolment.exit_date = None if status == EnrolmentStatus.IN_TRAINING else exit_date
     enrolment.dropout_reason = dropout_reason if status == EnrolmentStatus.DROPPED else None
-    enrolment.certification = None if status == EnrolmentStatus.IN_TRAINING else certification
     after = snapshot(enrolment, ENROLMENT_FIELDS)
     if after == before:
         return False
@@ -56,14 +57,14 @@ def finish_programme(enrolments: list[Enrolment], seen: dict[int, int | None], e
     if conflicts or len(chosen) != len(seen):
         return Finished(conflicts=conflicts)
     for enrolment in chosen:
-        change_enrolment(enrolment, EnrolmentStatus.FINISHED, exit_date, None, None)
+        change_enrolment(enrolment, EnrolmentStatus.FINISHED, exit_date, None)
     return Finished(finished=chosen)
 
 
 def resume_training(enrolment: Enrolment) -> None:
-    """« Reprendre la formation »: a learner who left back in training; exit date, reason and certification
-    cleared; audited. The caller has checked that no follow-up hangs on the exit."""
-    change_enrolment(enrolment, EnrolmentStatus.IN_TRAINING, None, None, None)
+    """« Reprendre la formation »: a learner who left back in training; exit date and reason cleared, exam results
+    (and so the certification) kept; audited. The caller has checked that no follow-up hangs on the exit."""
+    change_enrolment(enrolment, EnrolmentStatus.IN_TRAINING, None, None)
 
 
 class CohortError(ValueError):

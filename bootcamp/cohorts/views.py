@@ -29,8 +29,9 @@ from ..importing.examples import template_csv, template_xlsx
 from ..importing.learners import apply_learners, plan_learners
 from ..importing.pages import import_page
 from ..learners.names import by_name
-from ..models import Certification, Cohort, DropoutReason, Enrolment, EnrolmentStatus, Role, Site
+from ..models import Cohort, DropoutReason, Enrolment, EnrolmentStatus, Role, Site
 from ..outcomes.services import discard_outcomes
+from ..readiness.panels import weekly_panel
 from ..timetable.queries import dates_notice
 from ..transactions import lock_rows
 from ..wording import of_name
@@ -60,7 +61,9 @@ def index() -> str:
     filters = _list_filters()
     scope = current_user.role if current_user.role == Role.MANAGER else (current_user.role, current_user.id)
     body = cached(("cohort-list", scope, filters), lambda: _cohort_list(filters))
-    return render_template("cohorts/index.html", body=body)
+    today = dates.today()  # the weekly list of who is ready for the exam sessions close at hand
+    weekly = cached(("readiness-weekly", scope, today), lambda: weekly_panel(current_user, today))
+    return render_template("cohorts/index.html", body=body, weekly=weekly)
 
 
 def _cohort_list(filters: CohortFilters) -> Markup:
@@ -134,7 +137,8 @@ def learner(cohort_id: int, learner_id: int) -> str:
 @bp.route("/<int:cohort_id>/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
 @role_required("teach")
 def edit_enrolment(cohort_id: int, enrolment_id: int) -> Response | str:
-    """Record a dropout, the end of the programme or the certification result of one learner."""
+    """Record a dropout or the end of the programme of one learner; their certification (derived from exam results)
+    is shown."""
     cohort = get_cohort_or_404(cohort_id, current_user)
     enrolment = get_enrolment_or_404(cohort, enrolment_id)
     if request.method == "POST":  # the follow-ups read below, and the write: one step for concurrent savers
@@ -153,7 +157,6 @@ def edit_enrolment(cohort_id: int, enrolment_id: int) -> Response | str:
                 EnrolmentStatus(form.status.data),
                 form.exit_date.data,
                 DropoutReason(reason) if reason else None,
-                Certification(form.certification.data) if form.certification.data else None,
             )
             db.session.commit()
             if changed:

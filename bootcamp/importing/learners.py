@@ -4,6 +4,10 @@ The email identifies a learner: importing the same file twice changes nothing th
 left empty in an optional column keeps what the app already holds (or the default, for a new learner).
 New learners and their enrolments are written with bulk INSERTs (one statement per few hundred rows), their
 audit events too; changed learners go through the ORM, flushed once.
+
+The `certification` column gives a leaver's overall result: it is recorded as per-block results at a whole-title
+session held on their exit date (certification.services.record_overall, here for many rows at once), and the
+enrolment's certification is then what those results derive (certification.results).
 """
 
 from dataclasses import dataclass, field
@@ -16,19 +20,27 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..audit import plain, snapshot
+from ..certification import results
+from ..certification.services import block_results
 from ..extensions import db
 from ..models import (
     AgeBand,
+    Block,
     Certification,
     Cohort,
     Diploma,
     DropoutReason,
     Enrolment,
     EnrolmentStatus,
+    ExamCandidate,
+    ExamKind,
+    ExamResult,
+    ExamSession,
     Gender,
     Learner,
     PublicFlag,
     Referrer,
+    utcnow,
 )
 from ..transactions import end_transaction
 from .reading import FileRefused, Plan, Problem, RowCheck, parse_code, parse_date, parse_yes_no, read_table
@@ -211,6 +223,8 @@ def _enrolment(check: RowCheck, cells: dict[str, str], start: date) -> dict[str,
         check.refuse("exit_date", _("la sortie ne peut pas précéder le début de la promotion"))
     if status in (None, EnrolmentStatus.IN_TRAINING) and cells.get("exit_date"):
         check.refuse("exit_date", _("une date de sortie demande le statut dropped ou finished"))
+    if status in (None, EnrolmentStatus.IN_TRAINING) and cells.get("certification"):
+        check.refuse("certification", _("un résultat de certification demande le statut dropped ou finished"))
     return enrolment
 
 
@@ -299,12 +313,23 @@ def _create(plan: LearnerPlan, changes: list[LearnerChange]) -> list[AuditRow]:
             "cohort_id": plan.cohort_id,
             "age_band": _age_band(row["birth_date"], plan.cohort_start),
             **_typed(NEW_ENROLMENT | change.enrolment),
+            "certification": None,  # derived from the results recorded below
         }
         for change, row in zip(changes, learners)
     ]
     enrolment_ids = dict(
         db.session.execute(sa.insert(Enrolment).returning(Enrolment.learner_id, Enrolment.id), enrolments).all()
     )
+    certified = {
+        enrolment_ids[ids[c.email]]: c.enrolment["certification"] for c in changes if c.enrolment.get("certification")
+    }
+    _record_certifications(certified)
+    derived = [{"id_": id_, "certification": value} for id_, value in results.statuses(certified).items()]
+    if derived:  # the enrolments are not the ORM's: their derived value written in one statement (refresh's job)
+        table = Enrolment.__table__
+        db.session.execute(
+            table.update().where(table.c.id == sa.bindparam("id_")).values(version=table.c.version + 1), derived
+        )
     events = []
     for change in changes:
         learner_id = ids[change.email]
@@ -339,9 +364,18 @@ def _update(plan: LearnerPlan, changes: list[LearnerChange]) -> list[AuditRow]:
             enrolment = Enrolment(cohort=db.session.get(Cohort, plan.cohort_id), status=EnrolmentStatus.IN_TRAINING)
             learner.enrolments.append(enrolment)
         for name, value in _typed(change.enrolment).items():
-            setattr(enrolment, name, value)
+            if name != "certification":  # derived from the results recorded below
+                setattr(enrolment, name, value)
         written.append((learner, before, enrolment, enrolment_before))
     db.session.flush()  # once, so that ten thousand rows stay quick
+    certified = {
+        enrolment.id: change.enrolment["certification"]
+        for change, (_learner, _before, enrolment, enrolment_before) in zip(changes, written)
+        if change.enrolment.get("certification")
+        and (enrolment_before or {}).get("certification") != change.enrolment["certification"]
+    }
+    _record_certifications(certified)
+    results.refresh(certified)
     events = []
     for learner, before, enrolment, enrolment_before in written:
         after = snapshot(learner, LEARNER_FIELDS)
@@ -351,6 +385,73 @@ def _update(plan: LearnerPlan, changes: list[LearnerChange]) -> list[AuditRow]:
         if enrolment_before != enrolment_after:
             events.append(AuditRow("enrolment", enrolment.id, "import", enrolment_before, enrolment_after, learner.id))
     return events
+
+
+def _record_certifications(wanted: dict[int, str]) -> None:
+    """Record each enrolment's certification (a code) as record_overall does, for many at once: its results at the
+    whole-title session of its programme held on its exit date (or its cohort's end), found or created, replacing
+    those it had there. The caller writes the derived certifications (results.refresh)."""
+    if not wanted:
+        return
+    held = {
+        enrolment_id: (programme_id, exit_date or end_date)
+        for enrolment_id, programme_id, exit_date, end_date in db.session.execute(
+            sa.select(Enrolment.id, Cohort.programme_id, Enrolment.exit_date, Cohort.end_date)
+            .join(Cohort, Cohort.id == Enrolment.cohort_id)
+            .where(Enrolment.id.in_(wanted))
+        )
+    }
+    sessions = _title_sessions(set(held.values()))
+    at = {enrolment_id: sessions[key] for enrolment_id, key in held.items()}
+    for session_id in set(at.values()):
+        registered = sa.select(ExamCandidate.id).where(
+            ExamCandidate.session_id == session_id,
+            ExamCandidate.enrolment_id.in_([e for e, s in at.items() if s == session_id]),
+        )
+        db.session.execute(sa.delete(ExamResult).where(ExamResult.candidate_id.in_(registered)))
+        db.session.execute(sa.delete(ExamCandidate).where(ExamCandidate.id.in_(registered)))
+    candidates = dict(
+        db.session.execute(
+            sa.insert(ExamCandidate).returning(ExamCandidate.enrolment_id, ExamCandidate.id),
+            [{"session_id": session_id, "enrolment_id": enrolment_id} for enrolment_id, session_id in at.items()],
+        ).all()
+    )
+    blocks: dict[int, list[int]] = {}
+    for programme_id, block_id in db.session.execute(
+        sa.select(Block.programme_id, Block.id).order_by(Block.programme_id, Block.position)
+    ):
+        blocks.setdefault(programme_id, []).append(block_id)
+    now, rows = utcnow(), []
+    for enrolment_id, candidate_id in candidates.items():
+        programme_blocks = blocks.get(held[enrolment_id][0], [])
+        values = block_results(Certification(wanted[enrolment_id]), len(programme_blocks))
+        rows += [
+            {"candidate_id": candidate_id, "block_id": block, "result": result, "recorded_at": now if result else None}
+            for block, result in zip(programme_blocks, values, strict=True)
+        ]
+    if rows:
+        db.session.execute(sa.insert(ExamResult), rows)
+
+
+def _title_sessions(wanted: set[tuple[int, date]]) -> dict[tuple[int, date], int]:
+    """The whole-title session of each (programme, day), the oldest when several: found, or created."""
+    found: dict[tuple[int, date], int] = {}
+    for session_id, programme_id, day in db.session.execute(
+        sa.select(ExamSession.id, ExamSession.programme_id, ExamSession.start_date)
+        .where(
+            ExamSession.kind == ExamKind.TITLE,
+            ExamSession.programme_id.in_({programme_id for programme_id, _day in wanted}),
+            ExamSession.start_date.in_({day for _programme_id, day in wanted}),
+        )
+        .order_by(ExamSession.id.desc())
+    ):
+        found[(programme_id, day)] = session_id
+    missing = sorted(wanted - set(found))
+    if missing:
+        rows = [{"programme_id": p, "kind": ExamKind.TITLE, "start_date": d, "end_date": d} for p, d in missing]
+        inserted = sa.insert(ExamSession).returning(ExamSession.programme_id, ExamSession.start_date, ExamSession.id)
+        found |= {(programme_id, day): id_ for programme_id, day, id_ in db.session.execute(inserted, rows)}
+    return {key: found[key] for key in wanted}
 
 
 def apply_learners(plan: LearnerPlan) -> dict[str, int]:

@@ -18,7 +18,9 @@ from wtforms.validators import DataRequired
 from ..access import get_learner_or_404, get_own_brief_or_404, role_required
 from ..auditlog.forms import KINDS
 from ..cache import cached, render_fragment
+from ..certification.livret import livret
 from ..charts import to_json
+from ..dossier.services import block_lines
 from ..extensions import db
 from ..labels import LEVEL_LABELS, label, level_label
 from ..models import (
@@ -182,8 +184,9 @@ def me() -> str:
     def compute() -> tuple[Markup, bool]:
         page = my_page(learner_id, today) if learner_id else None
         figures = _figures(page) if page else {}
+        titre = block_lines(livret(page.enrolment)) if page else []
         html = render_fragment(
-            "learners/_me.html", page=page, figures=figures, linked=learner_id is not None, today=today
+            "learners/_me.html", page=page, figures=figures, linked=learner_id is not None, today=today, titre=titre
         )
         return html, page is not None
 

@@ -134,3 +134,17 @@ def attendance_by_group(
     names = (labels["attendance"], labels["unjustified"])
     marker = {"color": COLOURS["vermilion"], "pattern": {"shape": "x"}}
     return _two_rates(groups, (attendance, unjustified), names, marker, people, labels["people"])
+
+
+def pass_rates_by_group(
+    groups: Sequence[str],
+    after_resits: Sequence[float | None],
+    first_attempt: Sequence[float | None],
+    people: Sequence[int],
+    labels: dict[str, str],
+) -> Figure:
+    """The certification pass rate (%) per group, after resits and at the first attempt, with the number of people
+    who sat on hover."""
+    names = (labels["pass"], labels["first"])
+    marker = {"color": COLOURS["green"], "pattern": {"shape": "."}}
+    return _two_rates(groups, (after_resits, first_attempt), names, marker, people, labels["people"])

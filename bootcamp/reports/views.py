@@ -29,6 +29,7 @@ from ..indicators import (
 from ..labels import label
 from ..models import Gender, PublicFlag, Situation
 from . import attendance as attendance_by_group
+from . import certification as certification_by_group
 from . import charts
 from .export import EXPORTED_RATES, to_csv, to_excel_csv, to_xlsx
 from .forms import FilterForm, PeriodForm, filter_choices
@@ -369,6 +370,95 @@ def attendance_export_csv() -> Response:
     filename = f"attendance-{by}-{within.first.isoformat()}-{within.last.isoformat()}.csv"
     return Response(
         attendance_by_group.to_csv(attendance_by_group.attendance_rows(within, by)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def certification_definitions() -> dict[str, str]:
+    """What the certification figures mean (DOMAIN.md « Certification », certification/results.py): the one text,
+    shown beside them on the page."""
+    return {
+        "candidates": _(
+            "Personnes inscrites à au moins une session d'examen commencée à cette date. Le titre est obtenu quand "
+            "chaque bloc est acquis, aux sessions tenues dans l'année qui suit la première ; certains blocs "
+            "seulement : titre partiel ; aucun : non obtenu."
+        ),
+        "pass_rate": _(
+            "Titre obtenu / personnes présentées (titre obtenu, partiel ou non obtenu ; ni absentes, ni en attente "
+            "de résultat), rattrapages de l'année compris."
+        ),
+        "first_attempt_pass_rate": _(
+            "Titre obtenu dès la première session / personnes présentées à leur première session (au moins un bloc "
+            "acquis ou non acquis)."
+        ),
+        "block": _(
+            "Pour chaque bloc : bloc acquis / personnes présentées à ce bloc (acquis ou non acquis) ; à la première "
+            "tentative : à la première session qui l'a examiné."
+        ),
+    }
+
+
+@bp.get("/certification")
+@role_required(Action.SEE_REPORTS)
+def certification() -> str:
+    """The title's pass rate and first-attempt pass rate as of a day, overall and by cohort year, gender, age band,
+    public and diploma, and each block's; each chart followed by its table and CSV link. Computed once per day
+    asked, language, day and data version (bootcamp/cache.py)."""
+    as_of = params.day("as_of", dates.today())
+    body = cached_fragment(
+        "reports/_certification.html", ("certification", as_of), lambda: _certification_context(as_of)
+    )
+    return render_template("reports/certification.html", body=body)
+
+
+def _certification_context(as_of: date) -> dict:
+    tables = certification_by_group.tables(as_of, certification_by_group.PAGE_BREAKDOWNS)
+    names = {by: group_names(by) if by in GROUPINGS else {"all": _("ensemble")} for by in tables}
+    return dict(
+        as_of=as_of,
+        everyone=tables["year"][0],
+        tables=tables,
+        names=names,
+        block_titles=certification_by_group.block_titles(),
+        # the block chart and table show the blocks only (the title's `all` is the headline; the CSV keeps it first)
+        figures={
+            by: _certification_figure(rows[1:] if by == "block" else rows, names[by]) for by, rows in tables.items()
+        },
+        definitions=certification_definitions(),
+        csv_url=lambda by: url_for("reports.certification_export_csv", by=by, as_of=as_of.isoformat()),
+        view_url=lambda name: url_for("reports.dashboard", view=None if name == "overview" else name),
+        small=SMALL_GROUP,
+    )
+
+
+def _certification_figure(rows: list[certification_by_group.CertificationRow], names: dict[str, str]) -> str:
+    """A breakdown's pass rates (after resits and at the first attempt), as JSON: the groups shown."""
+    shown = certification_by_group.charted(rows)
+    return to_json(
+        charts.pass_rates_by_group(
+            [names.get(item.group, item.group) for item in shown],
+            [item.pass_rate for item in shown],
+            [item.first_attempt_pass_rate for item in shown],
+            [item.sat for item in shown],
+            {
+                "pass": _("taux de réussite"),
+                "first": _("taux de réussite à la première tentative"),
+                "people": _("présenté·es :"),
+            },
+        )
+    )
+
+
+@bp.get("/certification/export.csv")
+@role_required(Action.SEE_REPORTS)
+def certification_export_csv() -> Response:
+    """Certification by one breakdown as CSV, `all` first: the same bytes as `flask export certification`."""
+    by = params.choice("by", certification_by_group.BREAKDOWNS) or ""
+    as_of = params.day("as_of", dates.today())
+    filename = f"certification-{by}-{as_of.isoformat()}.csv"
+    return Response(
+        certification_by_group.to_csv(certification_by_group.certification_rows(as_of, by)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

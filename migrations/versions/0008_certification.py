@@ -129,7 +129,7 @@ def upgrade():
     op.create_table('ecf_competencies',
     sa.Column('situation_id', sa.Integer(), nullable=False),
     sa.Column('competency_id', sa.Integer(), nullable=False),
-    sa.Column('to_reassess', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('to_reassess', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['competency_id'], ['competencies.id'], name=op.f('fk_ecf_competencies_competency_id_competencies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['situation_id'], ['ecf_situations.id'], name=op.f('fk_ecf_competencies_situation_id_ecf_situations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('situation_id', 'competency_id', name=op.f('pk_ecf_competencies'))
