@@ -10,7 +10,6 @@ entries, least recently used first out, within MAX_ENTRIES.
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from . import dates
 from .extensions import db
 from .models import AuditEvent, DataVersion, LoginAttempt, User
 
@@ -75,7 +75,7 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     """compute(), or what it returned for the same key, language and day while the data has not changed (the
     day: what is late or due next changes at midnight)."""
     database = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    return store.get_or_compute((database, str(get_locale()), date.today(), key), data_version(), compute)
+    return store.get_or_compute((database, str(get_locale()), dates.today(), key), data_version(), compute)
 
 
 def cached_fragment(template: str, key: Hashable, context: Callable[[], dict]) -> Markup:

@@ -1,7 +1,7 @@
 """Command-line tools: `flask users create`, `flask frameworks load`, `flask demo`."""
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -279,7 +279,7 @@ def export_indicators(
         site_id = db.session.scalar(sa.select(Site.id).where(Site.name == site_name))
         if site_id is None:
             raise click.BadParameter(f"no site named '{site_name}'", param_hint="--site")
-    filters = Filters(point=int(point), as_of=as_of.date() if as_of else date.today(), site_id=site_id, years=years)
+    filters = Filters(point=int(point), as_of=as_of.date() if as_of else dates.today(), site_id=site_id, years=years)
     click.echo(to_csv(table(indicator_rows(filters, by), by)), nl=False)
 
 

@@ -67,8 +67,10 @@ FINISH_OPENS_DAYS = 14  # the end of a cohort can be recorded from 14 days befor
 
 
 def today() -> date:
-    """Today, for the date rules below (tests replace it with monkeypatch.setattr(dates, "today", ...))."""
-    return date.today()
+    """Today in France, for the date rules below (tests replace it with monkeypatch.setattr(dates, "today", ...)).
+    Not the server's date: on a server in UTC, from midnight to 1 or 2 a.m. in France that is still yesterday, and
+    a half-day running now (`now`) was refused its roll call as « not yet come »."""
+    return now().date()
 
 
 def now() -> datetime:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from . import dates
 from .dates import add_months
 from .demo_attendance import Attendee, CohortRoll, add_attendance, attendee, year_end_closures
 from .demo_certification import ExamCohort, add_certification
@@ -189,7 +190,7 @@ class DemoBuilder:
         from faker import Faker
 
         self.options = options
-        self.today = options.today or date.today()
+        self.today = options.today or dates.today()
         self.random = random.Random(options.seed)
         self.fake = Faker("fr_FR")
         self.fake.seed_instance(options.seed)

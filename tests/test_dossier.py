@@ -108,9 +108,9 @@ def test_my_page_shows_my_livret_my_examples_and_the_pdf(client, auth: AuthActio
 def test_me_says_where_my_title_stands_and_follows_a_change(client, auth: AuthActions, world) -> None:
     token = _learner(client, auth, world)
     page = unescape(client.get("/me").text)
-    assert 'href="/me/certification"' in page and "DP : 1 exemple, 0 finalisé" in page
+    assert 'href="/me/certification"' in page and "DP : 0 exemple finalisé" in page
     assert _edit(client, token, world.example_id, status="final").status_code == 302
-    assert "DP : 1 exemple, 1 finalisé" in unescape(client.get("/me").text)  # /me is kept until a write
+    assert "DP : 1 exemple finalisé" in unescape(client.get("/me").text)  # /me is kept until a write
 
 
 def test_the_trainers_learner_page_links_to_the_review(client, auth: AuthActions, world) -> None:

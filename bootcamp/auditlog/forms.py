@@ -23,6 +23,12 @@ KINDS = {
     "closure": _l("fermeture"),
     "stored_file": _l("fichier déposé"),
     "purge": _l("purge des données anciennes"),
+    "ecf_situation": _l("situation d'évaluation (ECF)"),
+    "ecf_block": _l("bilan de bloc (ECF)"),
+    "dp_example": _l("exemple du Dossier Professionnel"),
+    "exam_session": _l("session d'examen"),
+    "exam_candidate": _l("inscription à une session d'examen"),
+    "exam_result": _l("résultat d'examen"),
 }
 
 

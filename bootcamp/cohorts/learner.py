@@ -8,6 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from .. import dates
 from ..learners.queries import MyBlock, MyProject, my_blocks, my_projects
 from ..models import Cohort, CompetencyAssessment, Enrolment
 from .queries import LearnerFacts, WatchReason, learner_facts, median_progress, watch_reasons
@@ -39,7 +40,7 @@ def learner_overview(cohort: Cohort, enrolment: Enrolment, today: date | None = 
         enrolment=enrolment,
         facts=mine,
         median_progress=median,
-        watch=watch_reasons(mine, median, cohort, today or date.today()),
+        watch=watch_reasons(mine, median, cohort, today or dates.today()),
         blocks=my_blocks(cohort, enrolment.learner_id),
         projects=my_projects(cohort, enrolment.learner_id),
     )

@@ -7,6 +7,7 @@ keeps it by leaving it, never sets it). A new example takes the block's first fr
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, NoReturn
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from .. import audit, dates
+from ..certification import readiness
 from ..certification.livret import Livret, LivretBlock
 from ..certification.results import LATEST, block_standing
 from ..extensions import db
@@ -184,3 +186,18 @@ def reviewers(livret: Livret) -> list[User]:
     if not ids:
         return []
     return list(db.session.scalars(sa.select(User).where(User.id.in_(ids))))
+
+
+@dataclass(frozen=True)
+class TitreLine:
+    """One block of the titre on /me: its ECF result, its finalised DP examples, whether acquired at an exam."""
+
+    block: Block
+    facts: readiness.BlockFacts
+
+
+def titre_summary(enrolment: Enrolment, blocks: list[Block], today: date) -> list[TitreLine]:
+    """/me's lines of the titre, one a block, in one query (the readiness facts); the details are on
+    /me/certification."""
+    facts = {item.block_id: item for item in readiness.facts(sa.select(sa.literal(enrolment.id)), today)}
+    return [TitreLine(block, facts[block.id]) for block in blocks if block.id in facts]

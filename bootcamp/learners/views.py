@@ -15,20 +15,25 @@ from markupsafe import Markup
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
+from .. import dates
 from ..access import get_learner_or_404, get_own_brief_or_404, role_required
 from ..auditlog.forms import KINDS
 from ..cache import cached, render_fragment
-from ..certification.livret import livret
 from ..charts import to_json
-from ..dossier.services import block_lines
+from ..dossier.services import titre_summary
 from ..extensions import db
 from ..labels import LEVEL_LABELS, label, level_label
 from ..models import (
     AbsenceReason,
+    BlockResult,
     Certification,
     Diploma,
+    DpContext,
+    DpStatus,
     DropoutReason,
+    EcfKind,
     EnrolmentStatus,
+    ExamKind,
     Gender,
     HalfDay,
     Justification,
@@ -89,6 +94,32 @@ FIELD_LABELS = {
     "source": _l("enregistrée par"),
     "signed_at": _l("signée à"),
     "proof": _l("justificatif"),
+    "block_id": _l("bloc"),
+    "blocks": _l("blocs"),
+    "kind": _l("type"),
+    "held_on": _l("date"),
+    "description": _l("situation"),
+    "satisfactory": _l("satisfaisant"),
+    "points_to_watch": _l("points de vigilance"),
+    "first_assessor": _l("évaluateur·rice"),
+    "second_assessor": _l("second·e évaluateur·rice"),
+    "competencies": _l("compétences évaluées"),
+    "mastered": _l("bloc maîtrisé"),
+    "observations": _l("observations"),
+    "assessors": _l("évaluateur·rices"),
+    "legal_representative": _l("représentant·e légal·e"),
+    "handed_on": _l("livret remis le"),
+    "position": _l("numéro"),
+    "title": _l("titre"),
+    "context": _l("contexte"),
+    "review_comment": _l("commentaire de relecture"),
+    "reviewed_by_id": _l("relu par"),
+    "updated_on": _l("mis à jour le"),
+    "result": _l("résultat"),
+    "programme_id": _l("titre préparé"),
+    "end_date": _l("date de fin"),
+    "place": _l("lieu"),
+    "jury": _l("jury"),
 }
 
 
@@ -132,6 +163,8 @@ ACTIONS = {
     "justify": _l("justification"),
     "decide": _l("décision sur le justificatif"),
     "proof": _l("justificatif"),
+    "delete": _l("suppression"),
+    "review": _l("relecture"),
 }
 # The kind of code each field of the journal holds ("status" is a hand-in's or an enrolment's, by the entity).
 CODE_KINDS: dict[str, type[enum.StrEnum]] = {
@@ -151,6 +184,11 @@ CODE_KINDS: dict[str, type[enum.StrEnum]] = {
     "half_day": HalfDay,
     "kind": SessionKind,
     "state": SessionState,
+    "ecf_situation.kind": EcfKind,
+    "exam_session.kind": ExamKind,
+    "dp_example.status": DpStatus,
+    "context": DpContext,
+    "result": BlockResult,
 }
 
 
@@ -178,13 +216,13 @@ def readable(entity: str, key: str, value: Any) -> str:
 @role_required("see_own_progress")
 def me() -> str:
     """Where I stand, my competencies, my projects, my progress over time, my situation after."""
-    today = date.today()
+    today = dates.today()
     learner_id = current_user.learner_id
 
     def compute() -> tuple[Markup, bool]:
         page = my_page(learner_id, today) if learner_id else None
         figures = _figures(page) if page else {}
-        titre = block_lines(livret(page.enrolment)) if page else []
+        titre = titre_summary(page.enrolment, [item.block for item in page.blocks], today) if page else []
         html = render_fragment(
             "learners/_me.html", page=page, figures=figures, linked=learner_id is not None, today=today, titre=titre
         )
@@ -217,7 +255,7 @@ def data() -> str:
         data=held,
         account=user,
         flags=flags,
-        now_date=date.today(),
+        now_date=dates.today(),
         kinds=KINDS,
         fields=FIELD_LABELS,
         actions=ACTIONS,
@@ -231,7 +269,7 @@ def brief(project_id: int) -> str:
     """A brief of my cohort, read only, with my hand-in and my grade."""
     project = get_own_brief_or_404(project_id, current_user)
     mine = my_brief(project, current_user.learner_id)
-    return render_template("projects/brief.html", project=project, mine=mine, today=date.today())
+    return render_template("projects/brief.html", project=project, mine=mine, today=dates.today())
 
 
 class EraseForm(FlaskForm):
@@ -246,9 +284,8 @@ class EraseForm(FlaskForm):
 def show(learner_id: int) -> str:
     """A learner's whole path, for managers: who they are, their enrolments, certification, follow-ups."""
     learner = get_learner_or_404(learner_id, current_user)
-    return render_template(
-        "learners/show.html", learner=learner, path=learner_path(learner.id), today=date.today(), erase_form=EraseForm()
-    )
+    path, today = learner_path(learner.id), dates.today()
+    return render_template("learners/show.html", learner=learner, path=path, today=today, erase_form=EraseForm())
 
 
 @bp.get("/learners/<int:learner_id>/export.json")

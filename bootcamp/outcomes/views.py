@@ -1,6 +1,5 @@
 """The follow-up queue and the form to record a situation."""
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -48,7 +47,7 @@ def _due_filters() -> DueFilters:
 def due() -> Response | str:
     """Follow-ups due and not recorded, newest first (or oldest, or by name); by site, cohort, point, lateness.
     A page past the last (the last row of the last page was just recorded) leads to the last page."""
-    today = date.today()
+    today = dates.today()
     filters = _due_filters()
     page = params.page()
     queue = due_queue(today, page, PER_PAGE, filters)

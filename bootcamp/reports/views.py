@@ -96,7 +96,7 @@ def parse_filters(args: MultiDict) -> tuple[FilterForm, Filters]:
     form = FilterForm(formdata=args)
     form.site.choices, form.programme.choices, form.year.choices = filter_choices()
     valid = form.validate()
-    as_of = form.as_of.data if valid and form.as_of.data else date.today()
+    as_of = form.as_of.data if valid and form.as_of.data else dates.today()
     filters = Filters(
         point=int(form.point.data) if valid and form.point.data else 6,
         as_of=as_of,
