@@ -6,7 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context
+from flask import abort, has_request_context
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -68,3 +70,15 @@ def last_change(entity: str, entity_id: int) -> AuditEvent | None:
         .order_by(AuditEvent.id.desc())
         .limit(1)
     )
+
+
+def check_version(entity: str, instance: Any, seen: int | None, message: str) -> None:
+    """Answer 409 if `instance` (audited as `entity`) changed since its form was loaded with version `seen`, saying
+    who changed it and when: `message` holds %(who)s and %(when)s (its words name the thing changed)."""
+    if seen == instance.version:
+        return
+    change = last_change(entity, instance.id)
+    if change is None:
+        abort(409)
+    who = change.actor.name if change.actor else _("quelqu'un")
+    abort(409, description=str(message) % {"who": who, "when": format_datetime(change.created_at, "short")})

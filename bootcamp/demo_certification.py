@@ -11,7 +11,6 @@ within six weeks of today (earlier than its end when that is further), its learn
 """
 
 import random
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -43,7 +42,7 @@ from .models import (
 RESULTS_AFTER_END = 21  # days: a session's results are recorded three weeks after the end of the cohort
 RESIT_MONTHS = 4  # the resit session, after the first
 LATE_RESIT_DAYS = 395  # the one resit past the year: it does not count
-UPCOMING_WEEKS = 3  # the current cohort's session, when its own date is further than six weeks
+REGISTERED_WEEKS = 8  # learners are registered at their session from eight weeks before it
 ECF_AT = (0.45, 0.85)  # when each block's evaluation falls, as a share of the cohort's span
 DP_FROM = 0.2  # the Dossier Professionnel starts at this share of the span
 LEGAL_REPRESENTATIVE = "Hélène Castanier, directrice"
@@ -152,14 +151,13 @@ class CertificationBuilder:
         db.session.add(session)
         return session
 
-    def exams(self, item: ExamCohort, current: bool) -> None:
-        """The cohort's title session, its candidates and results, and its resits."""
+    def exams(self, item: ExamCohort) -> None:
+        """The cohort's title session, its candidates and results, and its resits; a session further than
+        REGISTERED_WEEKS away has no candidates yet, so it is not made."""
         cohort = item.cohort
         start = monday_on_or_after(cohort.end_date + timedelta(days=10))
-        if current and start > self.today + timedelta(weeks=6):
-            start = monday_on_or_after(self.today + timedelta(weeks=UPCOMING_WEEKS))
         sitting = [(e, ease) for e, ease in item.learners if e.status != EnrolmentStatus.DROPPED]
-        if (cohort.end_date > self.today and not current) or not sitting:
+        if start > self.today + timedelta(weeks=REGISTERED_WEEKS) or not sitting:
             return
         title = self._session(item, start)
         if cohort.end_date + timedelta(days=RESULTS_AFTER_END) > self.today:
@@ -369,28 +367,16 @@ class CertificationBuilder:
         db.session.execute(sa.insert(ExamResult), rows)
 
 
-def current_cohorts(cohorts: Iterable[ExamCohort], today: date) -> set[int]:
-    """The cohort in training that ends first at each site (its session is within six weeks)."""
-    first: dict[str, ExamCohort] = {}
-    for item in cohorts:
-        cohort = item.cohort
-        if cohort.start_date <= today < cohort.end_date:
-            if item.town not in first or cohort.end_date < first[item.town].cohort.end_date:
-                first[item.town] = item
-    return {item.cohort.id for item in first.values()}
-
-
 def add_certification(cohorts: list[ExamCohort], today: date, rnd: random.Random, manager_id: int) -> None:
     """The livret, the DP, the sessions and results of every cohort begun, drawn with `rnd`; the enrolments'
-    certification is then derived from the results (it is what demo.py drew, pending for the current cohorts)."""
+    certification is then derived from the results (what demo.py drew; pending where the session is to come)."""
     if not cohorts:
         return
     blocks = list(cohorts[0].cohort.programme.blocks)
     builder = CertificationBuilder(today, rnd, blocks, manager_id)
-    current = current_cohorts(cohorts, today)
     for item in cohorts:
         if item.cohort.start_date <= today:
             builder.livret(item)
-            builder.exams(item, item.cohort.id in current)
+            builder.exams(item)
     builder.write()
     results.refresh(enrolment.id for item in cohorts for enrolment, _ease in item.learners)

@@ -15,6 +15,7 @@ On PostgreSQL the same calls simply commit or roll back; row locks (`with_for_up
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -23,6 +24,7 @@ from .extensions import db
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _writing: ContextVar[bool] = ContextVar("writing", default=False)
+T = TypeVar("T")
 
 
 def begins_with_write_lock() -> bool:
@@ -60,3 +62,12 @@ def lock_rows(model: type, ids: Iterable[int]) -> None:
     if wanted and db.engine.dialect.name != "sqlite":
         query = sa.select(model.id).where(model.id.in_(wanted)).order_by(model.id)
         db.session.execute(query.with_for_update(key_share=True))
+
+
+def locked(instance: T) -> T:
+    """The row as it is now that it is ours until the transaction ends (PostgreSQL: a second writer waits here,
+    then reads what the first one committed; SQLite: the transaction's write lock does it)."""
+    row: Any = instance
+    lock_rows(type(row), [row.id])
+    db.session.refresh(row)
+    return instance

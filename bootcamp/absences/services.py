@@ -7,48 +7,26 @@ Every function writes in the caller's transaction; the record's `version` makes 
 record fail (StaleDataError: the app's 409 page), and `check_version` refuses a form loaded before one.
 """
 
-from typing import Any, NoReturn
+from typing import Any
 
-from flask import abort
-from flask_babel import format_datetime
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import audit, files
 from ..extensions import db
 from ..models import AbsenceReason, AttendanceRecord, Justification, Presence
-from ..transactions import lock_rows
 
 ENTITY = "attendance_record"
 
 
-def locked(record: AttendanceRecord) -> AttendanceRecord:
-    """The record as it is now that its row is ours until the transaction ends (PostgreSQL: a second writer waits
-    here, then reads what the first one committed)."""
-    lock_rows(AttendanceRecord, [record.id])
-    db.session.refresh(record)
-    return record
+STALE = _l(
+    "%(who)s a modifié cette absence le %(when)s, après l'ouverture de votre page. Rien n'a été enregistré : "
+    "rechargez la page pour voir où elle en est, puis recommencez si besoin."
+)
 
 
 def check_version(record: AttendanceRecord, seen: int | None) -> None:
     """Answer 409, saying who changed the record and when, if it changed since the form was loaded."""
-    if seen != record.version:
-        _conflict(record)
-
-
-def _conflict(record: AttendanceRecord) -> NoReturn:
-    change = audit.last_change(ENTITY, record.id)
-    if change is None:
-        abort(409)
-    who = change.actor.name if change.actor else _("quelqu'un")
-    abort(
-        409,
-        description=_(
-            "%(who)s a modifié cette absence le %(when)s, après l'ouverture de votre page. Rien n'a été enregistré : "
-            "rechargez la page pour voir où elle en est, puis recommencez si besoin.",
-            who=who,
-            when=format_datetime(change.created_at, "short"),
-        ),
-    )
+    audit.check_version(ENTITY, record, seen, STALE)
 
 
 def _state(record: AttendanceRecord) -> dict[str, Any]:

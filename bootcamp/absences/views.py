@@ -24,11 +24,11 @@ from ..dates import add_months
 from ..extensions import db
 from ..labels import choices
 from ..models import AbsenceReason, AttendanceRecord, Cohort, Justification, StoredFile
-from ..transactions import end_transaction
+from ..transactions import end_transaction, locked
 from . import queries, services
 from .forms import DECISIONS, REASON_BLANK, ClaimForm, DecisionForm, ProofForm, reason_of
 from .queries import default_month
-from .services import check_version, claimable, locked
+from .services import check_version, claimable
 
 bp = Blueprint("absences", __name__)
 

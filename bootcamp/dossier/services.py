@@ -8,12 +8,11 @@ keeps it by leaving it, never sets it). A new example takes the block's first fr
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any
 
 import sqlalchemy as sa
-from flask import abort
-from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import audit, dates
 from ..certification import readiness
@@ -44,34 +43,15 @@ class DossierRefused(ValueError):
     """A change the rules refuse (a fifth example, « relu » set by a learner), with a message for the person."""
 
 
-def locked(example: DpExample) -> DpExample:
-    """The example as it is now that its row is ours until the transaction ends (PostgreSQL: a second writer
-    waits here, then reads what the first one committed)."""
-    lock_rows(DpExample, [example.id])
-    db.session.refresh(example)
-    return example
+STALE = _l(
+    "%(who)s a modifié cet exemple le %(when)s, après l'ouverture de votre page. Rien n'a été enregistré : "
+    "rechargez la page pour voir où il en est, puis recommencez si besoin."
+)
 
 
 def check_version(example: DpExample, seen: int | None) -> None:
     """Answer 409, saying who changed the example and when, if it changed since the form was loaded."""
-    if seen != example.version:
-        _conflict(example)
-
-
-def _conflict(example: DpExample) -> NoReturn:
-    change = audit.last_change(ENTITY, example.id)
-    if change is None:
-        abort(409)
-    who = change.actor.name if change.actor else _("quelqu'un")
-    abort(
-        409,
-        description=_(
-            "%(who)s a modifié cet exemple le %(when)s, après l'ouverture de votre page. Rien n'a été enregistré : "
-            "rechargez la page pour voir où il en est, puis recommencez si besoin.",
-            who=who,
-            when=format_datetime(change.created_at, "short"),
-        ),
-    )
+    audit.check_version(ENTITY, example, seen, STALE)
 
 
 def _changed(example: DpExample, action: str, **values: Any) -> bool:

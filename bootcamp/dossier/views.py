@@ -20,9 +20,10 @@ from ..certification.livret import Livret, livret
 from ..extensions import db
 from ..forms import posted_id
 from ..models import DP_EXAMPLES_PER_BLOCK, Block, DpContext, DpExample, DpStatus, Enrolment
+from ..transactions import locked
 from . import services
 from .forms import DeleteForm, ExampleForm, NewExampleForm, ReviewForm, example_form, numbered, review_form
-from .services import DossierRefused, check_version, locked
+from .services import DossierRefused, check_version
 
 bp = Blueprint("dossier", __name__)
 

@@ -21,9 +21,9 @@ from ..attendance.hours import Hours, counted_records, minute_sums
 from ..dates import add_months
 from ..extensions import db
 from ..indicators import hiding
-from ..models import AttendanceRecord, AttendanceSession, Cohort, Enrolment, Learner, Site
+from ..models import AttendanceRecord, AttendanceSession, Cohort, Enrolment, Learner
 from .export import SECONDARY, SMALL, csv_line
-from .queries import ORDERED, _code, group_column
+from .queries import _code, group_column, in_code_order, join_group
 
 DEFAULT_MONTHS = 12  # no period asked for: the last 12 months, up to today
 # The machine format of /attendance/export.csv and `flask export attendance`: scripts read it, it never changes.
@@ -106,19 +106,7 @@ def _grouped(per: sa.CTE, by: str) -> sa.Select:
         .join(Learner, Learner.id == Enrolment.learner_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
     )
-    if by == "site":
-        query = query.join(Site, Site.id == Cohort.site_id)
-    if joined is not None:
-        query = query.join(joined, joined.c.learner_id == Learner.id)
-    return query.group_by(column)
-
-
-def _in_order(rows: list[AttendanceRow], by: str) -> list[AttendanceRow]:
-    """The insertion export's order: the codes' order of DOMAIN.md (under 26, 26-44...), else the database's."""
-    if by not in ORDERED:
-        return rows
-    order = [member.value for member in ORDERED[by]]
-    return sorted(rows, key=lambda item: order.index(item.group) if item.group in order else len(order))
+    return join_group(query, by, joined).group_by(column)
 
 
 def tables(within: Period, breakdowns: Sequence[str]) -> dict[str, list[AttendanceRow]]:
@@ -134,7 +122,7 @@ def tables(within: Period, breakdowns: Sequence[str]) -> dict[str, list[Attendan
             groups[result.breakdown].append(
                 AttendanceRow(_code(result.grp, result.breakdown), int(result.learners), Hours.of(result))
             )
-    return {by: table([everyone, *_in_order(groups[by], by)], by) for by in breakdowns}
+    return {by: table([everyone, *in_code_order(groups[by], by)], by) for by in breakdowns}
 
 
 def table(groups: Sequence[AttendanceRow], by: str) -> list[AttendanceRow]:

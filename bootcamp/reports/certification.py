@@ -26,9 +26,9 @@ import sqlalchemy as sa
 from ..certification.results import block_standing, standing
 from ..extensions import db
 from ..indicators import GROUPINGS, hiding, rate
-from ..models import Block, BlockResult, Certification, Cohort, Enrolment, Learner, Site
+from ..models import Block, BlockResult, Certification, Cohort, Enrolment, Learner
 from .export import SECONDARY, SMALL, csv_line
-from .queries import ORDERED, _code, group_column
+from .queries import _code, group_column, in_code_order, join_group
 
 # The machine format of /certification/export.csv and `flask export certification`: scripts read it, it never
 # changes.
@@ -115,11 +115,7 @@ def _grouped(candidates: sa.CTE, by: str) -> sa.Select:
         .join(Learner, Learner.id == Enrolment.learner_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
     )
-    if by == "site":
-        query = query.join(Site, Site.id == Cohort.site_id)
-    if joined is not None:
-        query = query.join(joined, joined.c.learner_id == Learner.id)
-    return query.group_by(column)
+    return join_group(query, by, joined).group_by(column)
 
 
 def _blocks(as_of: date) -> sa.Select:
@@ -154,14 +150,6 @@ def _row(result: sa.Row, group: str) -> CertificationRow:
     return CertificationRow(group, **{name: int(getattr(result, name) or 0) for name in counts})
 
 
-def _in_order(rows: list[CertificationRow], by: str) -> list[CertificationRow]:
-    """The insertion export's order: the codes' order of DOMAIN.md (under 26, 26-44...), else the database's."""
-    if by not in ORDERED:
-        return rows
-    order = [member.value for member in ORDERED[by]]
-    return sorted(rows, key=lambda item: order.index(item.group) if item.group in order else len(order))
-
-
 def tables(as_of: date, breakdowns: Sequence[str]) -> dict[str, list[CertificationRow]]:
     """The rows shown of each breakdown (`all` first, then each group with candidates), in ONE query: the candidates
     as of the day (results.standing) counted for everyone and per group of each breakdown."""
@@ -184,7 +172,7 @@ def counted(as_of: date, breakdowns: Sequence[str]) -> dict[str, list[Certificat
         else:
             code = result.grp if result.breakdown == BLOCK else _code(result.grp, result.breakdown)
             groups[result.breakdown].append(_row(result, code))
-    return {by: [everyone, *_in_order(groups[by], by)] for by in breakdowns}
+    return {by: [everyone, *in_code_order(groups[by], by)] for by in breakdowns}
 
 
 def table(groups: Sequence[CertificationRow], by: str) -> list[CertificationRow]:

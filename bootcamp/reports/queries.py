@@ -3,6 +3,8 @@
 What is counted and how the counts become rates and shown figures: bootcamp/indicators.py.
 """
 
+from typing import Protocol, TypeVar
+
 import sqlalchemy as sa
 
 from ..certification.results import SAT, standing
@@ -109,6 +111,31 @@ def group_column(by: str) -> tuple[sa.ColumnElement, sa.Subquery | None]:
     return columns[by], None
 
 
+def join_group(query: sa.Select, by: str, joined: sa.Subquery | None) -> sa.Select:
+    """`query`, which reads enrolments with their learner and cohort, joined to what breakdown `by`'s group column
+    reads (group_column): the site; the public flags (one row per flag held)."""
+    if by == "site":
+        query = query.join(Site, Site.id == Cohort.site_id)
+    if joined is not None:
+        query = query.join(joined, joined.c.learner_id == Learner.id)
+    return query
+
+
+class Grouped(Protocol):
+    group: str
+
+
+G = TypeVar("G", bound=Grouped)
+
+
+def in_code_order(rows: list[G], by: str) -> list[G]:
+    """Groups in the order DOMAIN.md gives their codes (under 26, 26-44, 45 and more...), else as they are."""
+    if by not in ORDERED:
+        return rows
+    order = [member.value for member in ORDERED[by]]
+    return sorted(rows, key=lambda item: order.index(item.group) if item.group in order else len(order))
+
+
 def _counts(row: sa.Row, group: str) -> Counts:
     return Counts(group=group, **{name: int(getattr(row, name) or 0) for name in COUNT_FIELDS})
 
@@ -131,17 +158,9 @@ def totals(filters: Filters) -> Counts:
 def breakdown(filters: Filters, by: str) -> list[Counts]:
     """The counts of each group of a breakdown (one query), groups in code order."""
     column, joined = group_column(by)
-    query = _population(filters)
-    if by == "site":
-        query = query.join(Site, Site.id == Cohort.site_id)
-    if joined is not None:
-        query = query.join(joined, joined.c.learner_id == Learner.id)
+    query = join_group(_population(filters), by, joined)
     query = query.add_columns(column.label("grp"), *_aggregates(filters)).group_by(column).order_by(column)
-    rows = [_counts(row, _code(row.grp, by)) for row in db.session.execute(query)]
-    if by in ORDERED:  # codes in the order DOMAIN.md gives them (under 26, 26-44, 45 and more...)
-        order = [member.value for member in ORDERED[by]]
-        rows.sort(key=lambda counts: order.index(counts.group) if counts.group in order else len(order))
-    return rows
+    return in_code_order([_counts(row, _code(row.grp, by)) for row in db.session.execute(query)], by)
 
 
 def indicator_rows(filters: Filters, by: str) -> list[Counts]:
