@@ -1,11 +1,11 @@
 """What the pages keep between two writes: reused while nothing changed, never shown once something has."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
 
-from bootcamp import cache
+from bootcamp import cache, dates
 from bootcamp.extensions import db
 from bootcamp.models import DataVersion, Grade, Learner
 from bootcamp.personal_data import erase_learner
@@ -81,11 +81,7 @@ def test_a_new_day_computes_the_page_again(client, auth: AuthActions, world, mon
     client.get("/me")
     assert cache.store.misses == misses
 
-    class Tomorrow(date):
-        @classmethod
-        def today(cls) -> date:
-            return date.today() + timedelta(days=1)
-
-    monkeypatch.setattr(cache, "date", Tomorrow)
+    tomorrow = dates.today() + timedelta(days=1)
+    monkeypatch.setattr(dates, "today", lambda: tomorrow)
     client.get("/me")
     assert cache.store.misses == misses + 1

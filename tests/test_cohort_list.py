@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from flask import Flask
 
+from bootcamp import dates
 from bootcamp.cohorts.queries import COHORT_PAGE_SIZE
 from bootcamp.dates import add_months
 from bootcamp.extensions import db
@@ -15,7 +16,7 @@ from bootcamp.models import Cohort, Grade, Site, SubmissionStatus
 from . import factories
 from .conftest import AuthActions, csrf_token
 
-TODAY = date.today()
+TODAY = dates.today()
 
 
 def _names(page: str) -> list[str]:

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bootcamp import dates
 from bootcamp.extensions import db
 from bootcamp.learners import charts as learner_charts
 from bootcamp.models import (
@@ -33,7 +34,7 @@ from bootcamp.models import (
 from . import factories
 from .conftest import AuthActions
 
-TODAY = date.today()
+TODAY = dates.today()
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "personal-data-export.md"
 
 

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bootcamp import dates
 from bootcamp.extensions import db
 from bootcamp.models import (
     Cohort,
@@ -27,7 +28,7 @@ from bootcamp.models import (
 from . import factories
 from .conftest import AuthActions
 
-TODAY = date.today()
+TODAY = dates.today()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bootcamp import dates
 from bootcamp.dates import add_months
 from bootcamp.extensions import db
 from bootcamp.models import DropoutReason, EnrolmentStatus, Outcome, Situation
@@ -14,7 +15,7 @@ from bootcamp.models import DropoutReason, EnrolmentStatus, Outcome, Situation
 from . import factories
 from .conftest import AuthActions, audit_events, form_from, page_form
 
-TODAY = date.today()
+TODAY = dates.today()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bootcamp import dates
 from bootcamp.dates import add_months
 from bootcamp.extensions import db
 from bootcamp.models import FOLLOW_UP_POINTS, DropoutReason, Enrolment, EnrolmentStatus, Learner, Outcome, Situation
@@ -17,7 +18,7 @@ from bootcamp.outcomes.views import PER_PAGE
 from . import factories
 from .conftest import AuthActions
 
-TODAY = date.today()
+TODAY = dates.today()
 LEAVERS_SITE = 3  # the site of _many_leavers' cohort: after world's Mende (1) and Rodez (2)
 NAMES = ("Martin", "martin", "Émile", "Zola", "Abel", "abel", "Ängel", "Martín")
 

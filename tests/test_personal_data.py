@@ -10,6 +10,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import Flask
 
+from bootcamp import dates
+from bootcamp.auditlog.views import PER_PAGE
 from bootcamp.demo import DemoOptions, load_demo
 from bootcamp.extensions import db
 from bootcamp.models import AuditEvent, CompetencyAssessment, Grade, Learner, Outcome, Situation, User
@@ -171,7 +173,7 @@ def test_purge_after_the_retention_period(app: Flask) -> None:
     from bootcamp.models import StoredFile
 
     with app.app_context():
-        load_demo(DemoOptions(seed=5, sites=1, years=8, learners_per_cohort=5, today=date.today()))
+        load_demo(DemoOptions(seed=5, sites=1, years=8, learners_per_cohort=5, today=dates.today()))
         files = db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile))
     before, hours = _indicators(app), _attendance_hours(app)
     runner = app.test_cli_runner()
@@ -249,7 +251,7 @@ def test_audit_log_is_paginated_and_keeps_the_filters(app: Flask, client, auth: 
     with app.app_context():
         from bootcamp.audit import record
 
-        for number in range(60):
+        for number in range(PER_PAGE + 10):
             record("grade", number, "update", {"score": "1"}, {"score": str(number)}, world.learner_id)
         db.session.commit()
     auth.login("manager@example.org")

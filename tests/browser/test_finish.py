@@ -2,14 +2,14 @@
 who it will change, one person left out, the confirmation; then « reprendre la formation » for a mistaken exit."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from bootcamp import create_app
+from bootcamp import create_app, dates
 from bootcamp.extensions import db
 from bootcamp.models import User
 
@@ -27,7 +27,7 @@ def ending_cohort(server) -> dict[str, int]:
     )
     with app.app_context():
         trainer = db.session.scalars(sa.select(User).where(User.email == TRAINER)).one()
-        today = date.today()
+        today = dates.today()
         cohort = factories.cohort(
             "Alès fin proche",
             at=trainer.cohorts[0].site,
@@ -57,7 +57,7 @@ def test_a_trainer_records_the_end_leaving_one_out_then_resumes_one(page, server
     for index in range(3):
         expect(boxes.nth(index)).to_be_checked()
     page.get_by_label("Petit Béa").uncheck()
-    expect(page.get_by_label("Date de fin de formation")).to_have_value(date.today().isoformat())
+    expect(page.get_by_label("Date de fin de formation")).to_have_value(dates.today().isoformat())
     violations = Axe().run(page, options={"resultTypes": ["violations"]}).response["violations"]
     assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
     screenshot(page, "trainer_finish_cohort")
