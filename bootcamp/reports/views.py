@@ -53,7 +53,10 @@ def definitions(point: int) -> dict[str, str]:
         "entrants": _("Personnes entrées dans les promotions choisies."),
         "completion_rate": _("Terminé / entrées."),
         "dropout_rate": _("Abandons / entrées."),
-        "certification_rate": _("Titre obtenu / personnes présentées à l'examen (obtenu, certains blocs, non obtenu)."),
+        "certification_rate": _(
+            "Titre obtenu / personnes présentées à l'examen (obtenu, certains blocs, non obtenu), d'après les "
+            "résultats par bloc des sessions tenues à cette date, rattrapages dans l'année compris."
+        ),
         "employment_rate": _("En emploi %(after)s / sortant·es dont la situation est connue.", after=after),
         "positive_rate": _("En emploi ou en formation %(after)s / situation connue.", after=after),
         "durable_rate": _(
