@@ -50,7 +50,13 @@ class SessionForm(FlaskForm):
 
 
 class NewSessionForm(SessionForm):
-    programme = SelectField(_l("Titre"), coerce=int, validators=[InputRequired(_l("Choisissez le titre."))])
+    # No `required` in the page: a select always has a choice (HTML wants a blank first option with it)
+    programme = SelectField(
+        _l("Titre"),
+        coerce=int,
+        validators=[InputRequired(_l("Choisissez le titre."))],
+        render_kw={"required": False},
+    )
     kind = SelectField(_l("Type de session"), choices=choices(ExamKind), default=ExamKind.TITLE.value)
     blocks = CheckboxList(_l("Blocs examinés (pour une session de rattrapage)"), coerce=int, default=[])
     version = None  # a new session has none
