@@ -127,6 +127,9 @@ def main() -> None:
             ("learner", "/me"),
             ("manager", "/insertion"),
             ("trainer", f"/cohorts/{ids['cohort']}/competencies"),
+            ("learner", "/me/certification"),
+            ("trainer", f"/cohorts/{ids['cohort']}/readiness"),
+            ("manager", "/certification"),
         ]
         port = free_port()
         server = serve(database_uri, port, folder)

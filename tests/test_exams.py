@@ -2,6 +2,7 @@
 the resits proposed, the results grid (all or nothing, 409 on a stale cell), removing a candidate."""
 
 from datetime import date
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -131,7 +132,7 @@ def test_a_bad_session_comes_back_with_its_error_and_nothing_saved(app: Flask, m
     form = page_form(manager, "/exams/new")
     form.update({"start_date": "2027-06-14", "end_date": "2027-06-16", **changes})
     response = manager.post("/exams/new", data=form)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.text or message.replace("'", "&#39;") in response.text
     assert _count(app, ExamSession) == before
 
@@ -192,6 +193,20 @@ def test_the_one_year_limit_refuses_a_registration_naming_the_deadline(app: Flas
     on_time = _new_session(app, date(2027, 12, 7))
     manager.post(f"/exams/{on_time}/candidates", data={"csrf_token": token, "cohort": world.cohort_id})
     assert len(_cells(app, on_time)) == len(_programme_blocks(app))
+
+
+def test_moving_a_session_past_a_candidate_s_year_is_refused(app: Flask, manager, world) -> None:
+    """Luc's first session is the world's (07/12/2026): a resit he is registered at cannot move past 07/12/2027."""
+    resit = _new_session(app, date(2027, 6, 7))
+    token = csrf_token(manager, f"/exams/{resit}")
+    manager.post(f"/exams/{resit}/candidates", data={"csrf_token": token, "cohort": world.cohort_id})
+    form = page_form(manager, f"/exams/{resit}/edit")
+    response = manager.post(f"/exams/{resit}/edit", data=form | {"start_date": "08/12/2027", "end_date": "08/12/2027"})
+    assert response.status_code == 400 and "Luc Lefèvre" in unescape(response.text)
+    with app.app_context():
+        assert db.session.get(ExamSession, resit).start_date == date(2027, 6, 7)
+    moved = manager.post(f"/exams/{resit}/edit", data=form | {"start_date": "07/12/2027", "end_date": "07/12/2027"})
+    assert moved.status_code == 302
 
 
 def _record(client, app: Flask, session_id: int, enrolment_id: int, values: list[str]):

@@ -92,6 +92,8 @@ def update_session(session: ExamSession, values: dict) -> bool:
     before = snapshot(session, SESSION_FIELDS)
     if values["start_date"] > dates.today() and recorded_count(session) > 0:
         raise ExamError(_("Des résultats sont enregistrés : la session ne peut pas commencer après aujourd'hui."))
+    if values["start_date"] != session.start_date:
+        _check_deadlines(session, values["start_date"])
     for name, value in values.items():
         setattr(session, name, value)
     after = snapshot(session, SESSION_FIELDS)
@@ -101,6 +103,25 @@ def update_session(session: ExamSession, values: dict) -> bool:
     record("exam_session", session.id, "update", before, after)
     results.refresh([candidate.enrolment_id for candidate in session.candidates])
     return True
+
+
+def _check_deadlines(session: ExamSession, start: date) -> None:
+    """Moving a session's start past a candidate's one-year limit (their first session elsewhere + 12 months) is
+    refused, naming them: the limit holds however the session got its candidates."""
+    firsts = first_sessions([candidate.enrolment_id for candidate in session.candidates], leaving_out=session.id)
+    late = [
+        candidate.enrolment.learner.full_name
+        for candidate in session.candidates
+        if (first := firsts.get(candidate.enrolment_id)) is not None and start > deadline(first)
+    ]
+    if late:
+        raise ExamError(
+            _(
+                "Commencer le %(day)s dépasserait le délai d'un an après leur première session pour : %(names)s.",
+                day=format_date(start, "short"),
+                names=", ".join(sorted(late)),
+            )
+        )
 
 
 def recorded_count(session: ExamSession) -> int:

@@ -28,7 +28,7 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required("manage_exams")
-def new() -> Response | str:
+def new() -> Response | tuple[str, int]:
     """A new session: programme, whole title or some blocks, dates, place, jury."""
     form = NewSessionForm()
     if form.validate_on_submit():
@@ -43,7 +43,7 @@ def new() -> Response | str:
             db.session.commit()
             flash(_("Session d'examen créée."), "success")
             return redirect(url_for("exams.show", session_id=session.id))
-    return render_template("exams/form.html", form=form, session=None)
+    return render_template("exams/form.html", form=form, session=None), 400 if form.is_submitted() else 200
 
 
 @bp.get("/<int:session_id>")
@@ -72,7 +72,7 @@ def _show_page(session: ExamSession, **context: object) -> str:
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 @role_required("manage_exams")
-def edit(session_id: int) -> Response | str | tuple[str, int]:
+def edit(session_id: int) -> Response | tuple[str, int]:
     """Change a session's dates, place and jury (refused, 409, if someone changed it since the form was shown)."""
     session = get_exam_session_or_404(session_id)
     form = SessionForm(obj=session)
@@ -89,7 +89,7 @@ def edit(session_id: int) -> Response | str | tuple[str, int]:
             if changed:
                 flash(_("Session enregistrée."), "success")
             return redirect(url_for("exams.show", session_id=session.id))
-    return render_template("exams/form.html", form=form, session=session)
+    return render_template("exams/form.html", form=form, session=session), 400 if form.is_submitted() else 200
 
 
 @bp.post("/<int:session_id>/candidates")
