@@ -4,9 +4,10 @@ summary, the Dossier Professionnel examples, and the evidence Bootcamp already h
 level and the projects cited by its assessments). The ECF pages, the livret PDFs, /me and the readiness page read
 it; nothing here decides for the trainer.
 
-A block's ECF result (`LivretBlock.ecf_result`): the summary's « maîtrisé / non maîtrisé » when the trainer has
-decided it; otherwise the result of the latest situation held (a reassessment over the evaluation it follows);
-None while nothing is decided.
+A block's ECF result (`ecf_results`, in SQL, the one definition: the livret and the readiness rule read it): the
+summary's « maîtrisé / non maîtrisé » when the trainer has decided it; otherwise the result of the latest situation
+held with a result (by date, then id: a reassessment over the evaluation it follows); None while nothing is
+decided.
 """
 
 from collections.abc import Sequence
@@ -49,14 +50,7 @@ class LivretBlock:
     summary: EcfBlock | None = None
     examples: list[DpExample] = field(default_factory=list)  # by position
     evidence: list[Evidence] = field(default_factory=list)  # in the framework's order
-
-    @property
-    def ecf_result(self) -> bool | None:
-        """Satisfactory (True), not (False) or undecided (None): see the module's docstring."""
-        if self.summary is not None and self.summary.mastered is not None:
-            return self.summary.mastered
-        decided = [situation for situation in self.situations if situation.satisfactory is not None]
-        return decided[-1].satisfactory if decided else None
+    ecf_result: bool | None = None  # satisfactory, not, or undecided: `ecf_results`
 
     @property
     def finalised_examples(self) -> int:
@@ -71,6 +65,46 @@ class LivretBlock:
 class Livret:
     enrolment: Enrolment
     blocks: list[LivretBlock]
+
+
+def ecf_results(enrolment_ids: sa.Select) -> sa.Subquery:
+    """(enrolment_id, block_id, ecf): each decided block's ECF result of the enrolments selected (`enrolment_ids`
+    selects Enrolment.id), as the module's docstring says; a block with nothing decided has no row."""
+    ranked = (
+        sa.select(
+            EcfSituation.enrolment_id,
+            EcfSituation.block_id,
+            EcfSituation.satisfactory,
+            sa.func.row_number()
+            .over(
+                partition_by=(EcfSituation.enrolment_id, EcfSituation.block_id),
+                order_by=(EcfSituation.held_on.desc(), EcfSituation.id.desc()),
+            )
+            .label("rank"),
+        ).where(EcfSituation.satisfactory.is_not(None), EcfSituation.enrolment_id.in_(enrolment_ids))
+    ).subquery("ranked_situations")
+    summaries = (
+        sa.select(EcfBlock.enrolment_id, EcfBlock.block_id, EcfBlock.mastered).where(
+            EcfBlock.mastered.is_not(None), EcfBlock.enrolment_id.in_(enrolment_ids)
+        )
+    ).subquery("summaries")
+    keys = sa.union(
+        sa.select(ranked.c.enrolment_id, ranked.c.block_id).where(ranked.c.rank == 1),
+        sa.select(summaries.c.enrolment_id, summaries.c.block_id),
+    ).subquery("decided")
+
+    def same(table: sa.Subquery) -> sa.ColumnElement[bool]:
+        return sa.and_(table.c.enrolment_id == keys.c.enrolment_id, table.c.block_id == keys.c.block_id)
+
+    return (
+        sa.select(
+            keys.c.enrolment_id,
+            keys.c.block_id,
+            sa.type_coerce(sa.func.coalesce(summaries.c.mastered, ranked.c.satisfactory), sa.Boolean).label("ecf"),
+        )
+        .outerjoin(summaries, same(summaries))
+        .outerjoin(ranked, sa.and_(same(ranked), ranked.c.rank == 1))
+    ).subquery("ecf_results")
 
 
 def _blocks(programme_ids: set[int]) -> dict[int, list[Block]]:
@@ -105,7 +139,7 @@ def _evidence(learner_ids: list[int]) -> tuple[dict[tuple[int, int], int], dict[
 
 
 def livrets(enrolments: Sequence[Enrolment]) -> dict[int, Livret]:
-    """The livret of each enrolment (by id): eight queries whatever their number."""
+    """The livret of each enrolment (by id): nine queries whatever their number."""
     if not enrolments:
         return {}
     ids = [enrolment.id for enrolment in enrolments]
@@ -127,13 +161,22 @@ def livrets(enrolments: Sequence[Enrolment]) -> dict[int, Livret]:
     examples = db.session.scalars(
         sa.select(DpExample).where(DpExample.enrolment_id.in_(ids)).order_by(DpExample.position)
     ).all()
+    decided = ecf_results(sa.select(Enrolment.id).where(Enrolment.id.in_(ids)))
+    results = {
+        (row.enrolment_id, row.block_id): bool(row.ecf)
+        for row in db.session.execute(sa.select(decided.c.enrolment_id, decided.c.block_id, decided.c.ecf))
+    }
     by_enrolment: dict[int, list[EcfSituation | EcfBlock | DpExample]] = {}
     for item in (*situations, *summaries, *examples):
         by_enrolment.setdefault(item.enrolment_id, []).append(item)
-    return {
+    livrets_ = {
         enrolment.id: _livret(enrolment, blocks.get(cohorts[enrolment.cohort_id], []), levels, projects, by_enrolment)
         for enrolment in enrolments
     }
+    for livret_ in livrets_.values():
+        for part in livret_.blocks:
+            part.ecf_result = results.get((livret_.enrolment.id, part.block.id))
+    return livrets_
 
 
 def _livret(

@@ -3,7 +3,7 @@
 A learner is « prêt·e » for a block when:
 - every competency of the block is at the programme's acquired level or above (Programme.acquired_level, 2
   « adapter » unless the programme says otherwise);
-- the block's ECF result is satisfactory (the livret's: bootcamp/certification/livret.py, LivretBlock.ecf_result);
+- the block's ECF result is satisfactory (bootcamp/certification/livret.py, `ecf_results`: the livret reads it too);
 - at least MIN_FINALISED_EXAMPLES example of the Dossier Professionnel of the block is finalised.
 A block already acquired at an exam session (certification/results.py, block_standing) counts as done. Ready for
 the title: ready for every block (done ones included).
@@ -30,13 +30,12 @@ from ..models import (
     Competency,
     DpExample,
     DpStatus,
-    EcfBlock,
-    EcfSituation,
     Enrolment,
     Programme,
 )
 from ..progress import current_levels
 from . import results
+from .livret import ecf_results
 
 MIN_FINALISED_EXAMPLES = 1  # Dossier Professionnel examples of a block that must be finalised
 WEEKLY_LIST_WEEKS = 8  # from this many weeks before a session, the cohort's readiness is on the trainer's home
@@ -131,33 +130,6 @@ def rule_text(acquired_level: int) -> str:
     )
 
 
-def _ecf_results(enrolment_ids: sa.Select) -> tuple[sa.Subquery, sa.Subquery]:
-    """The livret's ECF result in SQL (LivretBlock.ecf_result): the summary's « maîtrisé » when decided, else the
-    latest situation held with a result (by date, then id)."""
-    ranked = (
-        sa.select(
-            EcfSituation.enrolment_id,
-            EcfSituation.block_id,
-            EcfSituation.satisfactory,
-            sa.func.row_number()
-            .over(
-                partition_by=(EcfSituation.enrolment_id, EcfSituation.block_id),
-                order_by=(EcfSituation.held_on.desc(), EcfSituation.id.desc()),
-            )
-            .label("rank"),
-        ).where(EcfSituation.satisfactory.is_not(None), EcfSituation.enrolment_id.in_(enrolment_ids))
-    ).subquery("ranked_situations")
-    latest = (
-        sa.select(ranked.c.enrolment_id, ranked.c.block_id, ranked.c.satisfactory).where(ranked.c.rank == 1)
-    ).subquery("latest_situations")
-    summaries = (
-        sa.select(EcfBlock.enrolment_id, EcfBlock.block_id, EcfBlock.mastered).where(
-            EcfBlock.enrolment_id.in_(enrolment_ids)
-        )
-    ).subquery("summaries")
-    return latest, summaries
-
-
 def _counts(enrolment_ids: sa.Select) -> sa.Subquery:
     """(enrolment_id, block_id, competencies, at_level): each block of each enrolment's programme."""
     current = current_levels(sa.select(Enrolment.learner_id).where(Enrolment.id.in_(enrolment_ids)))
@@ -186,7 +158,7 @@ def facts(enrolment_ids: sa.Select, as_of: date) -> list[BlockFacts]:
     """The facts of every block of the enrolments selected (`enrolment_ids` selects Enrolment.id), exam results
     as of `as_of`; one query whatever their number, by enrolment then block position."""
     counts = _counts(enrolment_ids)
-    latest, summaries = _ecf_results(enrolment_ids)
+    decided = ecf_results(enrolment_ids)
     examples = (
         sa.select(DpExample.enrolment_id, DpExample.block_id, sa.func.count().label("finalised"))
         .where(DpExample.status == DpStatus.FINAL, DpExample.enrolment_id.in_(enrolment_ids))
@@ -200,13 +172,12 @@ def facts(enrolment_ids: sa.Select, as_of: date) -> list[BlockFacts]:
     rows = db.session.execute(
         sa.select(
             counts,
-            sa.type_coerce(sa.func.coalesce(summaries.c.mastered, latest.c.satisfactory), sa.Boolean).label("ecf"),
+            decided.c.ecf,
             sa.func.coalesce(examples.c.finalised, 0).label("finalised"),
             standing.c.status,
         )
         .join(Block, Block.id == counts.c.block_id)
-        .outerjoin(summaries, joined(summaries))
-        .outerjoin(latest, joined(latest))
+        .outerjoin(decided, joined(decided))
         .outerjoin(examples, joined(examples))
         .outerjoin(standing, joined(standing))
         .order_by(counts.c.enrolment_id, Block.position)
