@@ -28,7 +28,9 @@ from datetime import date
 
 SMALL_GROUP = 5  # fewer people than this: « moins de 5 », no figure
 GROUPINGS = ("gender", "age", "public", "diploma", "referrer", "site", "cohort", "year")
-OVERLAPPING = frozenset({"public"})  # a person counts in each of their publics: the groups do not add up to `all`
+# A person counts in each of their publics, a candidate in each block they sat (the certification's `block`
+# breakdown): the groups do not add up to `all`, so no secondary suppression.
+OVERLAPPING = frozenset({"public", "block"})
 
 # Every rate: (numerator, denominator), both counts of Counts; in the CSV's column order.
 RATES = {
@@ -143,7 +145,7 @@ def hiding(sizes: Sequence[int], by: str) -> list[Hiding]:
     first in table order on a tie); otherwise `all` minus the groups shown would give the small group's size. The
     `all` row is never hidden by the secondary rule.
     """
-    if by not in GROUPINGS:
+    if by not in GROUPINGS and by not in OVERLAPPING:
         raise ValueError(f"no breakdown named {by!r}")
     marks = [Hiding(size < SMALL_GROUP) for size in sizes]
     small = [index for index in range(1, len(sizes)) if marks[index].hidden]

@@ -92,10 +92,13 @@ def learner(in_cohort: Cohort, **fields: object) -> Learner:
     return made
 
 
-def certify(enrolment: Enrolment, certification: Certification | None, on: date | None = None) -> None:
-    """Record an overall certification as per-block results at a whole-title session held `on` (the exit date by
-    default): what the learner import does with its `certification` column."""
-    record_overall(enrolment, certification, on or enrolment.exit_date or enrolment.cohort.end_date)
+def certify(enrolment: Enrolment, certification: Certification | None) -> None:
+    """Record an overall certification as per-block results at a whole-title session held on the exit date: what
+    the learner import does with its `certification` column. None: nothing recorded."""
+    if certification is not None:
+        db.session.flush()  # the enrolment's id and exit date, read in SQL
+        record_overall({enrolment.id: certification})
+        refresh([enrolment.id])
 
 
 def user(email: str, role: Role, password: str, linked: Learner | None = None, name: str | None = None) -> User:

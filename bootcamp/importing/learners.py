@@ -6,7 +6,7 @@ New learners and their enrolments are written with bulk INSERTs (one statement p
 audit events too; changed learners go through the ORM, flushed once.
 
 The `certification` column gives a leaver's overall result: it is recorded as per-block results at a whole-title
-session held on their exit date (certification.services.record_overall, here for many rows at once), and the
+session held on their exit date (certification.services.record_overall, for many rows at once), and the
 enrolment's certification is then what those results derive (certification.results).
 """
 
@@ -21,26 +21,20 @@ from sqlalchemy.orm import selectinload
 
 from ..audit import plain, snapshot
 from ..certification import results
-from ..certification.services import block_results
+from ..certification.services import record_overall
 from ..extensions import db
 from ..models import (
     AgeBand,
-    Block,
     Certification,
     Cohort,
     Diploma,
     DropoutReason,
     Enrolment,
     EnrolmentStatus,
-    ExamCandidate,
-    ExamKind,
-    ExamResult,
-    ExamSession,
     Gender,
     Learner,
     PublicFlag,
     Referrer,
-    utcnow,
 )
 from ..transactions import end_transaction
 from .reading import FileRefused, Plan, Problem, RowCheck, parse_code, parse_date, parse_yes_no, read_table
@@ -323,7 +317,7 @@ def _create(plan: LearnerPlan, changes: list[LearnerChange]) -> list[AuditRow]:
     certified = {
         enrolment_ids[ids[c.email]]: c.enrolment["certification"] for c in changes if c.enrolment.get("certification")
     }
-    _record_certifications(certified)
+    record_overall(certified)
     derived = [{"id_": id_, "certification": value} for id_, value in results.statuses(certified).items()]
     if derived:  # the enrolments are not the ORM's: their derived value written in one statement (refresh's job)
         table = Enrolment.__table__
@@ -374,7 +368,7 @@ def _update(plan: LearnerPlan, changes: list[LearnerChange]) -> list[AuditRow]:
         if change.enrolment.get("certification")
         and (enrolment_before or {}).get("certification") != change.enrolment["certification"]
     }
-    _record_certifications(certified)
+    record_overall(certified)
     results.refresh(certified)
     events = []
     for learner, before, enrolment, enrolment_before in written:
@@ -385,73 +379,6 @@ def _update(plan: LearnerPlan, changes: list[LearnerChange]) -> list[AuditRow]:
         if enrolment_before != enrolment_after:
             events.append(AuditRow("enrolment", enrolment.id, "import", enrolment_before, enrolment_after, learner.id))
     return events
-
-
-def _record_certifications(wanted: dict[int, str]) -> None:
-    """Record each enrolment's certification (a code) as record_overall does, for many at once: its results at the
-    whole-title session of its programme held on its exit date (or its cohort's end), found or created, replacing
-    those it had there. The caller writes the derived certifications (results.refresh)."""
-    if not wanted:
-        return
-    held = {
-        enrolment_id: (programme_id, exit_date or end_date)
-        for enrolment_id, programme_id, exit_date, end_date in db.session.execute(
-            sa.select(Enrolment.id, Cohort.programme_id, Enrolment.exit_date, Cohort.end_date)
-            .join(Cohort, Cohort.id == Enrolment.cohort_id)
-            .where(Enrolment.id.in_(wanted))
-        )
-    }
-    sessions = _title_sessions(set(held.values()))
-    at = {enrolment_id: sessions[key] for enrolment_id, key in held.items()}
-    for session_id in set(at.values()):
-        registered = sa.select(ExamCandidate.id).where(
-            ExamCandidate.session_id == session_id,
-            ExamCandidate.enrolment_id.in_([e for e, s in at.items() if s == session_id]),
-        )
-        db.session.execute(sa.delete(ExamResult).where(ExamResult.candidate_id.in_(registered)))
-        db.session.execute(sa.delete(ExamCandidate).where(ExamCandidate.id.in_(registered)))
-    candidates = dict(
-        db.session.execute(
-            sa.insert(ExamCandidate).returning(ExamCandidate.enrolment_id, ExamCandidate.id),
-            [{"session_id": session_id, "enrolment_id": enrolment_id} for enrolment_id, session_id in at.items()],
-        ).all()
-    )
-    blocks: dict[int, list[int]] = {}
-    for programme_id, block_id in db.session.execute(
-        sa.select(Block.programme_id, Block.id).order_by(Block.programme_id, Block.position)
-    ):
-        blocks.setdefault(programme_id, []).append(block_id)
-    now, rows = utcnow(), []
-    for enrolment_id, candidate_id in candidates.items():
-        programme_blocks = blocks.get(held[enrolment_id][0], [])
-        values = block_results(Certification(wanted[enrolment_id]), len(programme_blocks))
-        rows += [
-            {"candidate_id": candidate_id, "block_id": block, "result": result, "recorded_at": now if result else None}
-            for block, result in zip(programme_blocks, values, strict=True)
-        ]
-    if rows:
-        db.session.execute(sa.insert(ExamResult), rows)
-
-
-def _title_sessions(wanted: set[tuple[int, date]]) -> dict[tuple[int, date], int]:
-    """The whole-title session of each (programme, day), the oldest when several: found, or created."""
-    found: dict[tuple[int, date], int] = {}
-    for session_id, programme_id, day in db.session.execute(
-        sa.select(ExamSession.id, ExamSession.programme_id, ExamSession.start_date)
-        .where(
-            ExamSession.kind == ExamKind.TITLE,
-            ExamSession.programme_id.in_({programme_id for programme_id, _day in wanted}),
-            ExamSession.start_date.in_({day for _programme_id, day in wanted}),
-        )
-        .order_by(ExamSession.id.desc())
-    ):
-        found[(programme_id, day)] = session_id
-    missing = sorted(wanted - set(found))
-    if missing:
-        rows = [{"programme_id": p, "kind": ExamKind.TITLE, "start_date": d, "end_date": d} for p, d in missing]
-        inserted = sa.insert(ExamSession).returning(ExamSession.programme_id, ExamSession.start_date, ExamSession.id)
-        found |= {(programme_id, day): id_ for programme_id, day, id_ in db.session.execute(inserted, rows)}
-    return {key: found[key] for key in wanted}
 
 
 def apply_learners(plan: LearnerPlan) -> dict[str, int]:

@@ -28,7 +28,7 @@ from ..extensions import db
 from ..indicators import GROUPINGS, hiding, rate
 from ..models import Block, BlockResult, Certification, Cohort, Enrolment, Learner
 from .export import SECONDARY, SMALL, csv_line
-from .queries import _code, group_column, in_code_order, join_group
+from .queries import _code, count_if, group_column, in_code_order, join_group
 
 # The machine format of /certification/export.csv and `flask export certification`: scripts read it, it never
 # changes.
@@ -48,9 +48,6 @@ BLOCK = "block"
 BREAKDOWNS = (*GROUPINGS, BLOCK)  # what the CSV and the command take
 # The breakdowns the dashboard's certification page draws, in its order.
 PAGE_BREAKDOWNS = ("year", "gender", "age", "public", "diploma", BLOCK)
-# A candidate counts in each block they were registered for, as a person in each of their publics: the groups do
-# not add up to `all`, so no secondary suppression (indicators.hiding's rule for `public`).
-LIKE_PUBLIC = "public"
 STATUSES = ("absent", "obtained", "partial", "failed", "pending")
 
 
@@ -86,10 +83,6 @@ class CertificationRow:
         return rate(self.first_obtained, self.first_sat)
 
 
-def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-
 def _title_sums(candidates: sa.CTE, by: str, group: sa.ColumnElement) -> sa.Select:
     """SELECT the breakdown's name, the group, its candidates by status and at their first session."""
     status = candidates.c.status
@@ -98,7 +91,7 @@ def _title_sums(candidates: sa.CTE, by: str, group: sa.ColumnElement) -> sa.Sele
             sa.cast(sa.literal(by), sa.String).label("breakdown"),
             sa.cast(group, sa.String).label("grp"),
             sa.func.count().label("candidates"),
-            *(_count_if(status == getattr(Certification, name.upper()).value).label(name) for name in STATUSES),
+            *(count_if(status == getattr(Certification, name.upper()).value).label(name) for name in STATUSES),
             sa.func.coalesce(sa.func.sum(candidates.c.first_sat), 0).label("first_sat"),
             sa.func.coalesce(sa.func.sum(candidates.c.first_obtained), 0).label("first_obtained"),
         )
@@ -129,7 +122,7 @@ def _blocks(as_of: date) -> sa.Select:
         "failed": BlockResult.NOT_ACQUIRED.value,
         "pending": Certification.PENDING.value,
     }
-    counts = {name: _count_if(status == value) for name, value in by_status.items()}
+    counts = {name: count_if(status == value) for name, value in by_status.items()}
     return (
         sa.select(
             sa.cast(sa.literal(BLOCK), sa.String).label("breakdown"),
@@ -177,7 +170,7 @@ def counted(as_of: date, breakdowns: Sequence[str]) -> dict[str, list[Certificat
 
 def table(groups: Sequence[CertificationRow], by: str) -> list[CertificationRow]:
     """The rows shown (`all` first): hidden as indicators.hiding decides from each group's candidates."""
-    marks = hiding([item.candidates for item in groups], LIKE_PUBLIC if by == BLOCK else by)
+    marks = hiding([item.candidates for item in groups], by)
     return [
         CertificationRow(item.group, hidden=True, secondary=mark.secondary) if mark.hidden else item
         for item, mark in zip(groups, marks, strict=True)

@@ -57,14 +57,15 @@ def _population(filters: Filters, with_certification: bool = True) -> sa.Select:
     return query
 
 
+def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """How many rows of the group meet `condition` (0 for none)."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
 def _aggregates(filters: Filters) -> list[sa.ColumnElement]:
     """The counts of Counts; sat_exam and certified read the derived certification as of the day
     (certification/results.py: the certification export counts the same)."""
     certification = standing(filters.as_of).c.status
-
-    def count_if(condition: sa.ColumnElement) -> sa.ColumnElement:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
     due = sa.and_(Enrolment.is_leaver, Enrolment.exit_date <= due_cutoff(filters.as_of, filters.point))
     return [
         sa.func.count(Enrolment.id).label("entrants"),
