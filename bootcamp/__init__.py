@@ -33,14 +33,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .dossier import views as dossier
     from .ecf import views as ecf
     from .exams import views as exams
+    from .followups import views as followups
     from .learners import views as learners
     from .livret import views as livret
+    from .mail import views as mail
     from .outcomes import views as outcomes
     from .printouts import views as printouts
     from .projects import views as projects
     from .readiness import views as readiness
     from .reports import views as reports
     from .rollcall import views as rollcall
+    from .satisfaction import views as satisfaction
     from .sites import views as sites
     from .timetable import views as timetable
     from .users import views as users
@@ -54,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     blueprints = (assets, auditlog, auth, cohorts, competencies, projects, learners, outcomes, reports, sites, users)
     blueprints += (timetable, attendance, rollcall, absences, printouts)
     blueprints += (ecf, livret, dossier, exams, readiness)
+    blueprints += (mail, followups, satisfaction)
     for module in blueprints:
         app.register_blueprint(module.bp)
     return app

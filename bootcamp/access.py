@@ -35,11 +35,13 @@ from .models import (
     ExamSession,
     HalfDay,
     Learner,
+    OutboxMessage,
     Programme,
     Project,
     PublicFlag,
     Referrer,
     Role,
+    SurveyCampaign,
     User,
     cohort_trainers,
 )
@@ -61,6 +63,9 @@ class Action(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"  # user accounts
     SEE_SENSITIVE = "see_sensitive"  # disability, RSA, QPV, birth dates, a dropout for health, a Cap emploi referral
     MANAGE_EXAMS = "manage_exams"  # exam sessions, their candidates and results, the results import
+    READ_OUTBOX = "read_outbox"  # every email the app wrote (/admin/outbox): sent, waiting, given up
+    MANAGE_SURVEYS = "manage_surveys"  # the questionnaires' statements, opening campaigns, every cohort's answers
+    READ_SURVEY_ANSWERS = "read_survey_answers"  # a cohort's questionnaires: rates and free texts, without names
 
 
 # The one table of what each role may do: routes (role_required), the navigation (templating) and the
@@ -77,6 +82,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.SEE_SENSITIVE: frozenset({Role.MANAGER}),
     Action.MANAGE_EXAMS: frozenset({Role.MANAGER}),
+    Action.READ_OUTBOX: frozenset({Role.ADMIN}),
+    Action.MANAGE_SURVEYS: frozenset({Role.MANAGER}),
+    Action.READ_SURVEY_ANSWERS: frozenset({Role.TRAINER, Role.MANAGER}),  # a trainer: their cohorts' only
 }
 
 HOME_ENDPOINTS = {
@@ -476,3 +484,25 @@ def get_programme_or_404(programme_id: int) -> Programme:
     if programme is None:
         refuse()
     return programme
+
+
+def get_campaign_or_404(campaign_id: int, user: User) -> SurveyCampaign:
+    """A satisfaction campaign if `user` may see its cohort (visible_cohorts: every one for a manager, their own for
+    a trainer), with its cohort, else 404."""
+    visible = visible_cohorts(user).with_only_columns(Cohort.id)
+    campaign = db.session.scalar(
+        sa.select(SurveyCampaign)
+        .options(joinedload(SurveyCampaign.cohort))
+        .where(SurveyCampaign.id == campaign_id, SurveyCampaign.cohort_id.in_(visible))
+    )
+    if campaign is None:
+        refuse()
+    return campaign
+
+
+def get_outbox_message_or_404(message_id: int) -> OutboxMessage:
+    """A message of the outbox (READ_OUTBOX: admins read every one), else 404."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        refuse()
+    return message

@@ -20,6 +20,7 @@ from .cohorts.services import CohortError, cohorts_named, save_cohort
 from .demo import DEMO_ACCOUNTS, SITE_TRAINER_PREFIX, SITES, DemoError, DemoOptions, database_is_empty, load_demo
 from .errors import is_contention
 from .extensions import db
+from .followups.commands import followups_cli
 from .forms import column_length
 from .frameworks import FrameworkError, insert_framework, read_framework
 from .importing.attendance import apply_attendance, plan_attendance
@@ -28,6 +29,7 @@ from .importing.outcomes import apply_outcomes, plan_outcomes
 from .importing.reading import XLSX_SIGNATURE, Plan
 from .importing.writing import StalePlan, plan_then_write
 from .indicators import GROUPINGS, Filters, table
+from .mail.commands import mail_cli
 from .models import Cohort, Role, Site, User
 from .passwords import hash_password, password_problem
 from .personal_data import PROOF_RETENTION_YEARS, count_due_proofs, delete_due_proofs, due_for_erasure, erase_learner
@@ -404,3 +406,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(attendance_cli)
     app.cli.add_command(certification_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(followups_cli)

@@ -68,6 +68,17 @@ class Config:
     ORGANISATION_SIRET = "000 000 000 00000"
     ORGANISATION_NDA = "00 48 00000 48"  # « numéro de déclaration d'activité », from the préfet de région
     ORGANISATION_MANAGER = "Claire Aubrac"  # who signs the certificates (a manager who prints one signs instead)
+    # Email (Flask-Mailman over SMTP). Every message is first written to the outbox table (bootcamp/mail/); `flask mail
+    # send` delivers what is due. Without MAIL_SERVER nothing is sent: admins read the messages at /admin/outbox.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True  # STARTTLS on MAIL_PORT
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "École numérique des Causses <ne-pas-repondre@example.org>"
+    MAIL_TIMEOUT = 20  # seconds for each SMTP exchange: a server that stops answering does not hold the sender
+    MAIL_MAX_ATTEMPTS = 6  # then the message is given up and shown to admins as such
 
 
 def load_overrides(app: Flask) -> None:

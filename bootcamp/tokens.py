@@ -1,7 +1,7 @@
 """One-time tokens for links: random, kept only as their SHA-256, valid for a while, used once.
 
-Password links use them now; survey and tutor links will too (`purpose` tells them apart, `subject` says what
-a token is about). A token travels in a URL path, so the access logs write such paths `[redacted]`: the
+Password links, follow-up links and questionnaire links use them (`purpose` tells them apart, `subject` says
+what a token is about). A token travels in a URL path, so the access logs write such paths `[redacted]`: the
 werkzeug filter below for the development server, gunicorn.conf.py's logger class in production.
 """
 
@@ -17,7 +17,7 @@ from .extensions import db
 from .models import OneTimeToken, utcnow
 
 # URL paths whose next segment is a token, in links handed out (a new kind of link adds its prefix here).
-TOKEN_PATHS = ("/password/",)
+TOKEN_PATHS = ("/password/", "/followup/", "/survey/", "/unsubscribe/")
 _TOKEN_IN_PATH = re.compile("(" + "|".join(re.escape(prefix) for prefix in TOKEN_PATHS) + r")[^/?#\s\"']+")
 KEPT_AFTER_EXPIRY = timedelta(days=1)
 

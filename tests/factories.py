@@ -30,12 +30,16 @@ from bootcamp.models import (
     Gender,
     HalfDay,
     Learner,
+    MessageKind,
+    OutboxMessage,
     Presence,
     Programme,
     Project,
     Role,
     SignatureSource,
     Site,
+    SurveyCampaign,
+    SurveyKind,
     User,
 )
 from bootcamp.passwords import hash_password
@@ -174,6 +178,9 @@ class World:
     other_situation_id: int  # the same for other_learner_id
     example_id: int  # a Dossier Professionnel example of learner_id, block 1
     other_example_id: int  # the same for other_learner_id
+    message_id: int  # an outbox message to learner@example.org, waiting (no SMTP in tests unless a test sets one)
+    campaign_id: int  # the « à chaud » questionnaire of cohort_id, open, nobody invited yet
+    other_campaign_id: int  # the same for other_cohort_id
 
     def paths(self, mine: bool = True) -> dict[str, str]:
         """Values for the URL templates of test_access, in the trainer's cohort or in the other one."""
@@ -193,6 +200,8 @@ class World:
             "candidate": str(self.candidate_id),
             "situation": str(self.situation_id if mine else self.other_situation_id),
             "example": str(self.example_id if mine else self.other_example_id),
+            "message": str(self.message_id),  # the outbox is the admins': not scoped
+            "campaign": str(self.campaign_id if mine else self.other_campaign_id),
         }
 
 
@@ -239,6 +248,35 @@ def dp_example(enrolment: Enrolment, block: Block, position: int = 1, status: Dp
     return example
 
 
+def outbox_message(recipient: str, kind: MessageKind = MessageKind.ACCOUNT, subject: str = "Compte") -> OutboxMessage:
+    """A message waiting in the outbox (written directly, quicker than outbox.queue's templates)."""
+    message = OutboxMessage(
+        kind=kind, recipient=recipient, subject=subject, body_text="Bonjour,\n", body_html="<p>Bonjour,</p>"
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+SURVEY_STATEMENTS = [
+    {"key": "overall", "text": "Dans l'ensemble, je suis satisfait·e de la formation."},
+    {"key": "trainers", "text": "Les formateurs et formatrices m'ont bien accompagné·e."},
+    {"key": "useful", "text": "Ce que j'ai appris me sera utile pour travailler."},
+    {"key": "recommend", "text": "Je recommanderais cette formation."},
+]
+
+
+def survey_campaign(of: Cohort, kind: SurveyKind, closes_on: date | None = None) -> SurveyCampaign:
+    """A campaign of `of`, open until `closes_on` (the cohort's end and two weeks), nobody invited yet."""
+    campaign = SurveyCampaign(
+        cohort=of, kind=kind, statements=list(SURVEY_STATEMENTS),
+        closes_on=closes_on or of.end_date + timedelta(days=14),
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
 def make_world(password: str) -> World:
     trainer = user("trainer@example.org", Role.TRAINER, password, name="Thomas Formateur")
     other_trainer = user("other.trainer@example.org", Role.TRAINER, password, name="Olga Formatrice")
@@ -263,6 +301,8 @@ def make_world(password: str) -> World:
     mine_enrolment.certification = their_enrolment.certification = Certification.PENDING
     situation, other_situation = (ecf_situation(e, block, date(2026, 11, 6)) for e in (mine_enrolment, their_enrolment))
     example, other_example = (dp_example(e, block) for e in (mine_enrolment, their_enrolment))
+    message = outbox_message("learner@example.org")
+    campaign, other_campaign = (survey_campaign(c, SurveyKind.HOT) for c in (mine, theirs))
     db.session.flush()
     return World(
         cohort_id=mine.id,
@@ -291,4 +331,7 @@ def make_world(password: str) -> World:
         other_situation_id=other_situation.id,
         example_id=example.id,
         other_example_id=other_example.id,
+        message_id=message.id,
+        campaign_id=campaign.id,
+        other_campaign_id=other_campaign.id,
     )

@@ -3,7 +3,8 @@
 base: the clock, tokens, stored enumerations · people: learners and accounts · programmes: titles and their
 frameworks · cohorts: sites, cohorts, enrolments · work: projects, grades, competency assessments · outcomes:
 follow-ups after leaving · attendance: the half-day calendar, roll calls, absences, stored files · security: login
-attempts, one-time tokens · certification: ECF, Dossier Professionnel, exam sessions and results ·
+attempts, one-time tokens · certification: ECF, Dossier Professionnel, exam sessions and results · mail: the
+outbox · satisfaction: questionnaires, campaigns, anonymous answers ·
 audit: the audit trail, the data version.
 """
 
@@ -51,9 +52,29 @@ from .cohorts import (
     cohort_trainers,
     site_key,
 )
-from .outcomes import DURABLE_SITUATIONS, EMPLOYMENT_SITUATIONS, FOLLOW_UP_POINTS, Outcome, Situation
+from .mail import MessageKind, MessageState, OutboxMessage
+from .outcomes import (
+    DURABLE_SITUATIONS,
+    EMPLOYMENT_SITUATIONS,
+    FOLLOW_UP_POINTS,
+    FollowUpRequest,
+    Outcome,
+    OutcomeSource,
+    Situation,
+)
 from .people import AgeBand, Diploma, Gender, Learner, PublicFlag, Referrer, Role, User
 from .programmes import Block, Competency, Programme
+from .satisfaction import (
+    OVERALL,
+    SATISFIED_SCORES,
+    SCALE,
+    SurveyCampaign,
+    SurveyInvitation,
+    SurveyKind,
+    SurveyResponse,
+    SurveyScore,
+    SurveyStatement,
+)
 from .security import LoginAttempt, OneTimeToken
 from .work import CompetencyAssessment, Grade, Project, ProjectCompetency, SubmissionStatus
 
@@ -117,6 +138,20 @@ __all__ = [
     "SubmissionStatus",
     "User",
     "WeeklySlot",
+    "MessageKind",
+    "MessageState",
+    "OutboxMessage",
+    "FollowUpRequest",
+    "OutcomeSource",
+    "OVERALL",
+    "SATISFIED_SCORES",
+    "SCALE",
+    "SurveyCampaign",
+    "SurveyInvitation",
+    "SurveyKind",
+    "SurveyResponse",
+    "SurveyScore",
+    "SurveyStatement",
     "cohort_trainers",
     "new_session_token",
     "site_key",

@@ -34,6 +34,13 @@ DURABLE_SITUATIONS = frozenset({Situation.CDI, Situation.CDD_LONG, Situation.BUS
 FOLLOW_UP_POINTS = (0, 3, 6, 12)
 
 
+class OutcomeSource(enum.StrEnum):
+    """Who said what a situation is: the staff (the form, an import) or the learner, through their link."""
+
+    STAFF = "staff"
+    LEARNER = "learner"  # « déclaré par l'apprenant·e »: a manager confirms (confirmed_at) or corrects it
+
+
 class Outcome(db.Model):
     """A leaver's situation at a follow-up point: exit (0), +3, +6 or +12 months."""
 
@@ -54,9 +61,40 @@ class Outcome(db.Model):
     start_date: Mapped[date | None]
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[OutcomeSource] = mapped_column(
+        str_enum(OutcomeSource, "outcome_source"), default=OutcomeSource.STAFF, server_default=OutcomeSource.STAFF.value
+    )
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None]  # a learner's declaration, checked by a manager: no longer theirs to change
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     enrolment: Mapped["Enrolment"] = relationship(back_populates="outcomes")
-    recorded_by: Mapped["User | None"] = relationship()
+    recorded_by: Mapped["User | None"] = relationship(foreign_keys=[recorded_by_id])
+    confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class FollowUpRequest(db.Model):
+    """A follow-up point asked of the learner by email: their links (one-time tokens, purpose « follow_up », subject
+    this row's id, 30 days each), the messages sent (the first and at most two reminders), and how it ended."""
+
+    __tablename__ = "follow_up_requests"
+    __table_args__ = (
+        sa.UniqueConstraint("enrolment_id", "point"),
+        sa.CheckConstraint("point IN (0, 3, 6, 12)", name="point_values"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"))
+    point: Mapped[int]
+    recipient: Mapped[str] = mapped_column(sa.String(254))  # where the last message went
+    messages: Mapped[int] = mapped_column(default=0, server_default="0")  # sent so far: 1, 2 or 3
+    first_sent_at: Mapped[datetime | None]
+    last_sent_at: Mapped[datetime | None]
+    last_message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbox_messages.id", ondelete="SET NULL"))
+    answered_at: Mapped[datetime | None]
+    unsubscribed_at: Mapped[datetime | None]
+    # « bounced »: the last message's outbox row is FAILED (refused for good, or given up): read there, not copied.
+
+    enrolment: Mapped["Enrolment"] = relationship()

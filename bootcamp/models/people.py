@@ -82,6 +82,10 @@ class Learner(db.Model):
     last_name: Mapped[str] = mapped_column(sa.String(100))
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     phone: Mapped[str | None] = mapped_column(sa.String(30))  # as written; shown to those who follow outcomes
+    # The address for after the training (the school's account often ends with it), and whether the learner
+    # agrees to be written to there (follow-ups, the « à froid » questionnaire); both theirs to change on /me.
+    personal_email: Mapped[str | None] = mapped_column(sa.String(254))
+    contact_consent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     gender: Mapped[Gender] = mapped_column(str_enum(Gender, "gender"))
     birth_date: Mapped[date | None]
     postal_code: Mapped[str | None] = mapped_column(sa.String(10))
@@ -103,7 +107,7 @@ class Learner(db.Model):
     )
     user: Mapped["User | None"] = relationship(back_populates="learner")
 
-    @validates("email")
+    @validates("email", "personal_email")
     def _normalise_email(self, _key: str, value: str | None) -> str | None:
         return value.strip().lower() if value else None
 
@@ -148,6 +152,7 @@ class User(UserMixin, db.Model):
     learner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("learners.id", ondelete="SET NULL"), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    locale: Mapped[str | None] = mapped_column(sa.String(5))  # the language chosen with the footer's switch: emails
     # Goes into the session cookie instead of the id; a new one at logout, password change and
     # deactivation makes every copy of an old cookie worthless.
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)

@@ -19,6 +19,8 @@ class LoginAttempt(db.Model):
     address: Mapped[str] = mapped_column(sa.String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
+    # « login », or « reset » for a « mot de passe oublié » request: counted apart, by the same rule.
+    kind: Mapped[str] = mapped_column(sa.String(16), default="login", server_default="login")
 
 
 class OneTimeToken(db.Model):

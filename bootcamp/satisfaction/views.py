@@ -1,0 +1,5 @@
+"""Satisfaction questionnaires: the managers' campaigns and statements, the anonymous answer page (personal link)."""
+
+from flask import Blueprint
+
+bp = Blueprint("satisfaction", __name__)
