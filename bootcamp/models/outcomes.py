@@ -59,6 +59,7 @@ class Outcome(db.Model):
     job_title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     digital: Mapped[bool | None]
     start_date: Mapped[date | None]
+    city: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")  # where the job or training is
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     source: Mapped[OutcomeSource] = mapped_column(

@@ -136,6 +136,7 @@ def upgrade():
         batch_op.add_column(sa.Column('kind', sa.String(length=16), server_default='login', nullable=False))
 
     with op.batch_alter_table('outcomes', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('city', sa.String(length=100), server_default='', nullable=False))
         batch_op.add_column(sa.Column('source', sa.Enum('staff', 'learner', name='outcome_source', native_enum=False, create_constraint=True), server_default='staff', nullable=False))
         batch_op.add_column(sa.Column('confirmed_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('confirmed_at', sa.DateTime(), nullable=True))
@@ -158,6 +159,7 @@ def downgrade():
         batch_op.drop_column('confirmed_at')
         batch_op.drop_column('confirmed_by_id')
         batch_op.drop_column('source')
+        batch_op.drop_column('city')
 
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
         batch_op.drop_column('kind')
