@@ -32,7 +32,7 @@ def test_migration_0009_keeps_every_enrolment_and_account_up_and_down(empty_data
             connection.execute(
                 sa.text(
                     "INSERT INTO users (email, name, role, active, learner_id, created_at, session_token) "
-                    "SELECT 'l@example.org', 'L', 'learner', :yes, min(id), '2024-01-01 09:00:00', 'token' FROM learners"
+                    "SELECT 'l@example.org', 'L', 'learner', :yes, min(id), '2024-01-01 09:00:00', 't' FROM learners"
                 ),
                 {"yes": True},
             )
