@@ -5,7 +5,7 @@ from typing import Any
 from flask import Flask
 
 from . import cache, config, i18n, security
-from .extensions import compress, csrf, db, login_manager, migrate
+from .extensions import compress, csrf, db, login_manager, mailman, migrate
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -19,7 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     config.finalise(app)
 
-    for extension in (db, csrf, i18n, login_manager, compress):
+    for extension in (db, csrf, i18n, login_manager, compress, mailman):
         extension.init_app(app)
     migrate.init_app(app, db, directory=str(config.MIGRATIONS), render_as_batch=True)
 
@@ -48,11 +48,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .timetable import views as timetable
     from .users import views as users
 
-    security.init_app(app)
-    cache.init_app(app)
-    templating.init_app(app)
-    errors.init_app(app)
-    cli.init_app(app)
+    for module in (security, cache, templating, errors, cli):
+        module.init_app(app)
     # Each feature defines its blueprint in its views.py; importing a feature's services never imports its views.
     blueprints = (assets, auditlog, auth, cohorts, competencies, projects, learners, outcomes, reports, sites, users)
     blueprints += (timetable, attendance, rollcall, absences, printouts)

@@ -35,6 +35,7 @@ from .passwords import hash_password, password_problem
 from .personal_data import PROOF_RETENTION_YEARS, count_due_proofs, delete_due_proofs, due_for_erasure, erase_learner
 from .reports import attendance as attendance_report
 from .reports import certification as certification_report
+from .reports import satisfaction as satisfaction_report
 from .reports.export import to_csv
 from .reports.queries import indicator_rows
 from .transactions import end_transaction, write_transaction
@@ -276,13 +277,19 @@ def export_indicators(
     by: str, point: str, as_of: datetime | None, site_name: str | None, years: tuple[int, ...]
 ) -> None:
     """Print the insertion indicators as CSV: the same numbers as /insertion/export.csv."""
-    site_id = None
-    if site_name is not None:
-        site_id = db.session.scalar(sa.select(Site.id).where(Site.name == site_name))
-        if site_id is None:
-            raise click.BadParameter(f"no site named '{site_name}'", param_hint="--site")
+    site_id = site_named(site_name)
     filters = Filters(point=int(point), as_of=as_of.date() if as_of else dates.today(), site_id=site_id, years=years)
     click.echo(to_csv(table(indicator_rows(filters, by), by)), nl=False)
+
+
+def site_named(name: str | None) -> int | None:
+    """The id of the site named `name` (None: every site); an unknown name is a bad --site."""
+    if name is None:
+        return None
+    site_id = db.session.scalar(sa.select(Site.id).where(Site.name == name))
+    if site_id is None:
+        raise click.BadParameter(f"no site named '{name}'", param_hint="--site")
+    return site_id
 
 
 @export_cli.command("attendance")
@@ -327,6 +334,24 @@ def export_certification(by: str, as_of: datetime | None) -> None:
         if problem := dates.date_problem(day):
             raise click.BadParameter(problem, param_hint="--as-of")
     click.echo(certification_report.to_csv(certification_report.certification_rows(day, by)), nl=False)
+
+
+@export_cli.command("satisfaction")
+@click.option(
+    "--by", required=True, type=click.Choice(satisfaction_report.BREAKDOWNS), help="The breakdown: one row per group."
+)
+@click.option(
+    "--kind", required=True, type=click.Choice(satisfaction_report.KINDS), help="The questionnaire: hot or cold."
+)
+@click.option("--site", "site_name", help="Only cohorts of this site (its name).")
+@click.option(
+    "--year", "years", multiple=True, type=int, help="Only cohorts that started this year (repeat for several)."
+)
+def export_satisfaction(by: str, kind: str, site_name: str | None, years: tuple[int, ...]) -> None:
+    """Print satisfaction by group as CSV, the same bytes as /satisfaction/export.csv: invited, respondents,
+    response rate, satisfied (4 or 5 overall) and satisfaction rate of the questionnaires of --kind."""
+    filters = Filters(site_id=site_named(site_name), years=tuple(sorted(years)))
+    click.echo(satisfaction_report.to_csv(satisfaction_report.satisfaction_rows(filters, by, kind)), nl=False)
 
 
 @click.command("purge")

@@ -18,6 +18,8 @@ from . import dates
 from .dates import add_months
 from .demo_attendance import Attendee, CohortRoll, add_attendance, attendee, year_end_closures
 from .demo_certification import ExamCohort, add_certification
+from .demo_followups import add_followups
+from .demo_satisfaction import add_satisfaction
 from .extensions import db
 from .frameworks import DWWM, insert_framework, read_framework
 from .models import (
@@ -455,6 +457,8 @@ class DemoBuilder:
         self._feature(accounts["learner@example.org"])
         add_attendance(self.rolls, self.today, self.attendance_random)
         add_certification(self.exam_cohorts, self.today, self.certification_random, manager.id)
+        add_followups(self.today, random.Random(f"followups-{self.options.seed}"), manager.id)  # contacts, consent
+        add_satisfaction([item.cohort for item in self.exam_cohorts], self.today, self.options.seed)
         db.session.flush()
         return {
             model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in COUNTED

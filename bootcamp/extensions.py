@@ -6,6 +6,7 @@ from typing import Any
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -31,6 +32,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 compress = Compress()
 babel = Babel()
+mailman = Mail()  # the sender (bootcamp/mail/sender.py) opens its SMTP connection with the settings of the moment
 
 
 @event.listens_for(Engine, "connect")

@@ -22,6 +22,9 @@ from .models import (
     Gender,
     HalfDay,
     Justification,
+    MessageKind,
+    MessageState,
+    OutcomeSource,
     Presence,
     PublicFlag,
     Referrer,
@@ -31,6 +34,7 @@ from .models import (
     SignatureSource,
     Situation,
     SubmissionStatus,
+    SurveyKind,
 )
 
 # The words of each kind of code, one dict per enumeration: codes of different kinds may share a value (the
@@ -108,6 +112,26 @@ GLOSSARY: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
     EcfKind: {
         EcfKind.EVALUATION: _l("évaluation"),
         EcfKind.REASSESSMENT: _l("réévaluation"),
+    },
+    MessageState: {
+        MessageState.QUEUED: _l("en attente"),
+        MessageState.SENDING: _l("en cours d'envoi"),
+        MessageState.SENT: _l("envoyé"),
+        MessageState.FAILED: _l("abandonné"),
+    },
+    MessageKind: {
+        MessageKind.PASSWORD_RESET: _l("mot de passe oublié"),
+        MessageKind.ACCOUNT: _l("création de compte"),
+        MessageKind.FOLLOW_UP: _l("suivi après la formation"),
+        MessageKind.SURVEY: _l("questionnaire de satisfaction"),
+    },
+    OutcomeSource: {
+        OutcomeSource.STAFF: _l("saisi par l'école"),
+        OutcomeSource.LEARNER: _l("déclaré par l'apprenant·e"),
+    },
+    SurveyKind: {
+        SurveyKind.HOT: _l("à chaud"),
+        SurveyKind.COLD: _l("à froid"),
     },
     DpContext: {
         DpContext.CENTRE: _l("en centre"),

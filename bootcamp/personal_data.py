@@ -8,7 +8,7 @@ end of their cohort, whatever happened to the learner, then deleted: the justifi
 refused) stays on the record.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -32,10 +32,14 @@ from .models import (
     ExamCandidate,
     ExamResult,
     ExamSession,
+    FollowUpRequest,
     Grade,
     Learner,
+    OutboxMessage,
     Outcome,
     StoredFile,
+    SurveyCampaign,
+    SurveyInvitation,
     User,
     utcnow,
 )
@@ -65,6 +69,9 @@ class LearnerRows:
     events: list[AuditEvent]
     attendance: list[AttendanceRecord]  # with their half-day, its cohort and the proof's name (not its bytes)
     certification: "CertificationRows"
+    follow_ups: list[FollowUpRequest] = field(default_factory=list)  # follow-up points asked by email
+    # Questionnaires they were invited to (whether they answered; never what: answers are anonymous)
+    surveys: list[SurveyInvitation] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -122,7 +129,41 @@ def learner_rows(learner: Learner) -> LearnerRows:
     ).all()
     found = (enrolments, grades, assessments, outcomes, accounts, events)
     return LearnerRows(
-        learner, *(list(rows) for rows in found), attendance_rows(learner), certification_rows(learner)
+        learner,
+        *(list(rows) for rows in found),
+        attendance_rows(learner),
+        certification_rows(learner),
+        *emailed_rows(learner),
+    )
+
+
+def follow_up_rows(learner: Learner) -> list[FollowUpRequest]:
+    """The follow-up points asked of the learner by email (one query)."""
+    return list(
+        db.session.scalars(
+            sa.select(FollowUpRequest)
+            .join(Enrolment, Enrolment.id == FollowUpRequest.enrolment_id)
+            .where(Enrolment.learner_id == learner.id)
+            .order_by(FollowUpRequest.id)
+        )
+    )
+
+
+def emailed_rows(learner: Learner) -> tuple[list[FollowUpRequest], list[SurveyInvitation]]:
+    """What was asked of the learner by email: follow-up points, questionnaires (two queries)."""
+    return follow_up_rows(learner), survey_rows(learner)
+
+
+def survey_rows(learner: Learner) -> list[SurveyInvitation]:
+    """The satisfaction questionnaires the learner was invited to, with their campaign and cohort (one query)."""
+    return list(
+        db.session.scalars(
+            sa.select(SurveyInvitation)
+            .join(Enrolment, Enrolment.id == SurveyInvitation.enrolment_id)
+            .options(joinedload(SurveyInvitation.campaign).joinedload(SurveyCampaign.cohort))
+            .where(Enrolment.learner_id == learner.id)
+            .order_by(SurveyInvitation.id)
+        )
     )
 
 
@@ -224,6 +265,11 @@ def learner_export(learner: Learner) -> dict[str, Any]:
         "audit_events": [_row(event) for event in events],
         "attendance_records": [_attendance_row(record) for record in rows.attendance],
         **certification_export(rows.certification),
+        "follow_up_requests": [_row(request) for request in rows.follow_ups],
+        "survey_invitations": [
+            {**_row(invitation), "kind": invitation.campaign.kind.value, "cohort": invitation.campaign.cohort.name}
+            for invitation in rows.surveys
+        ],
     }
 
 
@@ -283,6 +329,8 @@ EXPORT_LISTS = (
     "ecf_blocks",
     "dp_examples",
     "exam_candidacies",
+    "follow_up_requests",
+    "survey_invitations",
 )
 
 
@@ -294,6 +342,7 @@ PERSONAL_KEYS = frozenset(
         "first_name",
         "last_name",
         "email",
+        "personal_email",
         "birth_date",
         "postal_code",
         "phone",
@@ -324,16 +373,19 @@ def erase_learner(learner: Learner) -> None:
     proofs of absence stay until their keeping period ends (due_proofs), renamed so their names say nothing.
     The erasure itself is audited without the values. The caller commits.
     """
+    addresses = {address for address in (learner.email, learner.personal_email) if address}
     learner.first_name, learner.last_name = "Personne", f"effacée n° {learner.id}"
     learner.email, learner.birth_date, learner.postal_code, learner.phone = None, None, None, None
+    learner.personal_email, learner.contact_consent = None, False
     learner.erased_at = utcnow()
     enrolment_ids = sa.select(Enrolment.id).where(Enrolment.learner_id == learner.id)
+    _erase_addresses(addresses, enrolment_ids)
     db.session.execute(sa.update(Grade).where(Grade.learner_id == learner.id).values(feedback=""))
     db.session.execute(
         sa.update(CompetencyAssessment).where(CompetencyAssessment.learner_id == learner.id).values(comment="")
     )
     db.session.execute(
-        sa.update(Outcome).where(Outcome.enrolment_id.in_(enrolment_ids)).values(employer="", job_title="")
+        sa.update(Outcome).where(Outcome.enrolment_id.in_(enrolment_ids)).values(employer="", job_title="", city="")
     )
     _erase_certification_texts(enrolment_ids)
     _rename_proofs(enrolment_ids)
@@ -346,6 +398,22 @@ def erase_learner(learner: Learner) -> None:
         event.before = _scrub(event.before)
         event.after = _scrub(event.after)
     record("learner", learner.id, "erase", None, {"erased": True}, learner_id=learner.id)
+
+
+def _erase_addresses(addresses: set[str], enrolment_ids: sa.Select) -> None:
+    """Where messages to the learner went (follow-ups, questionnaires), and the messages themselves: the outbox
+    keeps names and addresses in its bodies."""
+    db.session.execute(
+        sa.update(FollowUpRequest).where(FollowUpRequest.enrolment_id.in_(enrolment_ids)).values(recipient="")
+    )
+    db.session.execute(
+        sa.update(SurveyInvitation).where(SurveyInvitation.enrolment_id.in_(enrolment_ids)).values(recipient=None)
+    )
+    if addresses:
+        db.session.execute(
+            sa.delete(OutboxMessage).where(OutboxMessage.recipient.in_(addresses)),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def _erase_certification_texts(enrolment_ids: sa.Select) -> None:

@@ -25,8 +25,10 @@ LINKS = [
     ("cohorts.index", Action.TEACH, _l("Mes promotions")),
     ("timetable.closures", Action.MANAGE_COHORTS, _l("Fermetures")),
     ("exams.index", Action.MANAGE_EXAMS, _l("Sessions d'examen")),
+    ("satisfaction.index", Action.MANAGE_SURVEYS, _l("Questionnaires")),
     ("users.index", Action.MANAGE_ACCOUNTS, _l("Comptes")),
     ("auditlog.index", Action.READ_AUDIT, _l("Journal")),
+    ("mail.index", Action.READ_OUTBOX, _l("Messages")),
 ]
 
 

@@ -15,11 +15,12 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy.orm import joinedload
 
-from bootcamp import create_app
+from bootcamp import cache, create_app
 from bootcamp.extensions import db
 from bootcamp.frameworks import DWWM, insert_framework, read_framework
 
 from . import factories
+from .smtp import SMTPServer
 
 BASE_CONFIG = {
     "TESTING": True,
@@ -112,20 +113,72 @@ def _empty_postgres(app: Flask) -> None:
         db.session.commit()
 
 
+# One app per backend and pytest worker, reused by every test (its URL map alone costs ~70 ms to build); each test
+# starts on a fresh database (SQLite: the migrated copy, or the one with the world; PostgreSQL: emptied) with the
+# configuration as created (a test that changes app.config in place gets it back afterwards) and an empty cache.
+_APPS: dict[str, Flask] = {}
+_WORLDS: dict[str, tuple[Path, factories.World]] = {}
+_LOADED: dict[str, factories.World] = {}  # the world already in the current test's database
+
+
+def _shared_app(request: pytest.FixtureRequest, backend: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    if backend not in _APPS:
+        if backend == "postgresql":
+            uri = request.getfixturevalue("postgres_database")
+        else:
+            uri = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'bootcamp.sqlite'}"
+        _APPS[backend] = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri})
+    return _APPS[backend]
+
+
+def _sqlite_file(app: Flask) -> Path:
+    return Path(sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database)
+
+
+def _copy_sqlite(source: Path, app: Flask) -> None:
+    target = _sqlite_file(app)
+    for suffix in ("-wal", "-shm", "-journal"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    shutil.copy(source, target)
+
+
+def _world_template(app: Flask, migrated_database: Path) -> tuple[Path, factories.World]:
+    """A SQLite copy with the world in it, made once per worker (the world costs ~60 ms to build)."""
+    if "sqlite" not in _WORLDS:
+        _copy_sqlite(migrated_database, app)
+        with app.app_context():
+            world = factories.make_world(PASSWORD)
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+        template = _sqlite_file(app).with_name("world.sqlite")
+        shutil.copy(_sqlite_file(app), template)
+        _WORLDS["sqlite"] = (template, world)
+    return _WORLDS["sqlite"]
+
+
 @pytest.fixture(params=BACKENDS)
-def app(request: pytest.FixtureRequest, migrated_database: Path, tmp_path: Path) -> Iterator[Flask]:
+def app(
+    request: pytest.FixtureRequest, migrated_database: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
     """The app on a fresh, migrated database: SQLite always, PostgreSQL too when TEST_DATABASE_URL is set."""
+    app = _shared_app(request, request.param, tmp_path_factory)
+    settings = dict(app.config)
+    cache.store.clear()
+    _LOADED.clear()
     if request.param == "postgresql":
-        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": request.getfixturevalue("postgres_database")})
         _empty_postgres(app)
+    elif "world" in request.fixturenames:
+        template, _LOADED["world"] = _world_template(app, migrated_database)
+        _copy_sqlite(template, app)
     else:
-        path = tmp_path / "bootcamp.sqlite"
-        shutil.copy(migrated_database, path)
-        app = make_app(path)
+        _copy_sqlite(migrated_database, app)
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    app.config.clear()
+    app.config.update(settings)
 
 
 @pytest.fixture
@@ -174,13 +227,26 @@ class AuthActions:
 
 
 @pytest.fixture
+def smtp_server(app: Flask) -> Iterator[SMTPServer]:
+    """A real SMTP server (tests/smtp.py) on a free port, the app's MAIL_* settings pointed at it; stopped after."""
+    server = SMTPServer().start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False, MAIL_USE_SSL=False,
+                      MAIL_USERNAME=None, MAIL_PASSWORD=None, MAIL_TIMEOUT=5)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
 
 
 @pytest.fixture
 def world(app: Flask) -> factories.World:
-    """Two cohorts at two sites, a trainer on the first only, and one account per role."""
+    """Two cohorts at two sites, a trainer on the first only, and one account per role (on SQLite, already in the
+    database the `app` fixture copied)."""
+    if "world" in _LOADED:
+        return _LOADED["world"]
     with app.app_context():
         world = factories.make_world(PASSWORD)
         db.session.commit()

@@ -181,6 +181,41 @@ MATRIX = {
         [("405", None)] * 6,  # POST only: see test_exams
     ),
     "/exams/<int:session_id>/results": ("/exams/{exam}/results", [("405", None)] * 6),  # POST only
+    "/forgot-password": (
+        "/forgot-password",
+        [
+            ("200", None),
+            ("302", "/me"),
+            ("302", "/me"),
+            ("302", "/cohorts/"),
+            ("302", "/insertion"),
+            ("302", "/admin/users/"),
+        ],
+    ),
+    "/admin/users/<int:user_id>/mail-link": ("/admin/users/{user}/mail-link", [("405", None)] * 6),  # POST only
+    "/followup/<token>": ("/followup/not-a-token", [("404", None)] * 6),  # a dead link: test_followup_page
+    "/followup": ("/followup", [("404", None)] * 6),  # the page of a link opened in this session: none here
+    "/unsubscribe/<token>": ("/unsubscribe/not-a-token", [("404", None)] * 6),
+    "/unsubscribe": ("/unsubscribe", [("404", None)] * 6),  # the same: no unsubscribe link opened here
+    "/outcomes/<int:enrolment_id>/<int:point>/confirm": (  # POST only: see test_followups
+        "/outcomes/{leaver_enrolment}/0/confirm",
+        [("405", None)] * 6,
+    ),
+    "/me/contact": ("/me/contact", [LOGIN, ("200", None), ("404", None), ("404", None), ("404", None), ("404", None)]),
+    "/learners/<int:learner_id>/contact": ("/learners/{learner}/contact", MANAGER),
+    "/admin/outbox": ("/admin/outbox", ADMIN),
+    "/admin/outbox/<int:message_id>": ("/admin/outbox/{message}", ADMIN),
+    "/admin/outbox/<int:message_id>/html": ("/admin/outbox/{message}/html", ADMIN),
+    "/admin/outbox/<int:message_id>/resend": ("/admin/outbox/{message}/resend", [("405", None)] * 6),  # POST only
+    "/satisfaction": ("/satisfaction", MANAGER),
+    "/satisfaction/export.csv": ("/satisfaction/export.csv?by=gender&kind=hot", MANAGER),
+    "/surveys/": ("/surveys/", MANAGER),
+    "/surveys/statements/<int:programme_id>/<any(hot, cold):kind>": ("/surveys/statements/1/hot", MANAGER),
+    "/surveys/open": ("/surveys/open", [("405", None)] * 6),  # POST only: see test_surveys
+    "/surveys/<int:campaign_id>": ("/surveys/{campaign}", STAFF),
+    "/surveys/cohorts/<int:cohort_id>": ("/surveys/cohorts/{cohort}", STAFF),
+    "/survey/<token>": ("/survey/not-a-token", [("404", None)] * 6),  # a bad link: the plain « lien plus valable »
+    "/survey": ("/survey", [("404", None)] * 6),  # no link opened in this session
 }
 # Every POST route, with what a valid form would change, for the CSRF and scope tests.
 POSTS = [
@@ -226,6 +261,16 @@ POSTS = [
     "/exams/{exam}/candidates",
     "/exams/{exam}/candidates/{candidate}/delete",
     "/exams/{exam}/results",
+    "/admin/users/{user}/mail-link",
+    "/followup",
+    "/unsubscribe",
+    "/outcomes/{leaver_enrolment}/0/confirm",
+    "/me/contact",
+    "/learners/{learner}/contact",
+    "/admin/outbox/{message}/resend",
+    "/surveys/statements/1/hot",
+    "/surveys/open",
+    "/survey",
 ]
 
 
@@ -233,9 +278,9 @@ def test_matrix_covers_every_route(app: Flask) -> None:
     """A new route must be added to the matrix, with what each role gets."""
     assert {rule.rule for rule in app.url_map.iter_rules()} == set(MATRIX)
     posts = {rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    # + login, logout, changing one's password, choosing one from a link, the language: test_auth, test_users
-    # and test_i18n
-    assert len(posts) == len(POSTS) + 5
+    # + login, logout, « mot de passe oublié », changing one's password, choosing one from a link, the language:
+    # test_auth, test_password_reset, test_users and test_i18n
+    assert len(posts) == len(POSTS) + 6
 
 
 @pytest.mark.parametrize("rule", list(MATRIX))
@@ -359,9 +404,10 @@ def test_navigation_links_only_to_pages_the_role_may_open(app: Flask) -> None:
             "cohorts.index",
             "timetable.closures",
             "exams.index",
+            "satisfaction.index",
             "auditlog.index",
         ],
-        "admin": ["users.index", "auditlog.index"],
+        "admin": ["users.index", "auditlog.index", "mail.index"],
     }
     assert [str(text) for _endpoint, text in NAVIGATION[Role.TRAINER]] == ["Mes promotions"]
     for role, links in NAVIGATION.items():

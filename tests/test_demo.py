@@ -494,3 +494,44 @@ def test_todays_half_days_stay_open_and_untaken_and_the_learner_account_shows_ev
         trainer = db.session.scalar(sa.select(User).where(User.email == "trainer@example.org"))
         closed = records[0].session
         assert closed.state == SessionState.CLOSED and closed.closed_by_id == trainer.id
+
+
+def test_questionnaires_of_the_finished_cohorts_have_anonymous_answers_mostly_satisfied(demo_app: Flask) -> None:
+    from bootcamp.models import SATISFIED_SCORES, SurveyCampaign, SurveyInvitation, SurveyKind, SurveyResponse
+
+    with demo_app.app_context():
+        campaigns = db.session.scalars(sa.select(SurveyCampaign)).all()
+        kinds = {kind: [c for c in campaigns if c.kind == kind] for kind in SurveyKind}
+        assert kinds[SurveyKind.HOT] and kinds[SurveyKind.COLD]
+        assert all(campaign.closes_on < TODAY for campaign in campaigns)  # those ending now: `flask followups send`
+        overalls = db.session.scalars(sa.select(SurveyResponse.overall)).all()
+        invited = db.session.scalar(sa.select(sa.func.count()).select_from(SurveyInvitation))
+        answered = db.session.scalar(sa.select(sa.func.count()).where(SurveyInvitation.answered.is_(True)))
+        assert answered == len(overalls) and 0.4 < answered / invited < 0.9
+        assert 0.6 < sum(overall in SATISFIED_SCORES for overall in overalls) / len(overalls) < 0.95
+        assert db.session.scalar(sa.select(sa.func.count()).where(SurveyResponse.comment != "")) > 10
+        cold = sa.select(SurveyInvitation).join(SurveyCampaign).where(SurveyCampaign.kind == SurveyKind.COLD)
+        assert all(i.enrolment.learner.contact_consent for i in db.session.scalars(cold))
+
+
+def test_leavers_have_contacts_and_every_state_of_asking_by_email(demo_app: Flask) -> None:
+    """Most leavers agree to be contacted; the replayed sending left every state /outcomes/due shows; today's
+    `flask followups send` still has messages to queue."""
+    from bootcamp.followups.services import send_due
+    from bootcamp.models import FollowUpRequest, MessageState, OutboxMessage, OutcomeSource
+
+    with demo_app.app_context():
+        leavers = db.session.scalars(sa.select(Learner).join(Enrolment).where(Enrolment.is_leaver)).all()
+        agreed = [learner for learner in leavers if learner.contact_consent]
+        assert 0.7 < len(agreed) / len(leavers) < 0.95
+        assert sum(bool(learner.personal_email) for learner in agreed) > 0.8 * len(agreed)
+        requests = db.session.scalars(sa.select(FollowUpRequest)).all()
+        states = {db.session.get(OutboxMessage, r.last_message_id).state for r in requests}
+        assert MessageState.FAILED in states and MessageState.SENT in states
+        assert any(r.messages == 1 and r.answered_at is None for r in requests)
+        assert any(r.messages > 1 for r in requests) and any(r.unsubscribed_at for r in requests)
+        declared = db.session.scalars(sa.select(Outcome).where(Outcome.source == OutcomeSource.LEARNER)).all()
+        assert any(o.confirmed_at is None for o in declared) and any(o.confirmed_at for o in declared)
+        sent = send_due(TODAY)
+        assert sent.asked > 5
+        db.session.rollback()

@@ -18,6 +18,10 @@ from .test_access import MATRIX, ROLES
 # (page with the form, URL it posts to, who fills it); {placeholders} as in test_access.
 FORMS = [
     ("/login", "/login", None),
+    ("/forgot-password", "/forgot-password", None),
+    ("/me/contact", "/me/contact", "learner"),
+    ("/learners/{learner}/contact", "/learners/{learner}/contact", "manager"),
+    ("/surveys/statements/1/hot", "/surveys/statements/1/hot", "manager"),
     ("/account/password", "/account/password", "trainer"),
     ("/cohorts/{cohort}/enrolments/{enrolment}", "/cohorts/{cohort}/enrolments/{enrolment}", "trainer"),
     # the finish page (open near the cohort's end only) and « reprendre la formation »: fuzzed in test_finish.py
@@ -97,6 +101,7 @@ def test_no_form_ever_answers_500(app: Flask, world, page: str, target: str, rol
         AuthActions(client).login(world.emails[role])
     paths = world.paths()
     second_last = {
+        "/me/attendance/sign",  # /me ends with the contact form
         "/admin/users/{user}",
         "/learners/{learner}/ecf/situations",
         "/learners/{learner}/ecf/situations/{situation}",
@@ -135,6 +140,9 @@ QUERY_PARAMETERS = {
     "/attendance/export.csv": ["by", "from", "to"],
     "/certification": ["as_of"],
     "/certification/export.csv": ["by", "as_of"],
+    "/satisfaction": ["by", *FILTERS],
+    "/satisfaction/export.csv": ["by", "kind", *FILTERS],
+    "/admin/outbox": ["state", "kind", "page"],
     "/login": ["next"],
     "/cohorts/<int:cohort_id>/attendance/sheet.pdf": ["week"],
     "/learners/<int:learner_id>/attendance/certificate.pdf": ["from", "to", "cohort"],

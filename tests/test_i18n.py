@@ -37,10 +37,11 @@ def _catalogue(locale: str | None = None):
 def _source_messages() -> set:
     """Every msgid marked in the code and the templates, extracted as `make messages` does (babel.cfg)."""
     method_map = [("bootcamp/**.py", "python"), ("bootcamp/templates/**.html", "jinja2")]
+    method_map.append(("bootcamp/templates/**.txt", "jinja2"))  # the emails' plain text
     keywords = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
     found = set()
     for _filename, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, keywords=keywords, options_map={"**.html": {}}
+        str(ROOT), method_map, keywords=keywords, options_map={"**.html": {}, "**.txt": {}}
     ):
         found.add(message if isinstance(message, str) else tuple(message))
     return found
@@ -180,6 +181,8 @@ def _data_words(app: Flask) -> set[str]:
     for spellings in ALIASES.values():  # the codes and French spellings the learner import accepts: data
         texts = [text for code, values in spellings.items() for text in (code, *values)]
         words.update(word for text in texts for word in re.findall(r"[^\W\d_]+", text))
+    for setting in ("ORGANISATION_NAME", "ORGANISATION_ADDRESS", "MAIL_DEFAULT_SENDER"):  # the school's: settings
+        words.update(re.findall(r"[^\W\d_]+", str(app.config[setting])))
     return words | {"Bootcamp", "Français", "English", "pseudo"}
 
 

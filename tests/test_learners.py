@@ -17,12 +17,14 @@ from bootcamp.models import (
     DropoutReason,
     EcfBlock,
     EnrolmentStatus,
+    FollowUpRequest,
     Grade,
     Learner,
     Outcome,
     ProjectCompetency,
     Situation,
     SubmissionStatus,
+    SurveyInvitation,
 )
 
 from . import factories
@@ -166,7 +168,7 @@ def test_outcomes_are_shown_read_only(app: Flask, client, auth: AuthActions, wor
         db.session.commit()
     auth.login("learner@example.org")
     page = client.get("/me").text
-    after = page[page.index('id="after"') : page.index("</main>")]
+    after = page[page.index('id="after"') : page.index('aria-labelledby="contact"')]  # then the contact form
     assert "3 mois après" in after and "CDI" in after and "Lozère Web" in after
     assert "<form" not in after
 
@@ -198,6 +200,8 @@ def test_export_holds_every_table_that_refers_to_the_learner(
 
         record("grade", 1, "update", {"score": "12"}, {"score": "14.75"}, learner_id=learner.id)
         db.session.add(EcfBlock(enrolment=enrolment, block=enrolment.cohort.programme.blocks[0], mastered=True))
+        db.session.add(FollowUpRequest(enrolment=enrolment, point=0, recipient="luc@example.net", messages=1))
+        db.session.add(SurveyInvitation(campaign_id=world.campaign_id, enrolment=enrolment, recipient="l@example.net"))
         db.session.commit()
         referring = {
             table.name
@@ -222,6 +226,8 @@ def test_export_holds_every_table_that_refers_to_the_learner(
         "ecf_blocks": "ecf_blocks",
         "dp_examples": "dp_examples",
         "exam_candidates": "exam_candidacies",
+        "follow_up_requests": "follow_up_requests",
+        "survey_invitations": "survey_invitations",
     }
     assert referring | {"learners"} == set(keys)
     assert all(data[keys[table]] for table in keys)
@@ -230,6 +236,7 @@ def test_export_holds_every_table_that_refers_to_the_learner(
     assert len(data["competency_assessments"]) == 3 and data["outcomes"][0]["situation"] == "training"
     assert data["audit_events"][0]["after"] == {"score": "14.75"}
     assert "password_hash" not in data["accounts"][0] and "session_token" not in data["accounts"][0]
+    assert data["survey_invitations"][0]["kind"] == "hot" and data["follow_up_requests"][0]["point"] == 0
     assert "Rose" not in response.get_data(as_text=True)
 
 
@@ -260,7 +267,8 @@ def test_my_page_is_light_and_runs_a_fixed_number_of_queries(
         db.session.commit()
     with count_queries() as after:
         response = client.get("/me")
-    assert before.count == after.count <= 12  # 12: the titre professionnel, one query (dossier.titre_summary)
+    # 12: the titre professionnel, one query (dossier.titre_summary); 13: the learner's contact, outside the cache
+    assert before.count == after.count <= 13
     assert len(response.data) < 100_000
     assert 'data-plotly="/vendor/plotly.min.js?v=' in response.text and "/static/js/charts.js?v=" in response.text
     assert '<script src="/vendor/plotly.min.js' not in response.text  # fetched when a chart comes into view

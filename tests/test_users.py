@@ -81,7 +81,7 @@ def test_password_link_expires(app: Flask, client, auth: AuthActions, world, mon
         db.session.execute(sa.text("UPDATE one_time_tokens SET expires_at = :past"), {"past": utcnow()})
         db.session.commit()
     response = client.get(link)
-    assert response.status_code == 404 and "plus de 24 heures" in response.text
+    assert response.status_code == 404 and "il a expiré" in response.text
     assert client.get("/password").status_code == 404  # opened before it expired: refused all the same
 
 

@@ -1,4 +1,4 @@
-"""Login, logout and the root URL."""
+"""Login, logout, « mot de passe oublié », password links, the language and the root URL."""
 
 from typing import NoReturn
 from urllib.parse import urlsplit
@@ -20,8 +20,8 @@ from ..passwords import check_password, hash_password
 from ..tokens import digest, redact_werkzeug_log
 from ..transactions import end_transaction
 from ..users.forms import ChangePasswordForm, NewPasswordForm
-from ..users.services import password_from_link, set_password, user_from_link
-from .forms import LoginForm
+from ..users.services import password_from_link, request_password_reset, set_password, user_from_link
+from .forms import ForgotPasswordForm, LoginForm
 from .throttle import is_throttled, note_success, record_attempt
 
 bp = Blueprint("auth", __name__)
@@ -31,6 +31,7 @@ login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
 login_manager.login_message_category = "info"
 login_manager.localize_callback = _
 PASSWORD_LINK = "password_link"  # the session key holding the opened link's token hash
+RESET = "reset"  # the throttle's kind for « mot de passe oublié » requests
 bp.record_once(lambda _state: redact_werkzeug_log())  # the development server's request log
 
 
@@ -39,7 +40,9 @@ def _link_gone() -> NoReturn:
     abort(
         404,
         description=_(
-            "Ce lien n'est plus valable : il a déjà servi, ou il a plus de 24 heures. Demandez-en un nouveau."
+            "Ce lien n'est plus valable : il a déjà servi, un lien plus récent l'a remplacé, ou il a expiré (un "
+            "lien « mot de passe oublié » vaut une heure ; celui d'un nouveau compte, la durée indiquée avec lui). "
+            "Demandez-en un nouveau : « Mot de passe oublié ? » sur la page de connexion."
         ),
     )
 
@@ -82,6 +85,9 @@ def set_language() -> Response:
     if locale not in LANGUAGES:
         abort(400)
     session["locale"] = locale
+    if current_user.is_authenticated and current_user.locale != locale:
+        current_user.locale = locale  # the language of their emails too (mail.outbox.locale_of)
+        db.session.commit()
     return redirect(_safe_next(request.form.get("next")) or url_for("auth.index"))
 
 
@@ -138,6 +144,34 @@ def login() -> Response | str | tuple[str, int]:
     session["since"] = session["seen"] = now.timestamp()
     current_app.logger.info("login user=%s", account.id)
     return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password() -> Response | str | tuple[str, int]:
+    """« Mot de passe oublié »: a one-hour link by email. Whatever the address (an account or not, active or not),
+    the same answer, the same status and the same work; throttled like logins, and the logs never name it."""
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    form = ForgotPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/forgot_password.html", form=form, error=None)
+    email, address, now = form.email.data.lower(), request.remote_addr or "unknown", utcnow()
+    record_attempt(email, address, now, RESET)
+    db.session.commit()  # counted only once committed: see throttle.py
+    if is_throttled(email, address, now, RESET):
+        end_transaction()
+        current_app.logger.warning("password reset throttled")
+        error = _("Trop de demandes : pour protéger les comptes, réessayez dans 15 minutes.")
+        return render_template("auth/forgot_password.html", form=form, error=error), 429
+    request_password_reset(email)
+    db.session.commit()
+    current_app.logger.info("password reset asked")
+    message = _(
+        "Si un compte correspond à cette adresse, un lien pour choisir un mot de passe vient d'y être envoyé. "
+        "Il est valable une heure."
+    )
+    flash(message, "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.post("/logout")

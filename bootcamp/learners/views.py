@@ -5,7 +5,7 @@ import json
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,7 @@ from ..cache import cached, render_fragment
 from ..charts import to_json
 from ..dossier.services import titre_summary
 from ..extensions import db
+from ..forms import replace_value
 from ..labels import LEVEL_LABELS, label, level_label
 from ..models import (
     AbsenceReason,
@@ -37,6 +38,7 @@ from ..models import (
     Gender,
     HalfDay,
     Justification,
+    Learner,
     Presence,
     PublicFlag,
     Referrer,
@@ -49,8 +51,11 @@ from ..models import (
 )
 from ..outcomes.queries import learner_path
 from ..personal_data import erase_learner, export_for, learner_export, learner_rows
+from ..transactions import locked
 from . import charts
+from .forms import ContactForm, shown
 from .queries import MyPage, my_brief, my_page
+from .services import save_contact
 
 bp = Blueprint("learners", __name__)
 
@@ -120,6 +125,10 @@ FIELD_LABELS = {
     "end_date": _l("date de fin"),
     "place": _l("lieu"),
     "jury": _l("jury"),
+    "personal_email": _l("adresse e-mail personnelle"),
+    "contact_consent": _l("accord pour être contacté·e après la formation"),
+    "city": _l("ville"),
+    "confirmed_at": _l("confirmée le"),
 }
 
 
@@ -165,6 +174,7 @@ ACTIONS = {
     "proof": _l("justificatif"),
     "delete": _l("suppression"),
     "review": _l("relecture"),
+    "confirm": _l("confirmation"),
 }
 # The kind of code each field of the journal holds ("status" is a hand-in's or an enrolment's, by the entity).
 CODE_KINDS: dict[str, type[enum.StrEnum]] = {
@@ -229,7 +239,35 @@ def me() -> str:
         return html, page is not None
 
     body, charts_shown = cached(("me", learner_id), compute)
-    return render_template("learners/me.html", page=charts_shown, body=body)
+    learner = current_user.learner
+    contact = None if learner is None else ContactForm(obj=learner, shown=shown(learner))
+    return render_template("learners/me.html", page=charts_shown, body=body, contact_form=contact)
+
+
+def _edit_contact(learner: Learner, done: str) -> Response | str | tuple[str, int]:
+    """The contact form of `learner`: show it, save it (409 if it changed since it was shown), then go to `done`."""
+    if request.method == "POST":
+        learner = locked(learner)
+    form = ContactForm(obj=learner if request.method == "GET" else None, shown=shown(learner))
+    if form.validate_on_submit():
+        if form.shown.data != shown(learner):
+            replace_value(form.shown, shown(learner))
+            return render_template("learners/contact.html", learner=learner, form=form, back=done, stale=True), 409
+        if save_contact(learner, form.personal_email.data, form.contact_consent.data):
+            db.session.commit()
+            flash(_("Coordonnées pour après la formation enregistrées."), "success")
+        return redirect(done)
+    return render_template("learners/contact.html", learner=learner, form=form, back=done, stale=False)
+
+
+@bp.route("/me/contact", methods=["GET", "POST"])
+@role_required("see_own_progress")
+def my_contact() -> Response | str | tuple[str, int]:
+    """My personal address for after the training, and whether I agree to be contacted then."""
+    learner = current_user.learner
+    if learner is None:
+        abort(404)
+    return _edit_contact(learner, url_for("learners.me") + "#contact")
 
 
 @bp.get("/me/export.json")
@@ -286,6 +324,16 @@ def show(learner_id: int) -> str:
     learner = get_learner_or_404(learner_id, current_user)
     path, today = learner_path(learner.id), dates.today()
     return render_template("learners/show.html", learner=learner, path=path, today=today, erase_form=EraseForm())
+
+
+@bp.route("/learners/<int:learner_id>/contact", methods=["GET", "POST"])
+@role_required("see_learner_files")
+def contact(learner_id: int) -> Response | str | tuple[str, int]:
+    """A learner's personal address for after the training, and their consent to be contacted (as they said it)."""
+    learner = get_learner_or_404(learner_id, current_user)
+    if learner.erased_at is not None:
+        abort(404)
+    return _edit_contact(learner, url_for("learners.show", learner_id=learner.id))
 
 
 @bp.get("/learners/<int:learner_id>/export.json")

@@ -21,6 +21,7 @@ class OutcomeForm(FlaskForm):
     job_title = StringField(_l("Poste ou formation"), validators=[ColumnLength(Outcome.job_title)])
     digital = SelectField(_l("Métier du numérique"), coerce=code)
     start_date = FrenchDateField(_l("Date de début"))
+    city = StringField(_l("Ville"), validators=[ColumnLength(Outcome.city)])
     version = HiddenNumber(default=0)
 
     def __init__(self, *args: object, cohort_start: date, **kwargs: object) -> None:
@@ -36,3 +37,9 @@ class OutcomeForm(FlaskForm):
     @property
     def digital_value(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.digital.data)
+
+
+class ConfirmForm(FlaskForm):
+    """Confirm a learner's declaration as the page showed it (its version)."""
+
+    version = HiddenNumber(validators=[InputRequired()])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..dates import add_months, due_cutoff
 from ..extensions import db
-from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, Learner, Outcome
+from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, Learner, Outcome, OutcomeSource
 
 OVERDUE_AFTER_DAYS = 30  # a follow-up still missing a month after its date is overdue
 
@@ -124,6 +124,7 @@ class DueFilters:
     point: int | None = None
     overdue_only: bool = False
     order: str = DUE_ORDERS[0]
+    due_since: date | None = None  # only the follow-ups due on or after this day (the ones still mailed)
 
 
 def _ordered(query: sa.Select, order: str, due_date: sa.ColumnElement[date], point: sa.ColumnElement[int]) -> sa.Select:
@@ -165,6 +166,8 @@ def missing_follow_ups(today: date, filters: DueFilters = DueFilters()) -> sa.Se
         query = query.where(points.c.point == filters.point)
     if filters.overdue_only:
         query = query.where(due_date < today - timedelta(days=OVERDUE_AFTER_DAYS))
+    if filters.due_since is not None:
+        query = query.where(due_date >= filters.due_since)
     return _ordered(query, filters.order, due_date, points.c.point)
 
 
@@ -220,3 +223,38 @@ def learner_path(learner_id: int) -> list[tuple[Enrolment, list[FollowUp]]]:
             ]
         path.append((enrolment, follow_ups))
     return path
+
+
+@dataclass(frozen=True)
+class ToConfirm:
+    outcomes: list[Outcome]  # the oldest declarations first, with their enrolment, learner and cohort
+    total: int
+
+
+def declarations_to_confirm(filters: DueFilters, limit: int) -> ToConfirm:
+    """The situations declared by learners (their link) that no manager confirmed yet, by the site, cohort and point
+    of the filters: the first `limit` of them, and how many there are (two queries)."""
+    query = (
+        sa.select(Outcome)
+        .join(Enrolment, Enrolment.id == Outcome.enrolment_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Learner, Learner.id == Enrolment.learner_id)
+        .where(Outcome.source == OutcomeSource.LEARNER, Outcome.confirmed_at.is_(None), Enrolment.is_leaver)
+    )
+    if filters.site_id is not None:
+        query = query.where(Cohort.site_id == filters.site_id)
+    if filters.cohort_id is not None:
+        query = query.where(Cohort.id == filters.cohort_id)
+    if filters.point is not None:
+        query = query.where(Outcome.point == filters.point)
+    total = db.session.scalar(query.with_only_columns(sa.func.count()).order_by(None)) or 0
+    rows = db.session.scalars(
+        query.options(
+            contains_eager(Outcome.enrolment).options(
+                contains_eager(Enrolment.learner), contains_eager(Enrolment.cohort)
+            )
+        )
+        .order_by(Outcome.recorded_at, Outcome.id)
+        .limit(limit)
+    ).all()
+    return ToConfirm(list(rows), total)

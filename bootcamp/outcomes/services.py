@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import date
 
-from ..audit import actor_id, record, snapshot
+from ..audit import actor_id, plain, record, snapshot
 from ..extensions import db
-from ..models import Enrolment, Outcome, Situation, utcnow
+from ..models import Enrolment, Outcome, OutcomeSource, Situation, utcnow
 
-OUTCOME_FIELDS = ("point", "situation", "employer", "job_title", "digital", "start_date")
+OUTCOME_FIELDS = ("point", "situation", "employer", "job_title", "digital", "start_date")  # the import's columns
+FORM_FIELDS = (*OUTCOME_FIELDS, "city", "source")  # what the form's audit events hold
 
 
 @dataclass(frozen=True)
@@ -30,16 +31,22 @@ def discard_outcomes(enrolment: Enrolment) -> int:
     return len(outcomes)
 
 
-def save_outcome(enrolment: Enrolment, point: int, data: SituationData) -> Outcome:
-    """Record the situation at a point, or correct it; audited with before and after. The caller commits."""
+def save_outcome(enrolment: Enrolment, point: int, data: SituationData, city: str | None = None) -> Outcome:
+    """Record the situation at a point, or correct it (`city` None: left as it is); audited with before and after.
+    Saved over a learner's declaration, it becomes the staff's values, confirmed. The caller commits."""
     outcome = next((o for o in enrolment.outcomes if o.point == point), None)
-    before = None if outcome is None else snapshot(outcome, OUTCOME_FIELDS)
+    before = None if outcome is None else snapshot(outcome, FORM_FIELDS)
     if outcome is None:
-        outcome = Outcome(enrolment=enrolment, point=point)
+        outcome = Outcome(enrolment=enrolment, point=point, source=OutcomeSource.STAFF)
         db.session.add(outcome)
     outcome.situation, outcome.employer, outcome.job_title = data.situation, data.employer, data.job_title
     outcome.digital, outcome.start_date = data.digital, data.start_date
-    after = snapshot(outcome, OUTCOME_FIELDS)
+    if city is not None:
+        outcome.city = city
+    if outcome.source == OutcomeSource.LEARNER:
+        outcome.source = OutcomeSource.STAFF
+        outcome.confirmed_by_id, outcome.confirmed_at = actor_id(), utcnow()
+    after = snapshot(outcome, FORM_FIELDS)
     if after != before:
         outcome.recorded_by_id, outcome.recorded_at = actor_id(), utcnow()
         db.session.flush()
@@ -52,3 +59,11 @@ def save_outcome(enrolment: Enrolment, point: int, data: SituationData) -> Outco
             learner_id=enrolment.learner_id,
         )
     return outcome
+
+
+def confirm_outcome(outcome: Outcome) -> None:
+    """Confirm a situation the learner declared: theirs no longer to change; audited. The caller commits."""
+    outcome.confirmed_by_id, outcome.confirmed_at = actor_id(), utcnow()
+    db.session.flush()
+    after = {"confirmed_at": plain(outcome.confirmed_at), "situation": plain(outcome.situation)}
+    record("outcome", outcome.id, "confirm", {"confirmed_at": None}, after, learner_id=outcome.enrolment.learner_id)

@@ -4,26 +4,34 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from .. import dates, params
 from ..access import get_leaver_enrolment_or_404, role_required
+from ..audit import check_version
 from ..extensions import db
+from ..followups.services import WINDOW_DAYS, asking
 from ..forms import replace_value
 from ..importing.outcomes import apply_outcomes, plan_outcomes
 from ..importing.pages import import_page
-from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, Situation
+from ..models import FOLLOW_UP_POINTS, Cohort, Enrolment, Outcome, OutcomeSource, Situation
 from ..sites.services import site_choices
 from ..transactions import lock_rows
 from ..wording import of_name
-from .forms import OutcomeForm
-from .queries import DUE_ORDERS, OVERDUE_AFTER_DAYS, DueFilters, due_queue
-from .services import SituationData, save_outcome
+from .forms import ConfirmForm, OutcomeForm
+from .queries import DUE_ORDERS, OVERDUE_AFTER_DAYS, DueFilters, declarations_to_confirm, due_queue
+from .services import SituationData, confirm_outcome, save_outcome
 
 bp = Blueprint("outcomes", __name__)
 
 PER_PAGE = 25  # a light page on a slow connection (Ecoindex): 25 rows, then the next page
+TO_CONFIRM_SHOWN = 25  # learners' declarations listed above the queue, the oldest first
+CHANGED_SINCE = _l(
+    "Cette situation a été modifiée par %(who)s le %(when)s, après l'affichage de la page : rien n'a été confirmé. "
+    "Relisez-la puis confirmez à nouveau."
+)
 
 
 def _optional(name: str, allowed: list[str]) -> str | None:
@@ -61,9 +69,10 @@ def due() -> Response | str:
     ).all()
     return render_template(
         "outcomes/due.html",
-        rows=queue.rows,
-        total=queue.total,
-        overdue=queue.overdue,
+        queue=queue,
+        asking=asking([(row.enrolment, row.point, row.due_date) for row in queue.rows], today),
+        to_confirm=declarations_to_confirm(filters, TO_CONFIRM_SHOWN),
+        confirm_form=ConfirmForm(),
         today=today,
         page=page,
         pages=pages,
@@ -73,7 +82,42 @@ def due() -> Response | str:
         points=FOLLOW_UP_POINTS,
         kept=params.kept("page"),
         overdue_after=OVERDUE_AFTER_DAYS,
+        window_days=WINDOW_DAYS,
     )
+
+
+def _back_to_due(enrolment: Enrolment) -> Response:
+    """Back where the form was opened from: the queue (its `next`), else the learner's page."""
+    back = params.text("next", max_length=2000)
+    if back.startswith("/outcomes/due"):
+        return redirect(back)
+    return redirect(url_for("learners.show", learner_id=enrolment.learner_id))
+
+
+@bp.post("/outcomes/<int:enrolment_id>/<int:point>/confirm")
+@role_required("follow_outcomes")
+def confirm(enrolment_id: int, point: int) -> Response:
+    """Confirm a situation the learner declared, as the page showed it (else 409): theirs no longer to change."""
+    if point not in FOLLOW_UP_POINTS:
+        abort(404)
+    enrolment = get_leaver_enrolment_or_404(enrolment_id, current_user)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    lock_rows(Enrolment, [enrolment.id])  # the learner may be correcting it through their link right now
+    outcome = db.session.scalar(
+        sa.select(Outcome)
+        .where(Outcome.enrolment_id == enrolment.id, Outcome.point == point)
+        .execution_options(populate_existing=True)
+    )
+    if outcome is None or outcome.source != OutcomeSource.LEARNER:
+        abort(404)
+    check_version("outcome", outcome, form.version.data, CHANGED_SINCE)
+    if outcome.confirmed_at is None:
+        confirm_outcome(outcome)
+        db.session.commit()
+    flash(_("Situation %(of_name)s confirmée.", of_name=of_name(enrolment.learner.full_name)), "success")
+    return _back_to_due(enrolment)
 
 
 @bp.route("/outcomes/<int:enrolment_id>/<int:point>", methods=["GET", "POST"])
@@ -105,13 +149,10 @@ def record(enrolment_id: int, point: int) -> Response | str:
                 digital=form.digital_value,
                 start_date=form.start_date.data,
             )
-            save_outcome(enrolment, point, data)
+            save_outcome(enrolment, point, data, city=form.city.data.strip())
             db.session.commit()
             flash(_("Situation %(of_name)s enregistrée.", of_name=of_name(enrolment.learner.full_name)), "success")
-            back = params.text("next", max_length=2000)
-            return redirect(
-                back if back.startswith("/outcomes/due") else url_for("learners.show", learner_id=enrolment.learner_id)
-            )
+            return _back_to_due(enrolment)
     return render_template(
         "outcomes/record.html",
         enrolment=enrolment,

@@ -148,3 +148,17 @@ def pass_rates_by_group(
     names = (labels["pass"], labels["first"])
     marker = {"color": COLOURS["green"], "pattern": {"shape": "."}}
     return _two_rates(groups, (after_resits, first_attempt), names, marker, people, labels["people"])
+
+
+def satisfaction_by_group(
+    groups: Sequence[str],
+    response: Sequence[float | None],
+    satisfaction: Sequence[float | None],
+    people: Sequence[int],
+    labels: dict[str, str],
+) -> Figure:
+    """The response rate and the satisfaction rate (%) per group of one questionnaire, with the number of
+    respondents on hover."""
+    names = (labels["response"], labels["satisfaction"])
+    marker = {"color": COLOURS["green"], "pattern": {"shape": "\\"}}
+    return _two_rates(groups, (response, satisfaction), names, marker, people, labels["people"])

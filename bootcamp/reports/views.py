@@ -31,6 +31,7 @@ from ..models import Gender, PublicFlag, Situation
 from . import attendance as attendance_by_group
 from . import certification as certification_by_group
 from . import charts
+from . import satisfaction as satisfaction_by_group
 from .export import EXPORTED_RATES, to_csv, to_excel_csv, to_xlsx
 from .forms import FilterForm, PeriodForm, filter_choices
 from .queries import ORDERED, breakdown, indicator_rows, situation_mix, totals
@@ -162,6 +163,9 @@ def _dashboard_context() -> dict:
         hidden_years=hidden_years,
         shares=share_rows,
         share_names=share_names(),
+        satisfaction=satisfaction_by_group.headline(filters),
+        satisfaction_definitions=satisfaction_definitions(),
+        satisfaction_url=url_for("reports.satisfaction", **_cohort_filters()),
         targets={target.code: target.share for target in GEN_TARGETS},
         figures=figures,
         definitions=definitions(filters.point),
@@ -223,11 +227,16 @@ def _by() -> str:
 
 def _export_filters() -> Filters:
     """Filters of an export; a wrong one is an error (a script must not get other numbers than it asked for)."""
+    return _checked_filters()[1]
+
+
+def _checked_filters() -> tuple[FilterForm, Filters]:
+    """The filter form from the URL and its filters; a wrong filter answers 400 with what is wrong."""
     form, filters = parse_filters(params.args())
     if form.errors:
         problems = "; ".join(f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items())
         abort(400, description=_("Filtres invalides : %(problems)s", problems=problems))
-    return filters
+    return form, filters
 
 
 @bp.get("/insertion/export.csv")
@@ -464,4 +473,98 @@ def certification_export_csv() -> Response:
         certification_by_group.to_csv(certification_by_group.certification_rows(as_of, by)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def satisfaction_definitions() -> dict[str, str]:
+    """What the satisfaction figures mean (DOMAIN.md « Satisfaction », reports/satisfaction.py): the one text,
+    shown beside them on the page and the dashboard."""
+    return {
+        "invited": _(
+            "Personnes invitées à répondre au questionnaire des promotions choisies : « à chaud » pendant la "
+            "dernière semaine de formation, « à froid » six mois après la fin."
+        ),
+        "response_rate": _("Réponses / personnes invitées."),
+        "satisfaction_rate": _(
+            "Réponses « d'accord » ou « tout à fait d'accord » (4 ou 5 sur 5) à l'affirmation sur la formation dans "
+            "son ensemble / réponses."
+        ),
+        "groups": _(
+            "Les réponses sont anonymes : elles comptent dans les groupes du profil enregistré avec la réponse "
+            "(genre, tranche d'âge, publics), les personnes invitées dans ceux de leur fiche ; une personne compte "
+            "dans chacun de ses publics."
+        ),
+    }
+
+
+def _cohort_filters() -> dict:
+    """The filters of the query string that satisfaction reads (no follow-up point, no day: an answer has no date),
+    for the links that keep them."""
+    return {name: values for name, values in params.kept().items() if name in ("site", "programme", "year", "gender")}
+
+
+def satisfaction_kinds() -> dict[str, str]:
+    """Screen names of the two questionnaires, in their order."""
+    return {"hot": _("À chaud"), "cold": _("À froid")}
+
+
+@bp.get("/satisfaction")
+@role_required(Action.SEE_REPORTS)
+def satisfaction() -> str:
+    """The response and satisfaction rates of the questionnaires « à chaud » and « à froid » side by side, overall
+    and by the breakdown chosen (`by`: year, gender, age or public), each chart followed by its table and CSV link.
+    Computed once per query string, language, day and data version (bootcamp/cache.py); a wrong one answers 400."""
+    key = ("satisfaction", request.query_string)
+    body = cached_fragment("reports/_satisfaction.html", key, _satisfaction_context)
+    return render_template("reports/satisfaction.html", body=body)
+
+
+def _satisfaction_context() -> dict:
+    by = params.choice("by", satisfaction_by_group.BREAKDOWNS) if params.text("by") else "year"
+    form, filters = _checked_filters()
+    tables = {kind: rows[by] for kind, rows in satisfaction_by_group.tables(filters, (by,)).items()}
+    names = group_names(by)
+    kept = _cohort_filters()
+    return dict(
+        form=form,
+        by=by,
+        breakdowns=satisfaction_by_group.BREAKDOWNS,
+        kinds=satisfaction_kinds(),
+        tables=tables,
+        names=names,
+        figures={kind: _satisfaction_figure(rows, names) for kind, rows in tables.items()},
+        definitions=satisfaction_definitions(),
+        by_url=lambda name: url_for("reports.satisfaction", by=None if name == "year" else name, **kept),
+        csv_url=lambda kind: url_for("reports.satisfaction_export_csv", by=by, kind=kind, **kept),
+        view_url=lambda name: url_for("reports.dashboard", view=None if name == "overview" else name),
+        small=SMALL_GROUP,
+    )
+
+
+def _satisfaction_figure(rows: list[satisfaction_by_group.SatisfactionRow], names: dict[str, str]) -> str:
+    """One questionnaire's response and satisfaction rates by group, as JSON: the groups shown."""
+    shown = satisfaction_by_group.charted(rows)
+    return to_json(
+        charts.satisfaction_by_group(
+            [names.get(item.group, item.group) for item in shown],
+            [item.response_rate for item in shown],
+            [item.satisfaction_rate for item in shown],
+            [item.respondents for item in shown],
+            {"response": _("taux de réponse"), "satisfaction": _("taux de satisfaction"), "people": _("réponses :")},
+        )
+    )
+
+
+@bp.get("/satisfaction/export.csv")
+@role_required(Action.SEE_REPORTS)
+def satisfaction_export_csv() -> Response:
+    """Satisfaction by one breakdown, for one questionnaire (`kind`: hot or cold, required), as CSV, `all` first:
+    the same bytes as `flask export satisfaction`."""
+    by = params.choice("by", satisfaction_by_group.BREAKDOWNS) or ""
+    kind = params.choice("kind", satisfaction_by_group.KINDS) or ""
+    filters = _export_filters()
+    return Response(
+        satisfaction_by_group.to_csv(satisfaction_by_group.satisfaction_rows(filters, by, kind)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="satisfaction-{kind}-{by}.csv"'},
     )

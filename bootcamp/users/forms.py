@@ -33,6 +33,7 @@ class NewUserForm(FlaskForm):
         _l("Nom affiché"), filters=[_strip], validators=[DataRequired(_l("Indiquez un nom.")), Length(max=200)]
     )
     role = SelectField(_l("Rôle"))
+    send = BooleanField(_l("Envoyer le lien par e-mail"), default=True)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -123,6 +124,7 @@ class CohortAccountsForm(FlaskForm):
     """Create the accounts of a cohort's learners at once (prefixed: the account list's page has other forms)."""
 
     cohort = SelectField(_l("Promotion"), coerce=int)
+    send = BooleanField(_l("Envoyer à chaque apprenant·e son lien par e-mail"), default=True)
 
     def __init__(self, cohorts: list[Cohort], **kwargs: object) -> None:
         super().__init__(prefix="accounts", **kwargs)

@@ -1,4 +1,5 @@
-"""Accounts, for admins: list, create, edit (role, cohorts, linked learner, active), one-time password links."""
+"""Accounts, for admins: list, create, edit (role, cohorts, linked learner, active), one-time password links
+(sent by email, or shown to hand over)."""
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -13,7 +14,7 @@ from ..extensions import db
 from ..models import Cohort, Role, User
 from ..wording import of_name
 from .forms import CohortAccountsForm, EditUserForm, NewUserForm, cohort_groups
-from .services import create_cohort_accounts, create_user
+from .services import LINK_VALIDITY, create_cohort_accounts, create_user, mail_password_link
 from .services import password_link as make_password_link
 from .services import update_user
 
@@ -45,7 +46,7 @@ def index() -> Response | str:
     form = NewUserForm()
     if form.validate_on_submit():
         user = create_user(form.email.data.lower(), form.name.data, Role(form.role.data))
-        return _link_page(user, created=True)
+        return _link_page(user, created=True, send=form.send.data)
     return _list(form)
 
 
@@ -72,10 +73,10 @@ def edit(user_id: int) -> Response | str:
     return render_template("users/edit.html", user=user, form=form, groups=cohort_groups(cohorts))
 
 
-def _link_page(user: User, created: bool = False) -> str:
-    link = make_password_link(user)  # on BASE_URL, whatever the request's Host
+def _link_page(user: User, created: bool = False, send: bool = False) -> str:
+    link = (mail_password_link if send else make_password_link)(user)  # on BASE_URL, whatever the request's Host
     db.session.commit()
-    return render_template("users/link.html", user=user, link=link, created=created)
+    return render_template("users/link.html", user=user, link=link, created=created, mailed=send)
 
 
 @bp.post("/<int:user_id>/password-link")
@@ -86,14 +87,30 @@ def password_link(user_id: int) -> str:
     return _link_page(user)
 
 
+@bp.post("/<int:user_id>/mail-link")
+@role_required("manage_accounts")
+def mail_link(user_id: int) -> Response:
+    """Email the person a new one-time link, valid 24 hours, to choose a password (earlier links stop working)."""
+    user = db.get_or_404(User, user_id)
+    if not user.active:
+        flash(_("Ce compte est désactivé : réactivez-le avant de lui envoyer un lien."), "error")
+    else:
+        mail_password_link(user, LINK_VALIDITY)
+        db.session.commit()
+        message = _("Un nouveau lien, valable 24 heures, a été envoyé par e-mail à %(email)s.", email=user.email)
+        flash(message, "success")
+    return redirect(url_for("users.edit", user_id=user.id))
+
+
 @bp.post("/cohort-accounts")
 @role_required("manage_accounts")
 def cohort_accounts() -> str:
-    """Create the accounts of a cohort's learners in one step; the page lists their one-time links, to print."""
+    """Create the accounts of a cohort's learners in one step, their one-time links sent by email (unless unticked);
+    the page lists the links too, to print."""
     form = CohortAccountsForm(_cohorts())
     if not form.validate_on_submit():
         return _list(NewUserForm(formdata=None), form)
     cohort = db.session.get(Cohort, form.cohort.data)
-    result = create_cohort_accounts(cohort)
+    result = create_cohort_accounts(cohort, send=form.send.data)
     db.session.commit()
     return render_template("users/cohort_accounts.html", cohort=cohort, result=result)
