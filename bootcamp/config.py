@@ -73,7 +73,7 @@ class Config:
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587
     MAIL_USE_TLS = True  # STARTTLS on MAIL_PORT
-    MAIL_USE_SSL = False
+    MAIL_USE_SSL = False  # True: SSL from the first byte (port 465) instead of STARTTLS (MAIL_USE_TLS is then off)
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "École numérique des Causses <ne-pas-repondre@example.org>"

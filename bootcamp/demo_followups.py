@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from . import tokens
 from .extensions import db
 from .followups.services import send_due
 from .models import (
@@ -62,6 +63,11 @@ def _replay(today: date) -> None:
             .where(OutboxMessage.id >= first_new, OutboxMessage.kind == MessageKind.FOLLOW_UP)
             .values(created_at=moment, due_at=moment, state=MessageState.SENT, sent_at=moment, attempts=1)
         )
+        delivered = sa.select(OutboxMessage).where(
+            OutboxMessage.id >= first_new, OutboxMessage.state == MessageState.SENT
+        )
+        for message in db.session.scalars(delivered):  # as the sender leaves them: no usable link once delivered
+            message.body_text, message.body_html = tokens.redact(message.body_text), tokens.redact(message.body_html)
         db.session.execute(
             sa.update(FollowUpRequest).where(FollowUpRequest.first_sent_at >= datetime.combine(day, time.min),
                                              FollowUpRequest.first_sent_at < datetime.combine(day, time.max))

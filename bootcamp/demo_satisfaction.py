@@ -10,6 +10,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from .extensions import db
+from .mail.outbox import MAX_MESSAGES, REMINDER_DAYS
 from .models import (
     OVERALL,
     Cohort,
@@ -20,7 +21,7 @@ from .models import (
     SurveyResponse,
     SurveyScore,
 )
-from .satisfaction.sending import MAX_MESSAGES, REMINDER_DAYS, closing_day, open_campaign, window
+from .satisfaction.sending import closing_day, open_campaign, window
 
 ANSWER_SHARE = {SurveyKind.HOT: 0.8, SurveyKind.COLD: 0.45}  # a class answers in the room; months later, fewer
 OVERALL_WEIGHTS = {5: 40, 4: 38, 3: 13, 2: 6, 1: 3}

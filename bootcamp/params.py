@@ -9,8 +9,9 @@ from the URL (the dashboard's, the journal's) get it from `args()`; their date f
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NoReturn
+from typing import Any, Generic, NoReturn, TypeVar
 
 from flask import abort, request
 from flask_babel import gettext as _
@@ -18,6 +19,8 @@ from werkzeug.datastructures import MultiDict
 
 from .dates import date_problem
 from .forms import MAX_ID
+
+T = TypeVar("T")
 
 MAX_PAGE = 100_000  # far past the last page of any list, far below what an SQL OFFSET can hold
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -111,3 +114,33 @@ def month(name: str = "month", default: date | None = None) -> date | None:
     if problem := date_problem(value):
         bad(name, problem + ".")
     return value
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list counted in SQL, as the pagination macro (_macros.html) reads it."""
+
+    rows: list[T]
+    page: int
+    total: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1

@@ -78,6 +78,14 @@ def revoke(purpose: str, user_id: int) -> None:
     )
 
 
+def revoke_subject(purpose: str, subject: str) -> None:
+    """Delete every token of this purpose about `subject` (a questionnaire answered: its links go)."""
+    db.session.execute(
+        sa.delete(OneTimeToken).where(OneTimeToken.purpose == purpose, OneTimeToken.subject == subject),
+        execution_options={"synchronize_session": False},
+    )
+
+
 def redact(text: str) -> str:
     """`text` with the token of every token-carrying path replaced by [redacted]."""
     return _TOKEN_IN_PATH.sub(r"\1[redacted]", text)

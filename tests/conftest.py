@@ -104,10 +104,12 @@ def postgres_database() -> Iterator[str]:
 
 
 def _empty_postgres(app: Flask) -> None:
-    """Back to a freshly migrated state: no rows but the DWWM framework, ids from 1."""
+    """Back to a freshly migrated state: no rows but the DWWM framework, ids from 1. DELETE, not TRUNCATE: on tables
+    this small it is several times quicker (TRUNCATE syncs a new file for each of the ~50 tables)."""
     with app.app_context():
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.execute(sa.text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"))
         insert_framework(db.session.connection(), read_framework(DWWM))
         db.session.execute(sa.text("INSERT INTO data_version (id, value) VALUES (1, 0)"))  # as migration 0004
         db.session.commit()

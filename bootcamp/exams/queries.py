@@ -20,6 +20,7 @@ from ..models import (
     ExamSession,
     Learner,
 )
+from ..params import Page
 from .services import acquired_blocks, deadline, examined_blocks, first_sessions
 
 RESIT = (Certification.PARTIAL, Certification.FAILED, Certification.ABSENT)
@@ -28,36 +29,7 @@ RESIT = (Certification.PARTIAL, Certification.FAILED, Certification.ABSENT)
 PER_PAGE = 20
 
 
-@dataclass
-class Page:
-    """One page of the sessions, as the pagination macro reads it."""
-
-    rows: list[tuple[ExamSession, int, int, int]]
-    page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def session_rows(page: int = 1) -> Page:
+def session_rows(page: int = 1) -> Page[tuple[ExamSession, int, int, int]]:
     """(session, candidates, results recorded, results expected), PER_PAGE a page: upcoming sessions first
     (soonest first), then past ones (latest first)."""
     counts = (
@@ -87,7 +59,7 @@ def session_rows(page: int = 1) -> Page:
     ).all()
     total = db.session.scalar(sa.select(sa.func.count(ExamSession.id)))
     return Page([(session, count or 0, recorded or 0, expected or 0) for session, count, recorded, expected in rows],
-                page, total)
+                page, total, PER_PAGE)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from .. import dates, tokens
 from ..extensions import db
 from ..links import external_url
-from ..mail.outbox import learner_locale, queue
+from ..mail.outbox import REMINDER_DAYS, learner_locale, queue
 from ..models import (
     Cohort,
     Enrolment,
@@ -34,8 +34,6 @@ from ..outcomes.queries import DueFilters, missing_follow_ups
 from ..transactions import lock_rows
 
 WINDOW_DAYS = 60  # a point due longer ago than this is not mailed: the staff phone
-REMINDER_DAYS = (7, 14)  # after the first message
-MAX_MESSAGES = 1 + len(REMINDER_DAYS)
 LINK_VALIDITY = timedelta(days=30)
 TOKEN_PURPOSE = "follow_up"
 

@@ -9,6 +9,11 @@ from ..extensions import db
 from ..i18n import LANGUAGES
 from ..models import Learner, MessageKind, OutboxMessage, User
 
+# Asking people by email (follow-ups, questionnaires): reminders this many days after the first message while no
+# answer came, three messages at most.
+REMINDER_DAYS = (7, 14)
+MAX_MESSAGES = 1 + len(REMINDER_DAYS)
+
 
 def locale_of(user: User | None) -> str:
     """The language a person reads their emails in: the one they chose with the footer's switch, else French."""

@@ -139,7 +139,7 @@ def _connection() -> Any:
         port=config["MAIL_PORT"],
         username=config["MAIL_USERNAME"] or "",
         password=config["MAIL_PASSWORD"] or "",
-        use_tls=bool(config["MAIL_USE_TLS"]),
+        use_tls=bool(config["MAIL_USE_TLS"]) and not config["MAIL_USE_SSL"],  # SSL replaces STARTTLS (on by default)
         use_ssl=bool(config["MAIL_USE_SSL"]),
         timeout=config["MAIL_TIMEOUT"],
     )

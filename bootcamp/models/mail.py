@@ -38,7 +38,7 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(250))
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = mapped_column(sa.Text)
-    locale: Mapped[str] = mapped_column(sa.String(5), default="fr", server_default="fr")
+    locale: Mapped[str] = mapped_column(sa.String(16), default="fr", server_default="fr")
     state: Mapped[MessageState] = mapped_column(
         str_enum(MessageState, "message_state"), default=MessageState.QUEUED, server_default=MessageState.QUEUED.value
     )

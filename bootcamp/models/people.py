@@ -152,7 +152,7 @@ class User(UserMixin, db.Model):
     learner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("learners.id", ondelete="SET NULL"), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-    locale: Mapped[str | None] = mapped_column(sa.String(5))  # the language chosen with the footer's switch: emails
+    locale: Mapped[str | None] = mapped_column(sa.String(16))  # the language chosen with the footer's switch: emails
     # Goes into the session cookie instead of the id; a new one at logout, password change and
     # deactivation makes every copy of an old cookie worthless.
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)

@@ -27,7 +27,7 @@ from .services import SituationData, confirm_outcome, save_outcome
 bp = Blueprint("outcomes", __name__)
 
 PER_PAGE = 25  # a light page on a slow connection (Ecoindex): 25 rows, then the next page
-TO_CONFIRM_SHOWN = 25  # learners' declarations listed above the queue, the oldest first
+TO_CONFIRM_SHOWN = 10  # learners' declarations listed above the queue, the oldest first
 CHANGED_SINCE = _l(
     "Cette situation a été modifiée par %(who)s le %(when)s, après l'affichage de la page : rien n'a été confirmé. "
     "Relisez-la puis confirmez à nouveau."

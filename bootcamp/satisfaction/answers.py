@@ -34,7 +34,7 @@ def invitation_from_link(token_hash: str, today: date) -> SurveyInvitation | Non
     return invitation
 
 
-def record_answer(invitation: SurveyInvitation, token_hash: str, scores: dict[str, int], comment: str) -> bool:
+def record_answer(invitation: SurveyInvitation, scores: dict[str, int], comment: str) -> bool:
     """Record the answer, once: the invitation's row is locked and read again, so two submits at once make one
     response. The response keeps the campaign, the profile the breakdowns need (gender, age band, public flags)
     and the scores, nothing that leads back to the person. False if it was answered meanwhile. The caller
@@ -56,6 +56,8 @@ def record_answer(invitation: SurveyInvitation, token_hash: str, scores: dict[st
     response.scores = [SurveyScore(key=key, score=score) for key, score in scores.items()]
     db.session.add(response)
     invitation.answered = True
-    tokens.use(TOKEN_PURPOSE, token_hash)
+    # Its links go, rather than being marked used: a token's time of use, beside the order of the answers, would
+    # tell whose answer is whose.
+    tokens.revoke_subject(TOKEN_PURPOSE, str(invitation.id))
     db.session.flush()
     return True

@@ -26,6 +26,7 @@ from ..models import (
     SurveyScore,
     SurveyStatement,
 )
+from ..params import Page
 from .sending import HAND_MONTHS, HOT_BEFORE_END, may_open, window
 
 SOON = timedelta(days=30)  # « à ouvrir bientôt »: an automatic opening within this many days
@@ -67,13 +68,20 @@ def _counted(query: sa.Select) -> sa.Select:
     )
 
 
-def campaign_rows(cohort_ids: sa.Select | None = None) -> list[CampaignRow]:
-    """Campaigns with their invited and respondents counts, the latest closing first (one query)."""
-    query = _counted(sa.select(SurveyCampaign))
+CAMPAIGNS_PER_PAGE = 20  # a light page on a slow connection: the latest 20, then the next page
+
+
+def campaign_rows(cohort_ids: sa.Select | None = None, page: int = 1) -> Page[CampaignRow]:
+    """Campaigns with their invited and respondents counts, the latest closing first, CAMPAIGNS_PER_PAGE a page
+    (two queries)."""
+    query = sa.select(SurveyCampaign)
     if cohort_ids is not None:
         query = query.where(SurveyCampaign.cohort_id.in_(cohort_ids))
-    query = query.order_by(SurveyCampaign.closes_on.desc(), SurveyCampaign.id.desc())
-    return [CampaignRow(campaign, invited, respondents) for campaign, invited, respondents in db.session.execute(query)]
+    total = db.session.scalar(query.with_only_columns(sa.func.count(SurveyCampaign.id)).order_by(None)) or 0
+    query = _counted(query).order_by(SurveyCampaign.closes_on.desc(), SurveyCampaign.id.desc())
+    rows = db.session.execute(query.limit(CAMPAIGNS_PER_PAGE).offset((page - 1) * CAMPAIGNS_PER_PAGE))
+    campaigns = [CampaignRow(campaign, invited, respondents) for campaign, invited, respondents in rows]
+    return Page(campaigns, page, total, CAMPAIGNS_PER_PAGE)
 
 
 def programmes_with_questionnaires() -> list[tuple[Programme, set[SurveyKind]]]:

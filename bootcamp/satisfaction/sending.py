@@ -19,7 +19,7 @@ from .. import dates, tokens
 from ..dates import LOCAL_ZONE, add_months
 from ..extensions import db
 from ..links import external_url
-from ..mail.outbox import learner_locale, queue
+from ..mail.outbox import MAX_MESSAGES, REMINDER_DAYS, learner_locale, queue
 from ..models import (
     Cohort,
     Enrolment,
@@ -31,6 +31,7 @@ from ..models import (
     SurveyKind,
     utcnow,
 )
+from ..transactions import lock_rows
 from .statements import questionnaire, snapshot
 
 HOT_BEFORE_END = timedelta(days=6)  # the last week: end - 6 days … end
@@ -40,8 +41,6 @@ COLD_OPENING_DAYS = 30  # the automatic opening happens within 30 days of end + 
 COLD_ANSWER_DAYS = 30
 HAND_ANSWER_DAYS = 14  # a « à chaud » opened by hand after the cohort's end still gets two weeks
 HAND_MONTHS = {SurveyKind.HOT: 6, SurveyKind.COLD: 12}  # by hand, until this many months after the end
-REMINDER_DAYS = (7, 14)  # after the first message
-MAX_MESSAGES = 1 + len(REMINDER_DAYS)
 TOKEN_PURPOSE = "survey"
 
 
@@ -203,10 +202,14 @@ def _cohorts_to_open(today: date) -> list[tuple[Cohort, SurveyKind]]:
 
 
 def send_due(today: date) -> int:
-    """Open the campaigns due `today`, then queue the invitations and reminders due; the number queued. The caller
-    commits."""
-    for cohort, kind in _cohorts_to_open(today):
+    """Open the campaigns due `today`, then queue the invitations and reminders due; the number queued. Safe to run
+    again the same day and from several machines at once: the cohorts to open, then the open campaigns, are locked
+    before what to do is read again (a second sender waits, then finds it done). The caller commits."""
+    lock_rows(Cohort, [cohort.id for cohort, _kind in _cohorts_to_open(today)])
+    for cohort, kind in _cohorts_to_open(today):  # as they are now that the rows are ours
         open_campaign(cohort, kind, today)
+    open_campaigns = sa.select(SurveyCampaign.id).where(SurveyCampaign.closes_on >= today)
+    lock_rows(SurveyCampaign, db.session.scalars(open_campaigns))
     campaigns = db.session.scalars(
         sa.select(SurveyCampaign)
         .where(SurveyCampaign.closes_on >= today)
@@ -218,5 +221,6 @@ def send_due(today: date) -> int:
             .joinedload(Learner.user),
         )
         .order_by(SurveyCampaign.id)
+        .execution_options(populate_existing=True)
     ).all()
     return send_invitations(list(campaigns), today)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import dates
+from .. import dates, params
 from ..access import get_campaign_or_404, get_cohort_or_404, get_programme_or_404, role_required
 from ..auth.throttle import is_throttled, note_success, record_attempt
 from ..extensions import db
@@ -40,7 +40,7 @@ def index() -> str:
     return render_template(
         "satisfaction/index.html",
         programmes=programmes_with_questionnaires(),
-        campaigns=campaign_rows(),
+        campaigns=campaign_rows(page=params.page()),
         upcoming=upcoming(today),
         form=OpenCampaignForm(formdata=None),
         today=today,
@@ -148,7 +148,7 @@ def answer() -> Response | str | tuple[str, int]:
         _link_gone()
     form = AnswerForm.for_campaign(invitation.campaign.statements)
     if form.validate_on_submit():
-        if not record_answer(invitation, token_hash, form.scores(), form.comment.data or ""):
+        if not record_answer(invitation, form.scores(), form.comment.data or ""):
             db.session.rollback()
             _link_gone()
         db.session.commit()

@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('subject', sa.String(length=250), nullable=False),
     sa.Column('body_text', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('locale', sa.String(length=5), server_default='fr', nullable=False),
+    sa.Column('locale', sa.String(length=16), server_default='fr', nullable=False),
     sa.Column('state', sa.Enum('queued', 'sending', 'sent', 'failed', name='message_state', native_enum=False, create_constraint=True), server_default='queued', nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('due_at', sa.DateTime(), nullable=False),
@@ -141,7 +141,7 @@ def upgrade():
         batch_op.add_column(sa.Column('confirmed_at', sa.DateTime(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_outcomes_confirmed_by_id_users'), 'users', ['confirmed_by_id'], ['id'], ondelete='SET NULL')
 
-    op.add_column('users', sa.Column('locale', sa.String(length=5), nullable=True))
+    op.add_column('users', sa.Column('locale', sa.String(length=16), nullable=True))
     # Nothing refers to `outcomes`: copying it (SQLite's way to add a foreign key) loses nothing.
 
 
