@@ -338,18 +338,20 @@ def test_a_questionnaire_link_unsubscribes_too(app: Flask, client: FlaskClient, 
     with app.app_context():
         invitation = SurveyInvitation(campaign_id=world.campaign_id, enrolment_id=world.enrolment_id,
                                       recipient="learner@example.org", messages=1)
-        db.session.add(invitation)
+        other = FollowUpRequest(enrolment_id=world.enrolment_id, point=0, recipient="luc@example.com", messages=1)
+        db.session.add_all([invitation, other])
         db.session.get(Learner, world.learner_id).contact_consent = True
         db.session.flush()
         token = tokens.issue("survey", timedelta(days=20), subject=str(invitation.id))
         db.session.commit()
-        invitation_id = invitation.id
+        invitation_id, other_id = invitation.id, other.id
     assert client.get(f"/followup/{token}").status_code == 404  # a questionnaire link answers no follow-up
     _open(client, token, "unsubscribe")
     assert client.post("/unsubscribe", data=page_form(client, "/unsubscribe")).status_code == 302
     with app.app_context():
         assert db.session.get(Learner, world.learner_id).contact_consent is False
         assert db.session.get(SurveyInvitation, invitation_id).unsubscribed_at is not None
+        assert db.session.get(FollowUpRequest, other_id).unsubscribed_at is not None  # everything else stops too
     again = client.post("/unsubscribe", data={"csrf_token": csrf_token(client, "/unsubscribe")})
     assert again.status_code == 302 and len(_events(app, "learner")) == 1  # done already: nothing more to record
 

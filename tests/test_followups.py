@@ -84,6 +84,9 @@ def test_leavers_who_agreed_are_asked_once_at_their_personal_address(app: Flask)
             assert found is not None and found.subject == str(request.id)
             assert 29 <= (found.expires_at - utcnow()).days <= 30
             assert "Bonjour Prénom" in message.body_text and message.locale == "fr"
+            # sentences apart in both versions (a block tag at a line's end eats its newline: `+%}` keeps it)
+            assert "maintenant ?\n\nQuelques questions" in message.body_text
+            assert "maintenant ?\nQuelques questions" in message.body_html
         again = send_due(TODAY)
         db.session.commit()
         assert (again.asked, again.reminded) == (0, 0) and len(_outbox()) == 2

@@ -20,6 +20,7 @@ from bootcamp import i18n
 from bootcamp.extensions import db
 from bootcamp.importing.aliases import ALIASES
 from bootcamp.models import Cohort
+from bootcamp.satisfaction.statements import default_statements
 
 from .conftest import AuthActions, csrf_token
 from .test_access import MATRIX, ROLES
@@ -173,6 +174,8 @@ def _data_words(app: Flask) -> set[str]:
             for row in db.session.execute(sa.select(*columns)):
                 for value in row:
                     words.update(re.findall(r"[^\W\d_]+", str(value or "")))
+        for statement in default_statements():  # a questionnaire's content, in French whatever the reader's language
+            words.update(re.findall(r"[^\W\d_]+", statement.text))
     locale = Locale.parse(PSEUDO)
     for names in (locale.months["format"], locale.days["format"]):
         for width in ("abbreviated", "wide"):

@@ -212,7 +212,7 @@ def test_an_error_is_one_line_without_token_nor_password(app: Flask) -> None:
 def test_command_without_mail_server_keeps_the_messages(app: Flask, world, runner) -> None:
     result = runner.invoke(args=["mail", "send"])
     assert result.exit_code == 0
-    assert result.output == "MAIL_SERVER is not set: 1 messages kept in the outbox (read them at /admin/outbox)\n"
+    assert result.output == "MAIL_SERVER is not set: 1 message kept in the outbox (read them at /admin/outbox)\n"
     assert _row(app, world.message_id).state == MessageState.QUEUED
 
 

@@ -189,11 +189,14 @@ def test_managers_reach_the_learner_by_mail_and_phone(app: Flask, client, auth: 
         for last_name, email, phone in [("Appel", "appel@example.net", "+33 6 12 34 56 78"), ("Muet", None, None)]:
             enrolment = factories.learner(cohort, last_name=last_name, email=email, phone=phone).enrolments[0]
             enrolment.status, enrolment.exit_date = EnrolmentStatus.FINISHED, TODAY - timedelta(days=20)
+        moved = factories.learner(cohort, last_name="Parti", email="parti@ecole.example", personal_email="p@x.example")
+        moved.enrolments[0].status, moved.enrolments[0].exit_date = EnrolmentStatus.FINISHED, TODAY - timedelta(days=20)
         db.session.commit()
         cohort_id = cohort.id
     auth.login("manager@example.org")
     page = client.get(f"/outcomes/due?cohort={cohort_id}").text
     assert '<a href="mailto:appel@example.net">appel@example.net</a>' in page
+    assert "mailto:p@x.example" in page and "parti@ecole.example" not in page  # after the training: the personal
     assert '<a href="tel:+33612345678">+33 6 12 34 56 78</a>' in page
     assert "<th scope=\"col\">Contact</th>" in page and "aucun</span>" in page  # Muet: nothing held
 

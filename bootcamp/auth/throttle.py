@@ -61,3 +61,10 @@ def note_success(attempt_id: int, email: str, address: str, kind: str = LOGIN) -
             LoginAttempt.succeeded.is_(False),
         )
     )
+
+
+def note_link_opened(attempt_id: int) -> None:
+    """A personal link's opening (kind « link ») that opened something: this attempt no longer counts as a failure.
+    Unlike a login's success, the address's earlier failures still count: every link shares the door, and a good
+    link must not wipe the guesses made beside it."""
+    db.session.execute(sa.update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True))

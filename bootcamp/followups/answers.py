@@ -19,7 +19,6 @@ from ..models import (
     Cohort,
     Enrolment,
     FollowUpRequest,
-    LoginAttempt,
     Outcome,
     OutcomeSource,
     Situation,
@@ -155,19 +154,20 @@ def save_answer(request: FollowUpRequest, answer: Answer) -> Outcome | None:
 
 
 def stop_messages(target: FollowUpRequest | SurveyInvitation) -> None:
-    """Stop the messages: the learner withdraws their consent to be contacted (audited, no actor) and this request
-    or invitation sends no reminder. Doing it again changes nothing. The caller commits."""
+    """Stop the messages: the learner withdraws their consent to be contacted (audited, no actor), and none of their
+    follow-up requests or questionnaire invitations sends anything more (a « à chaud » questionnaire needs no
+    consent: its invitation is stopped here). Doing it again changes nothing. The caller commits."""
     learner = locked(target.enrolment.learner)
     if learner.contact_consent:
         learner.contact_consent = False
         before, after = {"contact_consent": True}, {"contact_consent": False}
         record("learner", learner.id, "update", before, after, learner_id=learner.id).actor_id = None
-    if target.unsubscribed_at is None:
-        target.unsubscribed_at = utcnow()
-
-
-def link_opened(attempt_id: int) -> None:
-    """A personal link's opening counted for throttling (auth/throttle.py, kind « link ») was a usable link: it
-    no longer counts as a failure. Unlike a login's success, the address's earlier failures still count (the door
-    is shared by every link). The caller commits."""
-    db.session.execute(sa.update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True))
+    theirs = sa.select(Enrolment.id).where(Enrolment.learner_id == learner.id)
+    now = utcnow()
+    for model in (FollowUpRequest, SurveyInvitation):
+        db.session.execute(
+            sa.update(model)
+            .where(model.enrolment_id.in_(theirs), model.unsubscribed_at.is_(None))
+            .values(unsubscribed_at=now)
+            .execution_options(synchronize_session="fetch")
+        )

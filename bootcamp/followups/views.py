@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from ..auth.throttle import is_throttled, record_attempt
+from ..auth.throttle import is_throttled, note_link_opened, record_attempt
 from ..extensions import db
 from ..models import utcnow
 from ..tokens import digest, redact_werkzeug_log
@@ -18,7 +18,6 @@ from .answers import (
     UNSUBSCRIBE_PURPOSES,
     Standing,
     current_outcome,
-    link_opened,
     request_from_link,
     save_answer,
     standing,
@@ -65,7 +64,7 @@ def open_link(token: str) -> Response | tuple[str, int]:
     if request_from_link(token_hash) is None:
         return _gone(ANSWER_LINK)
     with write_transaction():
-        link_opened(attempt_id)
+        note_link_opened(attempt_id)
     session[ANSWER_LINK] = token_hash
     return redirect(url_for("followups.answer"))
 
@@ -114,7 +113,7 @@ def unsubscribe_link(token: str) -> Response | tuple[str, int]:
     if purpose is None:
         return _gone(UNSUBSCRIBE_LINK)
     with write_transaction():
-        link_opened(attempt_id)
+        note_link_opened(attempt_id)
     session[UNSUBSCRIBE_LINK] = [purpose, token_hash]
     return redirect(url_for("followups.unsubscribe"))
 

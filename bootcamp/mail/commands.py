@@ -26,7 +26,8 @@ def send(limit_text: str | None) -> None:
     limit = limit_given(limit_text)
     if not current_app.config.get("MAIL_SERVER"):
         kept = sender.waiting()
-        click.echo(f"MAIL_SERVER is not set: {kept} messages kept in the outbox (read them at /admin/outbox)")
+        messages = "1 message" if kept == 1 else f"{kept} messages"
+        click.echo(f"MAIL_SERVER is not set: {messages} kept in the outbox (read them at /admin/outbox)")
         return
     report = sender.send_due(limit)
     click.echo(f"sent {report.sent}, to retry {report.retrying}, given up {report.failed}")

@@ -10,7 +10,6 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectChoice,
-    StringField,
     TextAreaField,
     ValidationError,
 )
@@ -44,7 +43,9 @@ class StatementsForm(FlaskForm):
     « overall »), one new statement (`added`), and the stamp the page was shown with."""
 
     stamp = HiddenField()
-    added = StringField(_l("Ajouter une affirmation (facultatif)"), validators=[Length(max=TEXT_MAX, message=TOO_LONG)])
+    added = TextAreaField(
+        _l("Ajouter une affirmation (facultatif)"), validators=[Length(max=TEXT_MAX, message=TOO_LONG)]
+    )
 
     @classmethod
     def for_statements(cls, statements: list[Statement], **kwargs: Any) -> "StatementsForm":
@@ -52,7 +53,7 @@ class StatementsForm(FlaskForm):
             pass
 
         for number, item in enumerate(statements, start=1):
-            text = StringField(
+            text = TextAreaField(
                 _l("Affirmation %(num)d", num=number),
                 validators=[
                     InputRequired(_l("Écrivez l'affirmation, ou cochez « retirer ».")),

@@ -3,14 +3,26 @@
 from typing import NoReturn
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from .. import dates, params
 from ..access import get_campaign_or_404, get_cohort_or_404, get_programme_or_404, role_required
-from ..auth.throttle import is_throttled, note_success, record_attempt
+from ..auth.throttle import is_throttled, note_link_opened, record_attempt
 from ..extensions import db
 from ..models import Cohort, SurveyCampaign, SurveyKind, utcnow
 from ..tokens import digest
@@ -87,7 +99,8 @@ def open_by_hand() -> Response:
     campaign = open_campaign(cohort, kind, today, opened_by_id=current_user.id)
     sent = send_invitations([campaign], today)
     db.session.commit()
-    flash(_("Questionnaire ouvert : %(num)d message(s) en attente d'envoi.", num=sent), "success")
+    flash(ngettext("Questionnaire ouvert : %(num)d message en attente d'envoi.",
+                   "Questionnaire ouvert : %(num)d messages en attente d'envoi.", sent), "success")
     return redirect(url_for("satisfaction.campaign", campaign_id=campaign.id))
 
 
@@ -112,11 +125,10 @@ def cohort_campaigns(cohort_id: int) -> str:
 
 
 def _link_gone() -> NoReturn:
+    """The follow-up links' plain page, the same for every dead link (closed, answered, unknown): never says which,
+    and writes nothing of the request (the token) into the page."""
     session.pop(SURVEY_LINK, None)
-    abort(404, description=_(
-        "Ce lien n'est plus valable : le questionnaire est fermé, vous y avez déjà répondu, ou le lien est "
-        "incomplet. Merci de votre participation."
-    ))
+    abort(make_response(render_template("followups/gone.html"), 404))
 
 
 @bp.get("/survey/<token>")
@@ -128,10 +140,10 @@ def open_link(token: str) -> Response:
     db.session.commit()
     if is_throttled(LINK_KEY, address, now, "link"):
         current_app.logger.warning("survey links throttled")
-        abort(429, description=_("Trop de tentatives : réessayez dans un quart d'heure."))
+        abort(make_response(render_template("followups/gone.html", throttled=True), 429))
     if invitation_from_link(token_hash, dates.today()) is None:
         _link_gone()
-    note_success(attempt, LINK_KEY, address, "link")
+    note_link_opened(attempt)
     db.session.commit()
     session[SURVEY_LINK] = token_hash
     return redirect(url_for("satisfaction.answer"))

@@ -74,6 +74,12 @@ def _demo_ids(database: Path) -> dict[str, int]:
                 " ON u.id = ct.user_id WHERE u.email = 'trainer@example.org' AND c.end_date < date('now')"
                 " ORDER BY c.end_date DESC LIMIT 1"
             ),
+            "message": one("SELECT min(id) FROM outbox_messages"),  # a follow-up the demo sent (issue 17)
+            "campaign": one(  # the questionnaire with the most answers: its figures and comments are shown
+                "SELECT campaign_id FROM survey_responses GROUP BY campaign_id ORDER BY count(*) DESC, campaign_id"
+                " LIMIT 1"
+            ),
+            "programme": one(f"SELECT programme_id FROM cohorts WHERE id = {cohort}"),
         }
 
 
