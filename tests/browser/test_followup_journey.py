@@ -43,12 +43,12 @@ def _flask(server, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def questionnaire(server) -> tuple[int, str]:
+def questionnaire(server) -> tuple[int, int]:
     """A questionnaire open on the demo's today (a cohort that ended this week) and one of its invited who has
-    not answered, made due for a first message again: today's run writes to them. (campaign id, their address)"""
+    not answered, made due for a first message again: today's run writes to them. (campaign id, invitation id)"""
     with sqlite3.connect(server.database) as connection:
-        invitation, campaign, recipient = connection.execute(
-            "SELECT i.id, i.campaign_id, i.recipient FROM survey_invitations i"
+        invitation, campaign = connection.execute(
+            "SELECT i.id, i.campaign_id FROM survey_invitations i"
             " JOIN survey_campaigns c ON c.id = i.campaign_id"
             " WHERE c.closes_on >= date('now') AND NOT i.answered AND i.recipient IS NOT NULL"
             " AND i.unsubscribed_at IS NULL ORDER BY i.id LIMIT 1"
@@ -56,7 +56,7 @@ def questionnaire(server) -> tuple[int, str]:
         connection.execute(
             "UPDATE survey_invitations SET messages = 0, first_sent_at = NULL WHERE id = ?", (invitation,)
         )
-    return campaign, recipient
+    return campaign, invitation
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +75,14 @@ def _no_violation(page) -> None:
     )
 
 
-def _link_from_outbox(page, kind: str, path: str, to: str | None = None) -> tuple[str, str]:
-    """The newest queued message of `kind` (to `to`, if given) on /admin/outbox, opened: its recipient and the path
-    of its link to `path` (the message's body holds it until it is sent)."""
-    page.goto(f"/admin/outbox?state=queued&kind={kind}")
-    rows = page.locator("table tbody tr")
-    (rows.filter(has_text=to) if to else rows).first.locator("th a").click()
+def _link_from_outbox(page, kind: str, path: str, message: int | None = None) -> tuple[str, str]:
+    """The newest queued message of `kind` on /admin/outbox (or the message `message`), opened: its recipient and the
+    path of its link to `path` (the message's body holds it until it is sent)."""
+    if message is None:
+        page.goto(f"/admin/outbox?state=queued&kind={kind}")
+        page.locator("table tbody tr th a").first.click()
+    else:
+        page.goto(f"/admin/outbox/{message}")
     expect(page.get_by_role("heading", name="Texte du message")).to_be_visible()
     recipient = page.locator("xpath=//dl[@class='record']/div[dt='À']/dd").inner_text().strip()
     body = page.locator(".brief-text").inner_text()
@@ -188,7 +190,9 @@ def test_a_satisfaction_questionnaire_answered_through_its_link(
 ) -> None:
     """A questionnaire open this week (its cohort just ended): the learner answers through the link of today's
     email; the campaign counts one more answer."""
-    campaign_id, recipient = questionnaire
+    campaign_id, invitation = questionnaire
+    with sqlite3.connect(server.database) as connection:
+        [message] = connection.execute("SELECT last_message_id FROM survey_invitations WHERE id = ?", (invitation,))
     staff = browser.new_context(base_url=server.url, locale="fr-FR", viewport={"width": 1280, "height": 900})
     staff.on("page", watch.attach)
     staff.add_cookies(signed_in("manager@example.org"))
@@ -198,7 +202,7 @@ def test_a_satisfaction_questionnaire_answered_through_its_link(
     answers = manager.locator("dl.facts div").filter(has_text="Réponses").locator("dd")
     before = int(answers.inner_text())
     staff.add_cookies(signed_in("admin@example.org"))  # the same browser, now as the admin
-    _recipient, link = _link_from_outbox(manager, "survey", "/survey/", to=recipient)
+    _recipient, link = _link_from_outbox(manager, "survey", "/survey/", message=message[0])
 
     phone = browser.new_context(base_url=server.url, locale="fr-FR", viewport=PHONE, is_mobile=True, has_touch=True)
     phone.on("page", watch.attach)
