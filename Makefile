@@ -38,6 +38,7 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
 	$(BIN)/flask attendance calendars
+	$(BIN)/flask followups send  # today's follow-ups and questionnaires (cron's daily run): read at /admin/outbox
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Production-style: gunicorn with several workers (PORT, WORKERS, HOST honoured; see gunicorn.conf.py).
