@@ -67,7 +67,7 @@ def _replay(today: date) -> None:
             OutboxMessage.id >= first_new, OutboxMessage.state == MessageState.SENT
         )
         for message in db.session.scalars(delivered):  # as the sender leaves them: no usable link once delivered
-            message.body_text, message.body_html = tokens.redact(message.body_text), tokens.redact(message.body_html)
+            message.body_text, message.body_html = tokens.redact_message(message.body_text, message.body_html)
         db.session.execute(
             sa.update(FollowUpRequest).where(FollowUpRequest.first_sent_at >= datetime.combine(day, time.min),
                                              FollowUpRequest.first_sent_at < datetime.combine(day, time.max))

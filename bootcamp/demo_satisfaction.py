@@ -102,7 +102,7 @@ def _replay(today: date, rnd: random.Random) -> None:
         for message in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id >= first_new)):
             message.created_at = message.due_at = message.sent_at = moment
             message.state, message.attempts = MessageState.SENT, 1
-            message.body_text, message.body_html = tokens.redact(message.body_text), tokens.redact(message.body_html)
+            message.body_text, message.body_html = tokens.redact_message(message.body_text, message.body_html)
     running = sa.select(SurveyInvitation).join(SurveyCampaign).where(
         SurveyCampaign.closes_on >= today, SurveyInvitation.messages > 0, SurveyInvitation.answered.is_(False)
     )

@@ -91,6 +91,12 @@ def redact(text: str) -> str:
     return _TOKEN_IN_PATH.sub(r"\1[redacted]", text)
 
 
+def redact_message(text: str, html: str) -> tuple[str, str]:
+    """A delivered email's two bodies without their links' tokens: [redacted] in the text, `redacted` in the HTML
+    (a link must stay a valid URL; it opens the plain page of a dead link)."""
+    return redact(text), _TOKEN_IN_PATH.sub(r"\1redacted", html)
+
+
 class RedactTokens(logging.Filter):
     """Keep tokens out of werkzeug's request log (the development server)."""
 

@@ -77,6 +77,7 @@ def test_a_message_is_delivered_in_its_language_with_both_parts_and_its_link_the
     stored = _row(app, message_id)
     assert stored.state == MessageState.SENT and stored.sent_at and stored.attempts == 1 and not stored.last_error
     assert token not in stored.body_text + stored.body_html and "/password/[redacted]" in stored.body_text
+    assert "/password/redacted" in stored.body_html  # a link still a valid URL (it opens the dead link's page)
 
 
 def test_one_connection_for_a_batch_and_the_limit_leaves_the_rest_for_the_next_run(app: Flask, smtp_server) -> None:

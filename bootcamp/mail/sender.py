@@ -203,10 +203,10 @@ def backoff(attempts: int) -> timedelta:
 def _values(result: Result, now: datetime, max_attempts: int) -> dict[str, Any]:
     attempts = result.message.attempts + 1
     if result.state == MessageState.SENT:
+        text, html = tokens.redact_message(result.message.body_text, result.message.body_html)
         return {
             "state": MessageState.SENT, "sent_at": now, "attempts": attempts, "claimed_until": None,
-            "last_error": None, "body_text": tokens.redact(result.message.body_text),
-            "body_html": tokens.redact(result.message.body_html),
+            "last_error": None, "body_text": text, "body_html": html,
         }
     if result.state == MessageState.FAILED or attempts >= max_attempts:
         return {
