@@ -1,4 +1,5 @@
-"""Fixtures: an app on a migrated SQLite copy per test, clients, role accounts, a query counter."""
+"""Fixtures: one app per pytest worker on a fresh database per test (a migrated SQLite copy, or PostgreSQL
+emptied), clients, role accounts, a real SMTP server, a query counter."""
 
 import os
 import re
