@@ -9,6 +9,7 @@ accessibility and best practices 100) and writes bench/lighthouse.md. Not a test
 
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -24,10 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import free_port, session_cookie  # noqa: E402
-from bootcamp import create_app  # noqa: E402
+from bootcamp import create_app, dates  # noqa: E402
 from bootcamp.demo import DemoOptions, load_demo  # noqa: E402
 from bootcamp.extensions import db  # noqa: E402
-from bootcamp.models import Cohort  # noqa: E402
+from bootcamp.followups.services import send_due  # noqa: E402
+from bootcamp.models import Cohort, MessageKind, MessageState, OutboxMessage  # noqa: E402
+from bootcamp.tokens import redact  # noqa: E402
 
 LIGHTHOUSE = ROOT / "bench" / "lighthouse-npm" / "node_modules" / ".bin" / "lighthouse"
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
@@ -38,8 +41,9 @@ GOALS = {"performance": 90, "accessibility": 100, "best-practices": 100}
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking"
 
 
-def build(database_uri: str) -> dict[str, int]:
-    """The demo data of `make run`; the ids the page paths need."""
+def build(database_uri: str) -> dict[str, int | str]:
+    """The demo data of `make run` and the day's `flask followups send`; the ids and the follow-up link the page
+    paths need."""
     config = {"SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "bench", "PASSWORD_HASH_PROFILE": "CHEAPEST"}
     app = create_app(config)
     from flask_migrate import upgrade
@@ -47,12 +51,19 @@ def build(database_uri: str) -> dict[str, int]:
     with app.app_context():
         upgrade()
         load_demo(DemoOptions())
+        send_due(dates.today())  # the day's follow-ups, as `make run` does: one link for the leaver's page
+        db.session.commit()
+        body = db.session.scalar(
+            sa.select(OutboxMessage.body_text).where(OutboxMessage.kind == MessageKind.FOLLOW_UP,
+                                                     OutboxMessage.state == MessageState.QUEUED)
+        ) or ""
+        link = re.search(r"/followup/[A-Za-z0-9_-]+", body)
         cohort = db.session.scalar(
             sa.select(Cohort.id).where(Cohort.name.like("Mende%"), Cohort.start_date <= sa.func.current_date())
             .order_by(Cohort.start_date.desc())
         )
         db.engine.dispose()
-    return {"cohort": cohort}
+    return {"cohort": cohort, "followup": link.group(0) if link else "/followup/none"}
 
 
 def audit(url: str, cookie: str, output: Path) -> dict[str, float]:
@@ -112,7 +123,7 @@ def measure(base: str, pages: list[tuple[str, str]], folder: Path) -> list[str]:
         score = median_scores(runs)
         flags = "".join(" ✗" if score[name] < goal else "" for name, goal in GOALS.items())
         line = (
-            f"| {who or 'anonymous'} {path} | {score['performance']:.0f} | {score['accessibility']:.0f} "
+            f"| {who or 'anonymous'} {redact(path)} | {score['performance']:.0f} | {score['accessibility']:.0f} "
             f"| {score['best-practices']:.0f} | {score['seo']:.0f} | {score['tbt']:.0f} | {score['lcp']:.0f} "
             f"| {score['weight']:.0f} |{flags}"
         )
@@ -137,6 +148,10 @@ def main() -> None:
             ("learner", "/me/certification"),
             ("trainer", f"/cohorts/{ids['cohort']}/readiness"),
             ("manager", "/certification"),
+            (None, "/forgot-password"),
+            (None, str(ids["followup"])),  # a leaver's follow-up link (it redirects to /followup)
+            ("manager", "/outcomes/due"),
+            ("manager", "/satisfaction"),
         ]
         port = free_port()
         server = serve(database_uri, port, folder)

@@ -20,6 +20,9 @@ from .models import OneTimeToken, utcnow
 TOKEN_PATHS = ("/password/", "/followup/", "/survey/", "/unsubscribe/")
 _TOKEN_IN_PATH = re.compile("(" + "|".join(re.escape(prefix) for prefix in TOKEN_PATHS) + r")[^/?#\s\"']+")
 KEPT_AFTER_EXPIRY = timedelta(days=1)
+# An email's unsubscribe link has a token of its own (a token opens one form and nothing else): its purpose says what
+# the link's subject is, a follow-up request or a questionnaire invitation. It lives as long as the message's link.
+UNSUBSCRIBE = {"follow_up": "stop_follow_up", "survey": "stop_survey"}
 
 
 def digest(token: str) -> str:

@@ -66,6 +66,14 @@ def asked(app: Flask, world) -> tuple[int, str]:
     return _ask(app, world.other_enrolment_id)
 
 
+def _stop_token(app: Flask, request_id: int) -> str:
+    """The unsubscribe link's own token of a follow-up request's message (tokens.UNSUBSCRIBE)."""
+    with app.app_context():
+        token = tokens.issue(tokens.UNSUBSCRIBE["follow_up"], timedelta(days=30), subject=str(request_id))
+        db.session.commit()
+        return token
+
+
 def _open(client: FlaskClient, token: str, door: str = "followup") -> None:
     response = client.get(f"/{door}/{token}")
     assert response.status_code == 302 and response.headers["Location"] == f"/{door}", response.status_code
@@ -235,7 +243,7 @@ def test_openings_are_throttled_per_address(app: Flask, client: FlaskClient, ask
 def test_posts_without_csrf_token_are_refused(app: Flask, client: FlaskClient, world, asked) -> None:
     request_id, token = asked
     _open(client, token)
-    _open(client, token, "unsubscribe")
+    _open(client, _stop_token(app, request_id), "unsubscribe")
     assert client.post("/followup", data=JOB).status_code == 400
     assert client.post("/unsubscribe", data={}).status_code == 400
     assert _outcomes(app, world.other_enrolment_id) == []
@@ -318,9 +326,12 @@ def test_opening_an_unsubscribe_link_changes_nothing_and_the_button_stops_the_me
     app: Flask, client: FlaskClient, world, asked
 ) -> None:
     request_id, token = asked
-    _open(client, token, "unsubscribe")
+    stop = _stop_token(app, request_id)
+    # a token opens its one form and nothing else: the answer link's, no unsubscribe page; the unsubscribe one, no form
+    assert client.get(f"/unsubscribe/{token}").status_code == 404 and client.get(f"/followup/{stop}").status_code == 404
+    _open(client, stop, "unsubscribe")
     page = client.get("/unsubscribe")
-    assert page.status_code == 200 and "Ne plus recevoir de messages" in page.text and token not in page.text
+    assert page.status_code == 200 and "Ne plus recevoir de messages" in page.text and stop not in page.text
     with app.app_context():
         assert db.session.get(Learner, world.other_learner_id).contact_consent is True
         assert db.session.get(FollowUpRequest, request_id).unsubscribed_at is None
@@ -343,10 +354,12 @@ def test_a_questionnaire_link_unsubscribes_too(app: Flask, client: FlaskClient, 
         db.session.get(Learner, world.learner_id).contact_consent = True
         db.session.flush()
         token = tokens.issue("survey", timedelta(days=20), subject=str(invitation.id))
+        stop = tokens.issue(tokens.UNSUBSCRIBE["survey"], timedelta(days=20), subject=str(invitation.id))
         db.session.commit()
         invitation_id, other_id = invitation.id, other.id
     assert client.get(f"/followup/{token}").status_code == 404  # a questionnaire link answers no follow-up
-    _open(client, token, "unsubscribe")
+    assert client.get(f"/unsubscribe/{token}").status_code == 404  # nor unsubscribes: its message's other link does
+    _open(client, stop, "unsubscribe")
     assert client.post("/unsubscribe", data=page_form(client, "/unsubscribe")).status_code == 302
     with app.app_context():
         assert db.session.get(Learner, world.learner_id).contact_consent is False
@@ -371,7 +384,7 @@ def test_the_pages_run_a_fixed_number_of_queries(app: Flask, client: FlaskClient
     _answer(client)
     with count_queries() as answered:
         assert client.get("/followup").status_code == 200
-    _open(client, token, "unsubscribe")
+    _open(client, _stop_token(app, request_id), "unsubscribe")
     with count_queries() as unsubscribe:
         assert client.get("/unsubscribe").status_code == 200
     assert (opening.count, question.count, answered.count, unsubscribe.count) == (7, 3, 3, 2)

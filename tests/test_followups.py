@@ -79,7 +79,10 @@ def test_leavers_who_agreed_are_asked_once_at_their_personal_address(app: Flask)
         for request in requests:
             message = db.session.get(OutboxMessage, request.last_message_id)
             token = _token(message)
-            assert f"/unsubscribe/{token}" in message.body_text and f"/followup/{token}" in message.body_html
+            stop = re.search(r"/unsubscribe/([A-Za-z0-9_-]+)", message.body_text).group(1)
+            assert stop != token and f"/unsubscribe/{stop}" in message.body_html
+            assert f"/followup/{token}" in message.body_html
+            assert tokens.find(tokens.UNSUBSCRIBE["follow_up"], tokens.digest(stop)).subject == str(request.id)
             found = tokens.find("follow_up", tokens.digest(token))
             assert found is not None and found.subject == str(request.id)
             assert 29 <= (found.expires_at - utcnow()).days <= 30

@@ -1,13 +1,14 @@
 """Satisfaction questionnaires, the staff side: opening campaigns (à chaud, à froid), who is invited, reminders,
 the programmes' statements (409, audit, « overall » kept), opening by hand, the campaign page and who sees it."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from bootcamp import dates
+from bootcamp import dates, tokens
 from bootcamp.dates import add_months
 from bootcamp.extensions import db
 from bootcamp.models import (
@@ -95,6 +96,11 @@ def test_hot_opens_in_the_last_week_for_everyone_not_dropped_at_their_school_add
         assert {message.recipient for message in messages} == {"a@school.example", "b@home.example"}
         assert all("/survey/" in m.body_text and "/unsubscribe/" in m.body_text for m in messages)
         assert all("anonymes" in m.body_text and "Votre avis" in m.subject for m in messages)
+        for message in messages:  # the unsubscribe link has a token of its own (a token opens one form only)
+            answer, stop = (re.search(rf"/{door}/([A-Za-z0-9_-]+)", message.body_text).group(1)
+                            for door in ("survey", "unsubscribe"))
+            assert tokens.find("survey", tokens.digest(answer)) and tokens.find("stop_survey", tokens.digest(stop))
+            assert tokens.find("survey", tokens.digest(stop)) is None
 
 
 def test_hot_does_not_open_after_the_end_nor_twice(app: Flask, world) -> None:

@@ -25,12 +25,12 @@ from ..models import (
     SurveyInvitation,
     utcnow,
 )
-from ..tokens import find
+from ..tokens import UNSUBSCRIBE, find
 from ..transactions import locked
 
 FOLLOW_UP = "follow_up"  # the token purpose of follow-up links (bootcamp/followups/services.py issues them)
 SURVEY = "survey"  # the token purpose of questionnaire links (bootcamp/satisfaction)
-UNSUBSCRIBE_PURPOSES = (FOLLOW_UP, SURVEY)
+UNSUBSCRIBE_PURPOSES = (UNSUBSCRIBE[FOLLOW_UP], UNSUBSCRIBE[SURVEY])  # an unsubscribe link's own tokens
 # Situations that have an employer or a school, a title, a start date and a place; the others have none of these.
 WITH_DETAILS = frozenset({*EMPLOYMENT_SITUATIONS, Situation.TRAINING})
 ANSWER_FIELDS = ("point", "situation", "employer", "job_title", "digital", "start_date", "city", "source")
@@ -67,10 +67,11 @@ def _subject_id(subject: str | None) -> int | None:
     return int(subject)
 
 
-def request_from_link(token_hash: str) -> FollowUpRequest | None:
-    """The follow-up request a usable follow-up token opens, with its learner, cohort and programme; None if the
-    token is unknown or expired, or the request or its exit is gone (the exit undone, the enrolment deleted)."""
-    token = find(FOLLOW_UP, token_hash)
+def request_from_link(token_hash: str, purpose: str = FOLLOW_UP) -> FollowUpRequest | None:
+    """The follow-up request a usable token of `purpose` (the answer link's, or its unsubscribe link's) opens, with
+    its learner, cohort and programme; None if the token is unknown or expired, or the request or its exit is gone
+    (the exit undone, the enrolment deleted)."""
+    token = find(purpose, token_hash)
     request_id = _subject_id(token.subject) if token else None
     if request_id is None:
         return None
@@ -85,9 +86,9 @@ def request_from_link(token_hash: str) -> FollowUpRequest | None:
     return request if request is not None and request.enrolment.is_leaver else None
 
 
-def invitation_from_link(token_hash: str) -> SurveyInvitation | None:
-    """The questionnaire invitation a usable survey token opens, with its learner; None otherwise."""
-    token = find(SURVEY, token_hash)
+def invitation_from_link(token_hash: str, purpose: str = SURVEY) -> SurveyInvitation | None:
+    """The questionnaire invitation a usable token of `purpose` opens, with its learner; None otherwise."""
+    token = find(purpose, token_hash)
     invitation_id = _subject_id(token.subject) if token else None
     if invitation_id is None:
         return None
@@ -100,10 +101,10 @@ def invitation_from_link(token_hash: str) -> SurveyInvitation | None:
 
 def unsubscribe_target(purpose: str, token_hash: str) -> FollowUpRequest | SurveyInvitation | None:
     """What an unsubscribe link of this purpose stops: a follow-up request or a questionnaire invitation."""
-    if purpose == FOLLOW_UP:
-        return request_from_link(token_hash)
-    if purpose == SURVEY:
-        return invitation_from_link(token_hash)
+    if purpose == UNSUBSCRIBE[FOLLOW_UP]:
+        return request_from_link(token_hash, purpose)
+    if purpose == UNSUBSCRIBE[SURVEY]:
+        return invitation_from_link(token_hash, purpose)
     return None
 
 

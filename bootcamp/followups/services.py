@@ -137,6 +137,7 @@ def _send(request: FollowUpRequest, moment: datetime) -> None:
     learner = request.enrolment.learner
     recipient = address(learner) or ""
     token = tokens.issue(TOKEN_PURPOSE, LINK_VALIDITY, subject=str(request.id))
+    stop = tokens.issue(tokens.UNSUBSCRIBE[TOKEN_PURPOSE], LINK_VALIDITY, subject=str(request.id))
     reminder = request.messages > 0
     message = queue(
         MessageKind.FOLLOW_UP,
@@ -149,7 +150,7 @@ def _send(request: FollowUpRequest, moment: datetime) -> None:
         programme=request.enrolment.cohort.programme.title,
         reminder=reminder,
         link=external_url("followups.open_link", token=token),
-        unsubscribe=external_url("followups.unsubscribe_link", token=token),
+        unsubscribe=external_url("followups.unsubscribe_link", token=stop),
         valid_days=LINK_VALIDITY.days,
     )
     request.recipient = recipient

@@ -148,7 +148,9 @@ def _moment(today: date) -> datetime:
 
 def _send(invitation: SurveyInvitation, moment: datetime) -> None:
     campaign, learner = invitation.campaign, invitation.enrolment.learner
-    token = tokens.issue(TOKEN_PURPOSE, _token_validity(campaign.closes_on), subject=str(invitation.id))
+    validity = _token_validity(campaign.closes_on)
+    token = tokens.issue(TOKEN_PURPOSE, validity, subject=str(invitation.id))
+    stop = tokens.issue(tokens.UNSUBSCRIBE[TOKEN_PURPOSE], validity, subject=str(invitation.id))
     programme = campaign.cohort.programme.short_name
     message = queue(
         MessageKind.SURVEY,
@@ -164,7 +166,7 @@ def _send(invitation: SurveyInvitation, moment: datetime) -> None:
         reminder=invitation.messages > 0,
         count=len(campaign.statements),
         answer_url=external_url("satisfaction.open_link", token=token),
-        unsubscribe_url=external_url("followups.unsubscribe_link", token=token),
+        unsubscribe_url=external_url("followups.unsubscribe_link", token=stop),
     )
     invitation.messages += 1
     invitation.first_sent_at = invitation.first_sent_at or moment
