@@ -116,18 +116,11 @@ def month(name: str = "month", default: date | None = None) -> date | None:
     return value
 
 
-@dataclass
-class Page(Generic[T]):
-    """One page of a list counted in SQL, as the pagination macro (_macros.html) reads it."""
+class Paginated:
+    """What the pagination macro (_macros.html) reads beside `page` and `pages`: a list's page links."""
 
-    rows: list[T]
     page: int
-    total: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    pages: int
 
     @property
     def has_prev(self) -> bool:
@@ -144,3 +137,17 @@ class Page(Generic[T]):
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+@dataclass
+class Page(Paginated, Generic[T]):
+    """One page of a list counted in SQL, as the pagination macro reads it."""
+
+    rows: list[T]
+    page: int
+    total: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:  # type: ignore[override]
+        return max(1, -(-self.total // self.per_page))

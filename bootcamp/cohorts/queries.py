@@ -33,6 +33,7 @@ from ..models import (
     SubmissionStatus,
     User,
 )
+from ..params import Paginated
 from ..progress import enrolment_progress
 
 # The cohort list: what it shows unless asked otherwise, and how many a page.
@@ -61,7 +62,7 @@ class CohortSummary:
 
 
 @dataclass(frozen=True)
-class CohortList:
+class CohortList(Paginated):
     """One page of the cohorts a person may see, with what the filter form offers (pagination macro's names)."""
 
     summaries: list[CohortSummary]
@@ -70,22 +71,6 @@ class CohortList:
     pages: int
     sites: list[tuple[int, str]]  # (id, name) of the sites of the cohorts one may see
     years: list[int]  # the years cohorts one may see start in, newest first
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _state_condition(state: str, today: date) -> sa.ColumnElement[bool]:
