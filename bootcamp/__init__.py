@@ -22,7 +22,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for extension in (db, csrf, i18n, login_manager, compress, mailman):
         extension.init_app(app)
     migrate.init_app(app, db, directory=str(config.MIGRATIONS), render_as_batch=True)
-
     from . import assets, cli, errors, templating
     from .absences import views as absences
     from .attendance import views as attendance
@@ -34,10 +33,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .ecf import views as ecf
     from .exams import views as exams
     from .followups import views as followups
+    from .handins import views as handins
     from .learners import views as learners
     from .livret import views as livret
     from .mail import views as mail
     from .outcomes import views as outcomes
+    from .placements import tutor_views as tutor, views as placements
     from .printouts import views as printouts
     from .projects import views as projects
     from .readiness import views as readiness
@@ -52,9 +53,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         module.init_app(app)
     # Each feature defines its blueprint in its views.py; importing a feature's services never imports its views.
     blueprints = (assets, auditlog, auth, cohorts, competencies, projects, learners, outcomes, reports, sites, users)
-    blueprints += (timetable, attendance, rollcall, absences, printouts)
-    blueprints += (ecf, livret, dossier, exams, readiness)
-    blueprints += (mail, followups, satisfaction)
+    blueprints += (timetable, attendance, rollcall, absences, printouts, ecf, livret, dossier, exams, readiness)
+    blueprints += (mail, followups, satisfaction, handins, placements, tutor)
     for module in blueprints:
         app.register_blueprint(module.bp)
     return app

@@ -31,11 +31,13 @@ from .models import (
     DropoutReason,
     EcfSituation,
     Enrolment,
+    EnrolmentStatus,
     ExamCandidate,
     ExamSession,
     HalfDay,
     Learner,
     OutboxMessage,
+    Placement,
     Programme,
     Project,
     PublicFlag,
@@ -66,6 +68,8 @@ class Action(StrEnum):
     READ_OUTBOX = "read_outbox"  # every email the app wrote (/admin/outbox): sent, waiting, given up
     MANAGE_SURVEYS = "manage_surveys"  # the questionnaires' statements, opening campaigns, every cohort's answers
     READ_SURVEY_ANSWERS = "read_survey_answers"  # a cohort's questionnaires: rates and free texts, without names
+    HAND_IN = "hand_in"  # a learner hands in their work on their cohort's briefs, and sees their own versions
+    SAY_HIRED_BY_HOST = "say_hired_by_host"  # tick « embauché·e par l'entreprise d'accueil » on a placement
 
 
 # The one table of what each role may do: routes (role_required), the navigation (templating) and the
@@ -85,6 +89,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.READ_OUTBOX: frozenset({Role.ADMIN}),
     Action.MANAGE_SURVEYS: frozenset({Role.MANAGER}),
     Action.READ_SURVEY_ANSWERS: frozenset({Role.TRAINER, Role.MANAGER}),  # a trainer: their cohorts' only
+    Action.HAND_IN: frozenset({Role.LEARNER}),
+    Action.SAY_HIRED_BY_HOST: frozenset({Role.MANAGER}),  # as the outcomes it stands beside
 }
 
 HOME_ENDPOINTS = {
@@ -506,3 +512,29 @@ def get_outbox_message_or_404(message_id: int) -> OutboxMessage:
     if message is None:
         refuse()
     return message
+
+
+def get_placement_or_404(placement_id: int, user: User) -> Placement:
+    """A placement if `user` may see its enrolment (visible_enrolments: a manager every one, a trainer their cohorts',
+    a learner their own), with its enrolment, learner and cohort, else 404. Changing it needs TEACH besides."""
+    placement = db.session.scalar(
+        sa.select(Placement)
+        .options(joinedload(Placement.enrolment).joinedload(Enrolment.learner))
+        .options(joinedload(Placement.enrolment).joinedload(Enrolment.cohort))
+        .where(Placement.id == placement_id, Placement.enrolment_id.in_(visible_enrolments(user).with_only_columns(Enrolment.id)))
+    )
+    if placement is None:
+        refuse()
+    return placement
+
+
+def get_cohort_learner_enrolment_or_404(cohort: Cohort, enrolment_id: int) -> Enrolment:
+    """An enrolment of `cohort` (already checked) that is not dropped, with its learner: a placement is made for it."""
+    enrolment = db.session.scalar(
+        sa.select(Enrolment)
+        .options(joinedload(Enrolment.learner))
+        .where(Enrolment.id == enrolment_id, Enrolment.cohort_id == cohort.id, Enrolment.status != EnrolmentStatus.DROPPED)
+    )
+    if enrolment is None:
+        refuse()
+    return enrolment

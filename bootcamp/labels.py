@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 from .models import (
     AbsenceReason,
     AgeBand,
+    AssessmentSource,
     BlockResult,
     Certification,
     Diploma,
@@ -28,6 +29,7 @@ from .models import (
     Presence,
     PublicFlag,
     Referrer,
+    ReviewStage,
     Role,
     SessionKind,
     SessionState,
@@ -124,6 +126,7 @@ GLOSSARY: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         MessageKind.ACCOUNT: _l("création de compte"),
         MessageKind.FOLLOW_UP: _l("suivi après la formation"),
         MessageKind.SURVEY: _l("questionnaire de satisfaction"),
+        MessageKind.TUTOR_REVIEW: _l("bilan du tuteur en entreprise"),
     },
     OutcomeSource: {
         OutcomeSource.STAFF: _l("saisi par l'école"),
@@ -147,6 +150,16 @@ GLOSSARY: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         SubmissionStatus.SUBMITTED: _l("rendu"),
         SubmissionStatus.LATE: _l("rendu en retard"),
         SubmissionStatus.MISSING: _l("non rendu"),
+        SubmissionStatus.PENDING: _l("à rendre"),
+        SubmissionStatus.EXEMPTED: _l("dispensé·e"),
+    },
+    AssessmentSource: {
+        AssessmentSource.TRAINER: _l("formateur·rice"),
+        AssessmentSource.TUTOR: _l("tuteur·rice en entreprise"),
+    },
+    ReviewStage: {
+        ReviewStage.MID: _l("mi-parcours"),
+        ReviewStage.END: _l("fin de stage"),
     },
     Situation: {
         Situation.CDI: _l("CDI"),

@@ -17,7 +17,7 @@ from .extensions import db
 from .models import OneTimeToken, utcnow
 
 # URL paths whose next segment is a token, in links handed out (a new kind of link adds its prefix here).
-TOKEN_PATHS = ("/password/", "/followup/", "/survey/", "/unsubscribe/")
+TOKEN_PATHS = ("/password/", "/followup/", "/survey/", "/unsubscribe/", "/tutor/")
 _TOKEN_IN_PATH = re.compile("(" + "|".join(re.escape(prefix) for prefix in TOKEN_PATHS) + r")[^/?#\s\"']+")
 KEPT_AFTER_EXPIRY = timedelta(days=1)
 # An email's unsubscribe link has a token of its own (a token opens one form and nothing else): its purpose says what

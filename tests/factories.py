@@ -1,5 +1,6 @@
 """Objects with sensible defaults; call inside an app context, then commit."""
 
+import hashlib
 import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,15 +30,18 @@ from bootcamp.models import (
     ExamSession,
     Gender,
     HalfDay,
+    HandIn,
     Learner,
     MessageKind,
     OutboxMessage,
+    Placement,
     Presence,
     Programme,
     Project,
     Role,
     SignatureSource,
     Site,
+    StoredFile,
     SurveyCampaign,
     SurveyKind,
     User,
@@ -181,6 +185,9 @@ class World:
     message_id: int  # an outbox message to learner@example.org, waiting (no SMTP in tests unless a test sets one)
     campaign_id: int  # the « à chaud » questionnaire of cohort_id, open, nobody invited yet
     other_campaign_id: int  # the same for other_cohort_id
+    hand_in_id: int  # learner_id's first version of project_id, handed in on time
+    placement_id: int  # learner_id's placement (enrolment_id), with its agreement and its two tutor forms unanswered
+    other_placement_id: int  # other_learner_id's (other_enrolment_id)
 
     def paths(self, mine: bool = True) -> dict[str, str]:
         """Values for the URL templates of test_access, in the trainer's cohort or in the other one."""
@@ -202,6 +209,9 @@ class World:
             "example": str(self.example_id if mine else self.other_example_id),
             "message": str(self.message_id),  # the outbox is the admins': not scoped
             "campaign": str(self.campaign_id if mine else self.other_campaign_id),
+            "placement": str(self.placement_id if mine else self.other_placement_id),
+            "hand_in": str(self.hand_in_id),
+            "stage": "end",
         }
 
 
@@ -277,6 +287,39 @@ def survey_campaign(of: Cohort, kind: SurveyKind, closes_on: date | None = None)
     return campaign
 
 
+def hand_in(of: Project, by: Learner, on: date, number: int = 1, repository: str = "https://git.example.org/luc/portfolio",
+            deployed: str = "https://luc.example.org/") -> HandIn:
+    """A version handed in by the learner at noon (France) on `on`."""
+    version = HandIn(
+        project=of, learner=by, number=number, repository_url=repository, deployed_url=deployed, comment="",
+        handed_in_at=datetime.combine(on, time(11, 0)), handed_in_on=on,
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+AGREEMENT_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def placement(enrolment: Enrolment, start: date = date(2026, 11, 30), end: date = date(2027, 1, 29),
+              company: str = "Lozère Numérique", tutor_email: str = "tuteur@lozere-numerique.example") -> Placement:
+    """A placement of `enrolment` with its agreement (a tiny PDF) and its tutor's forms (days.sync_reviews)."""
+    from bootcamp.placements.days import sync_reviews
+
+    agreement = StoredFile(filename="convention.pdf", content_type="application/pdf", size=len(AGREEMENT_PDF),
+                           sha256=hashlib.sha256(AGREEMENT_PDF).hexdigest(), data=AGREEMENT_PDF)
+    made = Placement(
+        enrolment=enrolment, company_name=company, siret="", city="Mende", tutor_name="Paul Tuteur",
+        tutor_role="Développeur senior", tutor_email=tutor_email, tutor_phone="04 66 00 00 00", start_date=start,
+        end_date=end, weekly_minutes=35 * 60, activities="Intégration de maquettes ; API REST.", agreement=agreement,
+    )
+    db.session.add(made)
+    sync_reviews(made)
+    db.session.flush()
+    return made
+
+
 def make_world(password: str) -> World:
     trainer = user("trainer@example.org", Role.TRAINER, password, name="Thomas Formateur")
     other_trainer = user("other.trainer@example.org", Role.TRAINER, password, name="Olga Formatrice")
@@ -303,6 +346,8 @@ def make_world(password: str) -> World:
     example, other_example = (dp_example(e, block) for e in (mine_enrolment, their_enrolment))
     message = outbox_message("learner@example.org")
     campaign, other_campaign = (survey_campaign(c, SurveyKind.HOT) for c in (mine, theirs))
+    version = hand_in(brief, learner_mine, brief.due_date)
+    placed, other_placed = (placement(e) for e in (mine_enrolment, their_enrolment))
     db.session.flush()
     return World(
         cohort_id=mine.id,
@@ -334,4 +379,7 @@ def make_world(password: str) -> World:
         message_id=message.id,
         campaign_id=campaign.id,
         other_campaign_id=other_campaign.id,
+        hand_in_id=version.id,
+        placement_id=placed.id,
+        other_placement_id=other_placed.id,
     )

@@ -18,6 +18,7 @@ from ..access import visible_cohorts
 from ..attendance.hours import Hours, counted_records, minute_sums
 from ..dates import add_months
 from ..extensions import db
+from ..handins.status import statuses
 from ..learners.names import by_name
 from ..models import (
     AttendanceRecord,
@@ -238,20 +239,30 @@ class LearnerFacts:
     attendance: Hours = Hours()  # the hours over them (hours.py): planned, present...
 
 
-def _graded(enrolments: sa.Select) -> sa.Subquery:
-    """Average score, graded, missing and late briefs of each enrolment selected."""
-    return (
+def _graded(enrolments: sa.Select, today: date) -> sa.Subquery:
+    """Average score and graded briefs of each enrolment selected, and its briefs « non rendus » and « rendus en
+    retard » as handins.status derives them."""
+    status = statuses(enrolments, today)
+    scores = (
         sa.select(
-            Enrolment.id.label("enrolment_id"),
+            status.c.enrolment_id,
             (sa.func.avg(Grade.score_hundredths) / 100.0).label("average"),
             sa.func.count(Grade.score_hundredths).label("graded"),
-            sa.func.count().filter(Grade.status == SubmissionStatus.MISSING).label("missing"),
-            sa.func.count().filter(Grade.status == SubmissionStatus.LATE).label("late"),
         )
-        .join(Project, Project.cohort_id == Enrolment.cohort_id)
-        .join(Grade, sa.and_(Grade.project_id == Project.id, Grade.learner_id == Enrolment.learner_id))
-        .where(Enrolment.id.in_(enrolments))
-        .group_by(Enrolment.id)
+        .join(Grade, sa.and_(Grade.project_id == status.c.project_id, Grade.learner_id == status.c.learner_id))
+        .group_by(status.c.enrolment_id)
+        .subquery("scores")
+    )
+    return (
+        sa.select(
+            status.c.enrolment_id,
+            sa.func.max(scores.c.average).label("average"),
+            sa.func.coalesce(sa.func.max(scores.c.graded), 0).label("graded"),
+            sa.func.count().filter(status.c.status == SubmissionStatus.MISSING.value).label("missing"),
+            sa.func.count().filter(status.c.status == SubmissionStatus.LATE.value).label("late"),
+        )
+        .outerjoin(scores, scores.c.enrolment_id == status.c.enrolment_id)
+        .group_by(status.c.enrolment_id)
         .subquery("graded")
     )
 
@@ -286,8 +297,9 @@ def learner_facts(enrolments: sa.Select, today: date | None = None) -> list[Lear
     """Progress, last assessment, grades and the last weeks' attendance (up to `today`) of the enrolments selected
     (Enrolment.id values): one query."""
     progress = enrolment_progress(enrolments).subquery("progress")
-    graded = _graded(enrolments)
-    attendance = _attendance(enrolments, today or dates.today())
+    today = today or dates.today()
+    graded = _graded(enrolments, today)
+    attendance = _attendance(enrolments, today)
     rows = db.session.execute(
         sa.select(
             Enrolment.id,

@@ -24,7 +24,7 @@ from .attendance import (
     WeeklySlot,
 )
 from .audit import AuditEvent, DataVersion
-from .base import new_session_token, str_enum, utcnow
+from .base import compare_key, new_session_token, str_enum, utcnow
 from .certification import (
     DP_EXAMPLES_PER_BLOCK,
     ONE_YEAR_MONTHS,
@@ -76,7 +76,16 @@ from .satisfaction import (
     SurveyStatement,
 )
 from .security import LoginAttempt, OneTimeToken
-from .work import CompetencyAssessment, Grade, Project, ProjectCompetency, SubmissionStatus
+from .placements import WORKDAYS_PER_WEEK, Placement, ReviewStage, TutorReview
+from .work import (
+    AssessmentSource,
+    CompetencyAssessment,
+    Grade,
+    HandIn,
+    Project,
+    ProjectCompetency,
+    SubmissionStatus,
+)
 
 __all__ = [
     "DP_EXAMPLES_PER_BLOCK",
@@ -152,6 +161,13 @@ __all__ = [
     "SurveyResponse",
     "SurveyScore",
     "SurveyStatement",
+    "AssessmentSource",
+    "HandIn",
+    "Placement",
+    "ReviewStage",
+    "TutorReview",
+    "WORKDAYS_PER_WEEK",
+    "compare_key",
     "cohort_trainers",
     "new_session_token",
     "site_key",

@@ -2,6 +2,7 @@
 
 import enum
 import secrets
+import unicodedata
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -27,3 +28,11 @@ def str_enum(enum_class: type[enum.StrEnum], name: str) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def compare_key(name: str) -> str:
+    """How two spellings of a name compare: case, accents and spaces ignored (« Mende », « MENDE  »; « Lozère
+    Numérique », « lozere numerique »)."""
+    bare = unicodedata.normalize("NFKD", name.casefold())
+    bare = "".join(char for char in bare if not unicodedata.combining(char))
+    return " ".join(bare.split())

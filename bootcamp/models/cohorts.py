@@ -1,7 +1,6 @@
 """Sites, cohorts and their trainers, and enrolments: a learner in a cohort, how they left, how the exam went."""
 
 import enum
-import unicodedata
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +9,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
-from .base import str_enum
+from .base import compare_key, str_enum
 from .people import AgeBand, Learner
 
 if TYPE_CHECKING:
@@ -51,9 +50,7 @@ SITE_KEY_LENGTH = 255
 def site_key(name: str) -> str:
     """How two spellings of a site compare: case, accents and spaces ignored (« Mende », « mende », « MENDE  »,
     « Saint-Affrique » and « saint-affrique » are one site). Migration 0006 holds a copy: keep them alike."""
-    bare = unicodedata.normalize("NFKD", name.casefold())
-    bare = "".join(char for char in bare if not unicodedata.combining(char))
-    return " ".join(bare.split())[:SITE_KEY_LENGTH]
+    return compare_key(name)[:SITE_KEY_LENGTH]
 
 
 class Site(db.Model):

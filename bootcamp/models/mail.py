@@ -17,6 +17,7 @@ class MessageKind(enum.StrEnum):
     ACCOUNT = "account"  # a new account's link to choose a password
     FOLLOW_UP = "follow_up"  # a leaver's follow-up question (and its reminders)
     SURVEY = "survey"  # a satisfaction questionnaire (and its reminders)
+    TUTOR_REVIEW = "tutor_review"  # a company tutor's form, mid-placement or at the end (and its reminders)
 
 
 class MessageState(enum.StrEnum):

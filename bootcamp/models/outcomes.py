@@ -5,10 +5,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
-from .base import str_enum, utcnow
+from .base import compare_key, str_enum, utcnow
 
 if TYPE_CHECKING:
     from .cohorts import Enrolment
@@ -56,6 +56,8 @@ class Outcome(db.Model):
     point: Mapped[int]
     situation: Mapped[Situation] = mapped_column(str_enum(Situation, "situation"))
     employer: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    # The employer as names compare (compare_key): whether a leaver works for their placement's company, in SQL.
+    employer_key: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     job_title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     digital: Mapped[bool | None]
     start_date: Mapped[date | None]
@@ -74,6 +76,11 @@ class Outcome(db.Model):
     confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("employer")
+    def _keep_employer_key(self, _attribute: str, value: str | None) -> str | None:
+        self.employer_key = compare_key(value or "")[:200]
+        return value
 
 
 class FollowUpRequest(db.Model):
