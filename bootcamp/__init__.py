@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from . import cache, config, i18n, security
 from .extensions import compress, csrf, db, login_manager, mailman, migrate
@@ -22,7 +22,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for extension in (db, csrf, i18n, login_manager, compress, mailman):
         extension.init_app(app)
     migrate.init_app(app, db, directory=str(config.MIGRATIONS), render_as_batch=True)
-    from . import assets, cli, errors, templating
+    from . import cli, errors, templating
+
+    for module in (security, cache, templating, errors, cli):
+        module.init_app(app)
+    for blueprint in blueprints():
+        app.register_blueprint(blueprint)
+    return app
+
+
+def blueprints() -> list[Blueprint]:
+    """Every feature's blueprint. Each feature defines its blueprint in its views.py; importing a feature's services
+    never imports its views."""
+    from . import assets
     from .absences import views as absences
     from .attendance import views as attendance
     from .auditlog import views as auditlog
@@ -38,7 +50,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .livret import views as livret
     from .mail import views as mail
     from .outcomes import views as outcomes
-    from .placements import tutor_views as tutor, views as placements
+    from .placements import tutor_views as tutor
+    from .placements import views as placements
     from .printouts import views as printouts
     from .projects import views as projects
     from .readiness import views as readiness
@@ -49,12 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .timetable import views as timetable
     from .users import views as users
 
-    for module in (security, cache, templating, errors, cli):
-        module.init_app(app)
-    # Each feature defines its blueprint in its views.py; importing a feature's services never imports its views.
-    blueprints = (assets, auditlog, auth, cohorts, competencies, projects, learners, outcomes, reports, sites, users)
-    blueprints += (timetable, attendance, rollcall, absences, printouts, ecf, livret, dossier, exams, readiness)
-    blueprints += (mail, followups, satisfaction, handins, placements, tutor)
-    for module in blueprints:
-        app.register_blueprint(module.bp)
-    return app
+    modules = [assets, auditlog, auth, cohorts, competencies, projects, learners, outcomes, reports, sites, users]
+    modules += [timetable, attendance, rollcall, absences, printouts, ecf, livret, dossier, exams, readiness]
+    modules += [mail, followups, satisfaction, handins, placements, tutor]
+    return [module.bp for module in modules]

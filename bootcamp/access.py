@@ -521,7 +521,8 @@ def get_placement_or_404(placement_id: int, user: User) -> Placement:
         sa.select(Placement)
         .options(joinedload(Placement.enrolment).joinedload(Enrolment.learner))
         .options(joinedload(Placement.enrolment).joinedload(Enrolment.cohort))
-        .where(Placement.id == placement_id, Placement.enrolment_id.in_(visible_enrolments(user).with_only_columns(Enrolment.id)))
+        .where(Placement.id == placement_id)
+        .where(Placement.enrolment_id.in_(visible_enrolments(user).with_only_columns(Enrolment.id)))
     )
     if placement is None:
         refuse()
@@ -533,7 +534,8 @@ def get_cohort_learner_enrolment_or_404(cohort: Cohort, enrolment_id: int) -> En
     enrolment = db.session.scalar(
         sa.select(Enrolment)
         .options(joinedload(Enrolment.learner))
-        .where(Enrolment.id == enrolment_id, Enrolment.cohort_id == cohort.id, Enrolment.status != EnrolmentStatus.DROPPED)
+        .where(Enrolment.id == enrolment_id, Enrolment.cohort_id == cohort.id)
+        .where(Enrolment.status != EnrolmentStatus.DROPPED)
     )
     if enrolment is None:
         refuse()

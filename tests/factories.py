@@ -287,8 +287,10 @@ def survey_campaign(of: Cohort, kind: SurveyKind, closes_on: date | None = None)
     return campaign
 
 
-def hand_in(of: Project, by: Learner, on: date, number: int = 1, repository: str = "https://git.example.org/luc/portfolio",
-            deployed: str = "https://luc.example.org/") -> HandIn:
+def hand_in(
+    of: Project, by: Learner, on: date, number: int = 1,
+    repository: str = "https://git.example.org/luc/portfolio", deployed: str = "https://luc.example.org/",
+) -> HandIn:
     """A version handed in by the learner at noon (France) on `on`."""
     version = HandIn(
         project=of, learner=by, number=number, repository_url=repository, deployed_url=deployed, comment="",

@@ -50,7 +50,9 @@ def versions() -> sa.Subquery:
     )
 
 
-def status_case(due_date: sa.ColumnElement[date], exempted: sa.ColumnElement[bool], first_on: sa.ColumnElement[date], today: date) -> sa.Case:
+def status_case(
+    due_date: sa.ColumnElement[date], exempted: sa.ColumnElement[bool], first_on: sa.ColumnElement[date], today: date
+) -> sa.Case:
     """status_of in SQL, over columns of the caller's query."""
     return sa.case(
         (sa.func.coalesce(exempted, sa.false()), SubmissionStatus.EXEMPTED.value),

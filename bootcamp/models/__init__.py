@@ -63,6 +63,7 @@ from .outcomes import (
     Situation,
 )
 from .people import AgeBand, Diploma, Gender, Learner, PublicFlag, Referrer, Role, User
+from .placements import WORKDAYS_PER_WEEK, Placement, ReviewStage, TutorReview
 from .programmes import Block, Competency, Programme
 from .satisfaction import (
     OVERALL,
@@ -76,7 +77,6 @@ from .satisfaction import (
     SurveyStatement,
 )
 from .security import LoginAttempt, OneTimeToken
-from .placements import WORKDAYS_PER_WEEK, Placement, ReviewStage, TutorReview
 from .work import (
     AssessmentSource,
     CompetencyAssessment,
