@@ -132,12 +132,12 @@ def _imports_inside_functions(path: Path) -> list[tuple[str, int]]:
 
 
 def test_the_package_imports_its_own_modules_at_the_top() -> None:
-    """An import moved into a function hides a cycle; only the factory imports the blueprints late."""
+    """An import moved into a function hides a cycle; only the factory (and its list of blueprints) imports them late."""
     late = {
         f"{path.relative_to(PACKAGE.parent)}:{line} ({function})"
         for path in PACKAGE.rglob("*.py")
         for function, line in _imports_inside_functions(path)
-        if not (path == PACKAGE / "__init__.py" and function == "create_app")
+        if not (path == PACKAGE / "__init__.py" and function in {"create_app", "blueprints"})
     }
     assert not late, sorted(late)
 
