@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..audit import actor_id, plain, snapshot
 from ..dates import situation_start_problem
 from ..extensions import db
-from ..models import FOLLOW_UP_POINTS, Enrolment, Learner, Outcome, Situation, utcnow
+from ..models import FOLLOW_UP_POINTS, Enrolment, Learner, Outcome, Situation, compare_key, utcnow
 from ..outcomes.services import OUTCOME_FIELDS, SituationData
 from ..transactions import end_transaction
 from .reading import FileRefused, Plan, Problem, RowCheck, parse_code, parse_date, parse_yes_no, read_rows
@@ -145,6 +145,7 @@ def _create(changes: list[OutcomeChange]) -> list[AuditRow]:
             "enrolment_id": change.enrolment_id,
             "point": change.point,
             **vars(change.data),
+            "employer_key": compare_key(change.data.employer or "")[:200],  # a bulk insert skips the model's @validates
             "recorded_by_id": actor,
             "recorded_at": now,
         }
