@@ -385,7 +385,9 @@ def erase_learner(learner: Learner) -> None:
         sa.update(CompetencyAssessment).where(CompetencyAssessment.learner_id == learner.id).values(comment="")
     )
     db.session.execute(
-        sa.update(Outcome).where(Outcome.enrolment_id.in_(enrolment_ids)).values(employer="", employer_key="", job_title="", city="")
+        sa.update(Outcome)
+        .where(Outcome.enrolment_id.in_(enrolment_ids))
+        .values(employer="", employer_key="", job_title="", city="")
     )
     _erase_certification_texts(enrolment_ids)
     _rename_proofs(enrolment_ids)
