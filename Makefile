@@ -39,6 +39,7 @@ run: install
 	$(BIN)/flask demo --if-empty
 	$(BIN)/flask attendance calendars
 	$(BIN)/flask followups send  # today's follow-ups and questionnaires (cron's daily run): read at /admin/outbox
+	$(BIN)/flask placements send  # today's emails to company tutors (cron's daily run)
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Production-style: gunicorn with several workers (PORT, WORKERS, HOST honoured; see gunicorn.conf.py).

@@ -33,8 +33,10 @@ from .mail.commands import mail_cli
 from .models import Cohort, Role, Site, User
 from .passwords import hash_password, password_problem
 from .personal_data import PROOF_RETENTION_YEARS, count_due_proofs, delete_due_proofs, due_for_erasure, erase_learner
+from .placements.commands import placements_cli
 from .reports import attendance as attendance_report
 from .reports import certification as certification_report
+from .reports import placements as placements_report
 from .reports import satisfaction as satisfaction_report
 from .reports.export import to_csv
 from .reports.queries import indicator_rows
@@ -354,6 +356,32 @@ def export_satisfaction(by: str, kind: str, site_name: str | None, years: tuple[
     click.echo(satisfaction_report.to_csv(satisfaction_report.satisfaction_rows(filters, by, kind)), nl=False)
 
 
+# issue 18: figures (placements)
+@export_cli.command("placements")
+@click.option(
+    "--by", required=True, type=click.Choice(placements_report.BREAKDOWNS), help="The breakdown: one row per group."
+)
+@click.option("--site", "site_name", help="Only cohorts of this site (its name).")
+@click.option(
+    "--year", "years", multiple=True, type=int, help="Only cohorts that started this year (repeat for several)."
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Placement periods started and exits made by this day count (YYYY-MM-DD; default: today).",
+)
+def export_placements(by: str, site_name: str | None, years: tuple[int, ...], as_of: datetime | None) -> None:
+    """Print the placement figures by group as CSV, the same bytes as /placements/export.csv: learners placed by
+    the start of their cohort's placement period, and leavers hired by their host company at exit."""
+    day = as_of.date() if as_of else dates.today()
+    with force_locale("en"):
+        if problem := dates.date_problem(day):
+            raise click.BadParameter(problem, param_hint="--as-of")
+    filters = Filters(as_of=day, site_id=site_named(site_name), years=tuple(sorted(years)))
+    click.echo(placements_report.to_csv(placements_report.placement_rows(filters, by)), nl=False)
+
+
 @click.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only say who would be anonymised and how many proofs deleted.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -433,3 +461,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(certification_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(followups_cli)
+    app.cli.add_command(placements_cli)

@@ -7,10 +7,11 @@ of the data does not depend on it.
 
 import dataclasses
 import random
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -19,6 +20,7 @@ from .dates import add_months
 from .demo_attendance import Attendee, CohortRoll, add_attendance, attendee, year_end_closures
 from .demo_certification import ExamCohort, add_certification
 from .demo_followups import add_followups
+from .demo_placements import add_placements
 from .demo_satisfaction import add_satisfaction
 from .extensions import db
 from .frameworks import DWWM, insert_framework, read_framework
@@ -40,6 +42,7 @@ from .models import (
     ExamSession,
     Gender,
     Grade,
+    HandIn,
     Learner,
     Outcome,
     Programme,
@@ -98,6 +101,24 @@ BRIEFS = [
     ("Mise en ligne et documentation du projet fil rouge", ["CP8", "CP1"]),
 ]
 
+# Hand-ins (issue 18): what is drawn for each brief due (the weights lean on employability), and the rest
+HAND_IN_DRAWS = [SubmissionStatus.SUBMITTED, SubmissionStatus.LATE, SubmissionStatus.MISSING]
+SECOND_VERSION_SHARE = 0.12  # a second version (corrections after a review, or after the grade)
+EXEMPTED_SHARE = 0.12  # of the briefs not handed in: « dispensé·e » by the trainer, with a reason
+EXEMPTION_REASONS = [
+    "Arrêt maladie sur toute la durée du brief.",
+    "Arrivée dans la promotion après ce brief.",
+    "Stage d'immersion en entreprise pendant le brief.",
+    "Compétences déjà validées par une expérience professionnelle.",
+]
+HAND_IN_COMMENTS = [
+    "Corrections après la revue de code.",
+    "J'ai ajouté les tests et corrigé l'affichage sur mobile.",
+    "Le déploiement a pris plus de temps que prévu.",
+    "README complété avec les étapes d'installation.",
+    "Version finale, avec la documentation.",
+]
+
 # Situation draws at each point (employment, training, search) before adjustments; unknown apart.
 UNKNOWN_RATE = {0: 0.03, 3: 0.08, 6: 0.12, 12: 0.2}
 JOB_TITLES = [
@@ -120,6 +141,7 @@ COUNTED = (
     Enrolment,
     Project,
     Grade,
+    HandIn,
     CompetencyAssessment,
     Outcome,
     AttendanceSession,
@@ -200,6 +222,7 @@ class DemoBuilder:
         self.attendance_random = random.Random(f"attendance-{options.seed}")  # demo_attendance's own draws
         self.rolls: list[CohortRoll] = []
         self.certification_random = random.Random(f"certification-{options.seed}")  # demo_certification's draws
+        self.hand_in_random = random.Random(f"hand-ins-{options.seed}")  # the versions' days, times, links
         self.exam_cohorts: list[ExamCohort] = []
 
     # --- people -------------------------------------------------------------------------
@@ -293,7 +316,7 @@ class DemoBuilder:
         return projects
 
     def _results(self, enrolment: Enrolment, employability: float, projects: list[Project], trainer: User) -> None:
-        """Grades and assessments for the projects due while the learner was there."""
+        """Hand-ins, grades and assessments for the projects due while the learner was there."""
         rnd = self.random
         cohort = enrolment.cohort
         span = (cohort.end_date - cohort.start_date).days
@@ -302,28 +325,31 @@ class DemoBuilder:
             if project.due_date > self.today or (left and project.due_date > left):
                 continue
             graded_at = _as_datetime(project.due_date + timedelta(days=rnd.randint(2, 9)))
-            status = rnd.choices(list(SubmissionStatus), weights=[85 + 5 * employability, 8, 7 - 3 * employability])[0]
+            drawn = rnd.choices(HAND_IN_DRAWS, weights=[85 + 5 * employability, 8, 7 - 3 * employability])[0]
             score = None
-            if status != SubmissionStatus.MISSING:
+            if drawn != SubmissionStatus.MISSING:
                 score = max(
                     0.0,
                     min(
                         20.0,
-                        rnd.gauss(12.5 + 2.2 * employability, 2.5) - (1.5 if status == SubmissionStatus.LATE else 0),
+                        rnd.gauss(12.5 + 2.2 * employability, 2.5) - (1.5 if drawn == SubmissionStatus.LATE else 0),
                     ),
                 )
+                graded_at = self._hand_ins(enrolment.learner, project, drawn == SubmissionStatus.LATE, graded_at)
+            exempted = drawn == SubmissionStatus.MISSING and self.hand_in_random.random() < EXEMPTED_SHARE
             db.session.add(
                 Grade(
                     learner=enrolment.learner,
                     project=project,
                     score_hundredths=None if score is None else int(round(score * 4)) * 25,
-                    status=status,
-                    feedback=_feedback(score),
+                    exempted=exempted,
+                    exemption_reason=self.hand_in_random.choice(EXEMPTION_REASONS) if exempted else "",
+                    feedback="" if exempted else _feedback(score),
                     graded_by_id=trainer.id,
                     graded_at=graded_at,
                 )
             )
-            if status == SubmissionStatus.MISSING:
+            if drawn == SubmissionStatus.MISSING:
                 continue
             elapsed = (project.due_date - cohort.start_date).days / span
             for target in project.targets:
@@ -339,6 +365,39 @@ class DemoBuilder:
                         assessed_at=graded_at,
                     )
                 )
+
+    def _hand_ins(self, learner: Learner, project: Project, late: bool, graded_at: datetime) -> datetime:
+        """The learner's versions of a brief: on time (up to 3 days early) or late (up to 6 days after, never after
+        today), sometimes a second one (a few after the grade: « rendu après la note »). Returns when the grade
+        is saved: after the first version (its own generator: the other draws stay as they were)."""
+        rnd = self.hand_in_random
+        due = project.due_date
+        if late:  # never after today: a brief due today drawn late is handed in today (on time, then)
+            first = min(due + timedelta(days=rnd.randint(1, 6)), self.today)
+        else:
+            first = max(due - timedelta(days=rnd.randint(0, 3)), project.cohort.start_date)
+        days = [first]
+        if rnd.random() < SECOND_VERSION_SHARE:
+            second = first + timedelta(days=rnd.randint(1, 12))
+            if second <= self.today:
+                days.append(second)
+        graded_at = max(graded_at, _as_datetime(first + timedelta(days=1)))
+        name = _slug(f"{learner.first_name} {learner.last_name}")
+        for number, day in enumerate(days, start=1):
+            local = datetime.combine(day, time(rnd.randint(8, 22), rnd.randint(0, 59)))
+            db.session.add(
+                HandIn(
+                    project=project,
+                    learner=learner,
+                    number=number,
+                    repository_url=f"https://gitlab.com/{name}/{_slug(project.title)}",
+                    deployed_url=f"https://{name}.netlify.app" if rnd.random() < 0.7 else "",
+                    comment=rnd.choice(HAND_IN_COMMENTS) if number > 1 or rnd.random() < 0.2 else "",
+                    handed_in_at=local.replace(tzinfo=dates.LOCAL_ZONE).astimezone(UTC).replace(tzinfo=None),
+                    handed_in_on=day,
+                )
+            )
+        return graded_at
 
     def _outcomes(self, enrolment: Enrolment, employability: float, recorder: User) -> None:
         """Follow-ups at exit, +3, +6, +12 months, for the points already due."""
@@ -418,12 +477,7 @@ class DemoBuilder:
         """Insert everything; return the counts of what was created."""
         password = hash_password(_demo_password())
         programme = dwwm_programme()
-        competencies = {
-            competency.code: competency
-            for competency in db.session.scalars(
-                sa.select(Competency).join(Block).where(Block.programme_id == programme.id)
-            )
-        }
+        competencies = self._competencies(programme)
         accounts, sites, site_trainers = self._accounts_and_sites(password)
         manager = accounts["manager@example.org"]
         linkable: list[tuple[date, float, Learner]] = []
@@ -455,6 +509,7 @@ class DemoBuilder:
         self._link_learner_account(accounts["learner@example.org"], linkable)
         db.session.flush()
         self._feature(accounts["learner@example.org"])
+        add_placements(self.exam_cohorts, self.today, self.options.seed, accounts["learner@example.org"])
         add_attendance(self.rolls, self.today, self.attendance_random)
         add_certification(self.exam_cohorts, self.today, self.certification_random, manager.id)
         add_followups(self.today, random.Random(f"followups-{self.options.seed}"), manager.id)  # contacts, consent
@@ -462,6 +517,16 @@ class DemoBuilder:
         db.session.flush()
         return {
             model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in COUNTED
+        }
+
+    @staticmethod
+    def _competencies(programme: Programme) -> dict[str, Competency]:
+        """The programme's competencies by code (CP1...)."""
+        return {
+            competency.code: competency
+            for competency in db.session.scalars(
+                sa.select(Competency).join(Block).where(Block.programme_id == programme.id)
+            )
         }
 
     def _attendee(self, enrolment: Enrolment, employability: float) -> Attendee:
@@ -482,6 +547,24 @@ class DemoBuilder:
                     featured = dataclasses.replace(person, absence=0.0, lateness=0.02, account_id=account.id)
                     roll.attendees[index] = roll.featured = featured
                     return
+
+    def _brief_to_hand_in(self, account: User) -> None:
+        """learner@example.org has a brief still to hand in (due today or later): near the end of their cohort,
+        when every brief of the plan is past, one more (the portfolio's last version)."""
+        cohort = account.learner.enrolments[0].cohort
+        if any(project.due_date >= self.today for project in cohort.projects):
+            return
+        db.session.add(
+            Project(
+                cohort=cohort,
+                title="Portfolio de fin de formation",
+                description="La dernière version de votre portfolio, avec vos projets de l'année.",
+                context="Travail individuel, présenté au jury du titre professionnel.",
+                deliverables="Dépôt Git et portfolio en ligne.",
+                due_date=min(self.today + timedelta(days=7), cohort.end_date),
+                created_by_id=cohort.trainers[0].id,
+            )
+        )
 
     def _accounts_and_sites(self, password: str) -> tuple[dict[str, User], dict[str, Site], dict[str, User]]:
         """The demo accounts, the sites, and a trainer per site (Mende's is trainer@example.org)."""
@@ -507,8 +590,7 @@ class DemoBuilder:
         db.session.flush()
         return accounts, sites, site_trainers
 
-    @staticmethod
-    def _link_learner_account(account: User, candidates: list[tuple[date, float, Learner]]) -> None:
+    def _link_learner_account(self, account: User, candidates: list[tuple[date, float, Learner]]) -> None:
         """Link learner@example.org to a learner of the Mende cohort in training that started first, one doing
         well without being the best (three quarters up the cohort's employability): what most learners see."""
         if not candidates:
@@ -519,6 +601,12 @@ class DemoBuilder:
         learner.email = account.email
         account.learner = learner
         account.name = learner.full_name
+        self._brief_to_hand_in(account)
+
+
+def _slug(text: str) -> str:
+    """« Mon portfolio en ligne » → mon-portfolio-en-ligne (an address's words)."""
+    return re.sub(r"[^a-z0-9]+", "-", _ascii(text)).strip("-")
 
 
 def _as_datetime(day: date) -> datetime:

@@ -31,6 +31,7 @@ from .models import (
     HalfDay,
     Justification,
     Presence,
+    SessionKind,
     SessionState,
     SignatureSource,
     StoredFile,
@@ -163,7 +164,7 @@ def proof_pdf() -> bytes:
 
 
 def past_halves(cohort_ids: list[int], today: date) -> dict[int, list[Half]]:
-    """The half-days before today of these cohorts, in order (one query)."""
+    """The half-days in the centre before today of these cohorts, in order (one query)."""
     rows = db.session.execute(
         sa.select(
             AttendanceSession.id,
@@ -173,7 +174,11 @@ def past_halves(cohort_ids: list[int], today: date) -> dict[int, list[Half]]:
             AttendanceSession.starts_at,
             AttendanceSession.ends_at,
         )
-        .where(AttendanceSession.cohort_id.in_(cohort_ids), AttendanceSession.day < today)
+        .where(
+            AttendanceSession.cohort_id.in_(cohort_ids),
+            AttendanceSession.day < today,
+            AttendanceSession.kind == SessionKind.CENTRE,  # no roll call in the period « en entreprise »
+        )
         .order_by(AttendanceSession.cohort_id, AttendanceSession.day, AttendanceSession.half_day)
     ).all()
     offsets: dict[date, int] = {}

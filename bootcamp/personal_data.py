@@ -15,9 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from . import dates
 from .audit import plain, record
 from .dates import add_months
 from .extensions import db
+from .handins.queries import learner_statuses
 from .models import (
     AttendanceRecord,
     AttendanceSession,
@@ -34,12 +36,16 @@ from .models import (
     ExamSession,
     FollowUpRequest,
     Grade,
+    HandIn,
     Learner,
     OutboxMessage,
     Outcome,
+    Placement,
     StoredFile,
+    SubmissionStatus,
     SurveyCampaign,
     SurveyInvitation,
+    TutorReview,
     User,
     utcnow,
 )
@@ -72,6 +78,12 @@ class LearnerRows:
     follow_ups: list[FollowUpRequest] = field(default_factory=list)  # follow-up points asked by email
     # Questionnaires they were invited to (whether they answered; never what: answers are anonymous)
     surveys: list[SurveyInvitation] = field(default_factory=list)
+    # Company placements (issue 18), with their agreement (name and type, not the bytes) and the tutor's forms
+    placements: list[Placement] = field(default_factory=list)
+    # Hand-ins (issue 18): every version of their work on briefs, with the brief
+    hand_ins: list[HandIn] = field(default_factory=list)
+    # Their status on each brief of their cohorts (handins/status.py), by project id: the grades' « status »
+    statuses: dict[int, SubmissionStatus] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,18 @@ def learner_rows(learner: Learner) -> LearnerRows:
         .where(Enrolment.learner_id == learner.id)
         .order_by(Outcome.id)
     ).all()
+    found = (enrolments, grades, assessments, outcomes, *account_rows(learner))
+    return LearnerRows(
+        learner,
+        *(list(rows) for rows in found),
+        attendance_rows(learner),
+        certification_rows(learner),
+        *emailed_rows(learner), placements=placement_rows(learner), **hand_in_rows(learner),
+    )
+
+
+def account_rows(learner: Learner) -> tuple[list[User], list[AuditEvent]]:
+    """The learner's accounts, and the journal's entries about them, oldest first (two queries)."""
     accounts = db.session.scalars(sa.select(User).where(User.learner_id == learner.id).order_by(User.id)).all()
     events = db.session.scalars(
         sa.select(AuditEvent)
@@ -127,14 +151,50 @@ def learner_rows(learner: Learner) -> LearnerRows:
         .where(AuditEvent.learner_id == learner.id)
         .order_by(AuditEvent.created_at, AuditEvent.id)
     ).all()
-    found = (enrolments, grades, assessments, outcomes, accounts, events)
-    return LearnerRows(
-        learner,
-        *(list(rows) for rows in found),
-        attendance_rows(learner),
-        certification_rows(learner),
-        *emailed_rows(learner),
+    return list(accounts), list(events)
+
+
+def hand_in_rows(learner: Learner) -> dict[str, Any]:
+    """The learner's hand-ins, oldest version first, with their brief and who recorded one for them, and their
+    status on each brief of their cohorts (two queries): LearnerRows' hand_ins and statuses."""
+    versions = db.session.scalars(
+        sa.select(HandIn)
+        .options(joinedload(HandIn.project), joinedload(HandIn.recorded_by))
+        .where(HandIn.learner_id == learner.id)
+        .order_by(HandIn.handed_in_at, HandIn.id)
     )
+    return {"hand_ins": list(versions), "statuses": learner_statuses(learner.id, dates.today())}
+
+
+def placement_rows(learner: Learner) -> list[Placement]:
+    """The learner's placements with their cohort, agreement (its bytes stay deferred) and tutor's forms (two
+    queries)."""
+    return list(
+        db.session.scalars(
+            sa.select(Placement)
+            .join(Enrolment, Enrolment.id == Placement.enrolment_id)
+            .options(
+                joinedload(Placement.enrolment).joinedload(Enrolment.cohort),
+                joinedload(Placement.agreement),
+                selectinload(Placement.reviews),
+            )
+            .where(Enrolment.learner_id == learner.id)
+            .order_by(Placement.start_date, Placement.id)
+        )
+    )
+
+
+def _placement_row(placement: Placement) -> dict[str, Any]:
+    """A placement with its cohort's name, its agreement by name, type and size, and the tutor's forms."""
+    agreement = placement.agreement
+    return {
+        **_row(placement),
+        "cohort": placement.enrolment.cohort.name,
+        "agreement": None
+        if agreement is None
+        else {"filename": agreement.filename, "content_type": agreement.content_type, "size": agreement.size},
+        "tutor_reviews": [_row(review) for review in sorted(placement.reviews, key=lambda review: review.id)],
+    }
 
 
 def follow_up_rows(learner: Learner) -> list[FollowUpRequest]:
@@ -256,7 +316,15 @@ def learner_export(learner: Learner) -> dict[str, Any]:
             }
             for enrolment in enrolments
         ],
-        "grades": [{**_row(grade), "score": plain(grade.score), "project": grade.project.title} for grade in grades],
+        "grades": [
+            {
+                **_row(grade),
+                "score": plain(grade.score),
+                "project": grade.project.title,
+                "status": plain(rows.statuses.get(grade.project_id)),  # derived since issue 18 (handins/status.py)
+            }
+            for grade in grades
+        ],
         "competency_assessments": [
             {**_row(assessment), "competency": assessment.competency.code} for assessment in assessments
         ],
@@ -270,6 +338,8 @@ def learner_export(learner: Learner) -> dict[str, Any]:
             {**_row(invitation), "kind": invitation.campaign.kind.value, "cohort": invitation.campaign.cohort.name}
             for invitation in rows.surveys
         ],
+        "placements": [_placement_row(placement) for placement in rows.placements],
+        "hand_ins": [{**_row(version), "project": version.project.title} for version in rows.hand_ins],
     }
 
 
@@ -331,6 +401,8 @@ EXPORT_LISTS = (
     "exam_candidacies",
     "follow_up_requests",
     "survey_invitations",
+    "placements",
+    "hand_ins",
 )
 
 
@@ -357,6 +429,18 @@ PERSONAL_KEYS = frozenset(
         "observations",
         "title",
         "review_comment",
+        "company_name",
+        "siret",
+        "city",
+        "tutor_name",
+        "tutor_role",
+        "tutor_email",
+        "tutor_phone",
+        "activities",
+        "appreciation",
+        "repository_url",
+        "deployed_url",
+        "exemption_reason",
     }
 )
 
@@ -380,7 +464,13 @@ def erase_learner(learner: Learner) -> None:
     learner.erased_at = utcnow()
     enrolment_ids = sa.select(Enrolment.id).where(Enrolment.learner_id == learner.id)
     _erase_addresses(addresses, enrolment_ids)
-    db.session.execute(sa.update(Grade).where(Grade.learner_id == learner.id).values(feedback=""))
+    db.session.execute(
+        sa.update(Grade).where(Grade.learner_id == learner.id).values(feedback="", exemption_reason="")
+    )
+    # Hand-ins: the links and comments may name the learner; the versions and their times stay (the statuses)
+    db.session.execute(
+        sa.update(HandIn).where(HandIn.learner_id == learner.id).values(repository_url="", deployed_url="", comment="")
+    )
     db.session.execute(
         sa.update(CompetencyAssessment).where(CompetencyAssessment.learner_id == learner.id).values(comment="")
     )
@@ -391,6 +481,7 @@ def erase_learner(learner: Learner) -> None:
     )
     _erase_certification_texts(enrolment_ids)
     _rename_proofs(enrolment_ids)
+    _erase_placements(enrolment_ids)
     if learner.user is not None:
         account = learner.user
         account.email, account.name, account.active = f"effacé-{account.id}@invalid.example", ERASED, False
@@ -441,6 +532,43 @@ def _rename_proofs(enrolment_ids: sa.Select) -> None:
     for stored in db.session.scalars(sa.select(StoredFile).where(StoredFile.id.in_(proofs))):
         extension = stored.filename.rsplit(".", 1)[-1].lower() if "." in stored.filename else ""
         stored.filename = f"justificatif-{stored.id}" + (f".{extension}" if extension.isalnum() else "")
+
+
+def _erase_placements(enrolment_ids: sa.Select) -> None:
+    """The placements stay (dates, hours, days confirmed, « hired by host »: the figures), without what names the
+    learner or the people around them: the company, its SIRET and city, the tutor, the activities, the tutor's
+    appreciations and where their forms went, the tutor's name on their levels. The signed agreements (they name
+    the learner and carry signatures) are deleted, and the tutor's messages (they name the learner) with them.
+    The rows' versions move, so a form opened before the erasure cannot write the texts back."""
+    placements = sa.select(Placement.id).where(Placement.enrolment_id.in_(enrolment_ids))
+    agreements = [row for row in db.session.scalars(sa.select(Placement.agreement_id).where(
+        Placement.id.in_(placements), Placement.agreement_id.is_not(None)))]
+    messages = [row for row in db.session.scalars(sa.select(TutorReview.last_message_id).where(
+        TutorReview.placement_id.in_(placements), TutorReview.last_message_id.is_not(None)))]
+    db.session.execute(
+        sa.update(Placement)
+        .where(Placement.id.in_(placements))
+        .values(company_name=ERASED, company_key="", siret="", city="", tutor_name=ERASED, tutor_role="",
+                tutor_email="", tutor_phone="", activities="", agreement_id=None, version=Placement.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(TutorReview)
+        .where(TutorReview.placement_id.in_(placements))
+        .values(appreciation="", recipient="", last_message_id=None, version=TutorReview.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(CompetencyAssessment)
+        .where(CompetencyAssessment.placement_id.in_(placements))
+        .values(assessor_name="")
+        .execution_options(synchronize_session=False)
+    )
+    for model, ids in ((StoredFile, agreements), (OutboxMessage, messages)):
+        if ids:
+            db.session.execute(
+                sa.delete(model).where(model.id.in_(ids)), execution_options={"synchronize_session": False}
+            )
 
 
 def _scrub(values: dict[str, Any] | None) -> dict[str, Any] | None:

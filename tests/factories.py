@@ -385,3 +385,15 @@ def make_world(password: str) -> World:
         placement_id=placed.id,
         other_placement_id=other_placed.id,
     )
+
+
+def tutor_level(of: Placement, competency: Competency, level: int, when: datetime) -> CompetencyAssessment:
+    """A level given by the placement's tutor through their form (issue 18): evidence, never a current level alone."""
+    from bootcamp.models import AssessmentSource
+
+    made = CompetencyAssessment(
+        learner_id=of.enrolment.learner_id, competency=competency, level=level, assessed_at=when,
+        source=AssessmentSource.TUTOR, placement=of, assessor_name=of.tutor_name,
+    )
+    db.session.add(made)
+    return made

@@ -22,6 +22,7 @@ from bootcamp.models import (
     Enrolment,
     HalfDay,
     Justification,
+    Placement,
     Presence,
     Role,
     SessionState,
@@ -46,8 +47,14 @@ def _record(app: Flask, record_id: int) -> AttendanceRecord:
 
 
 def _files(app: Flask) -> list[tuple[str, str, int]]:
+    """The stored files that are not placement agreements (the world's placements have theirs)."""
     with app.app_context():
-        query = sa.select(StoredFile.filename, StoredFile.content_type, StoredFile.size).order_by(StoredFile.id)
+        agreements = sa.select(Placement.agreement_id).where(Placement.agreement_id.is_not(None))
+        query = (
+            sa.select(StoredFile.filename, StoredFile.content_type, StoredFile.size)
+            .where(StoredFile.id.not_in(agreements))
+            .order_by(StoredFile.id)
+        )
         return [tuple(row) for row in db.session.execute(query)]
 
 

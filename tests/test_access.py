@@ -24,6 +24,8 @@ LOGIN = ("302", "/login")
 STAFF = [LOGIN, ("404", None), ("404", None), ("200", None), ("200", None), ("404", None)]
 ADMIN = [LOGIN, ("404", None), ("404", None), ("404", None), ("404", None), ("200", None)]
 MANAGER = [LOGIN, ("404", None), ("404", None), ("404", None), ("200", None), ("404", None)]
+LEARNER = [LOGIN, ("200", None), ("404", None), ("404", None), ("404", None), ("404", None)]
+PLACEMENT_SEEN = [LOGIN, ("200", None), ("404", None), ("200", None), ("200", None), ("404", None)]  # learner: own
 MATRIX = {
     "/": (
         "/",
@@ -216,6 +218,27 @@ MATRIX = {
     "/surveys/cohorts/<int:cohort_id>": ("/surveys/cohorts/{cohort}", STAFF),
     "/survey/<token>": ("/survey/not-a-token", [("404", None)] * 6),  # a bad link: the plain « lien plus valable »
     "/survey": ("/survey", [("404", None)] * 6),  # no link opened in this session
+    "/projects/<int:project_id>/hand-ins": ("/projects/{project}/hand-ins", STAFF),
+    "/me/projects/<int:project_id>/hand-in": ("/me/projects/{project}/hand-in", [("405", None)] * 6),  # POST only
+    "/cohorts/<int:cohort_id>/placements": ("/cohorts/{cohort}/placements", STAFF),
+    "/cohorts/<int:cohort_id>/placements/new": ("/cohorts/{cohort}/placements/new?enrolment={enrolment}", STAFF),
+    "/placements/<int:placement_id>": ("/placements/{placement}", PLACEMENT_SEEN),
+    "/placements/<int:placement_id>/agreement": ("/placements/{placement}/agreement", PLACEMENT_SEEN),
+    "/placements/<int:placement_id>/edit": ("/placements/{placement}/edit", STAFF),
+    "/placements/<int:placement_id>/delete": ("/placements/{placement}/delete", [("405", None)] * 6),  # POST only
+    "/me/placement": ("/me/placement", LEARNER),
+    "/tutor/<token>": ("/tutor/not-a-token", [("404", None)] * 6),  # a dead link: the plain page (test_tutor_link)
+    "/tutor": ("/tutor", [("404", None)] * 6),  # the page of a tutor's link opened in this session: none here
+    "/placements/<int:placement_id>/reviews/<any(mid, end):stage>/send": (  # POST only: see test_tutor_sending
+        "/placements/{placement}/reviews/{stage}/send",
+        [("405", None)] * 6,
+    ),
+    "/cohorts/<int:cohort_id>/competencies/<int:learner_id>/<int:competency_id>/confirm": (
+        "/cohorts/{cohort}/competencies/{learner}/{competency}/confirm",
+        [("405", None)] * 6,  # POST only: « Confirmer le niveau proposé » on the cell page
+    ),
+    "/placements": ("/placements", MANAGER),
+    "/placements/export.csv": ("/placements/export.csv?by=gender", MANAGER),
 }
 # Every POST route, with what a valid form would change, for the CSRF and scope tests.
 POSTS = [
@@ -271,6 +294,13 @@ POSTS = [
     "/surveys/statements/1/hot",
     "/surveys/open",
     "/survey",
+    "/me/projects/{project}/hand-in",
+    "/cohorts/{cohort}/placements/new?enrolment={enrolment}",
+    "/placements/{placement}/edit",
+    "/placements/{placement}/delete",
+    "/placements/{placement}/reviews/{stage}/send",
+    "/tutor",
+    "/cohorts/{cohort}/competencies/{learner}/{competency}/confirm",
 ]
 
 

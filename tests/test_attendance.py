@@ -324,7 +324,7 @@ def test_month_page_runs_a_fixed_number_of_queries(
     small = count()
     grow(6, date(2026, 11, 3), 5)
     assert count() == small
-    assert small <= 8
+    assert small <= 9  # with the learners' placements (issue 18: their days are « en entreprise »)
 
 
 def test_my_attendance_per_month_and_in_total(app: Flask, world, week) -> None:

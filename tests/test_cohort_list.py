@@ -11,7 +11,7 @@ from bootcamp import dates
 from bootcamp.cohorts.queries import COHORT_PAGE_SIZE
 from bootcamp.dates import add_months
 from bootcamp.extensions import db
-from bootcamp.models import Cohort, Grade, Site, SubmissionStatus
+from bootcamp.models import Cohort, Grade, Site
 
 from . import factories
 from .conftest import AuthActions, csrf_token
@@ -107,11 +107,13 @@ def test_each_cohort_shows_how_many_are_to_watch(app: Flask, client, auth: AuthA
     with app.app_context():
         cohort = db.session.get(Cohort, world.cohort_id)
         competency = factories.competencies(cohort.programme)[0]
-        late_one = factories.learner(cohort, last_name="Retard")
-        for learner in (late_one, factories.learner(cohort, last_name="Bien")):
+        late_one, fine = factories.learner(cohort, last_name="Retard"), factories.learner(cohort, last_name="Bien")
+        for learner in (late_one, fine):
             factories.assess(learner, competency, 2, datetime.now() - timedelta(days=3))
         for brief in (cohort.projects[0], factories.project(cohort)):
-            db.session.add(Grade(learner=late_one, project=brief, status=SubmissionStatus.LATE, score_hundredths=1400))
+            factories.hand_in(brief, late_one, brief.due_date + timedelta(days=2))  # « rendu en retard »
+            factories.hand_in(brief, fine, brief.due_date)
+            db.session.add(Grade(learner=late_one, project=brief, score_hundredths=1400))
         db.session.commit()
     auth.login("trainer@example.org")
     page = client.get("/cohorts/").text

@@ -18,7 +18,7 @@ from bootcamp.models import (
     EnrolmentStatus,
     Grade,
     Learner,
-    SubmissionStatus,
+    Project,
 )
 
 from . import factories
@@ -45,14 +45,18 @@ def cohort_with_results(app: Flask, world) -> dict[str, int]:
             for competency in competencies[:reached]:
                 factories.assess(learner, competency, 2, datetime.now() - timedelta(days=5))
         briefs = [factories.project(cohort, due=date(2026, 10, day)) for day in (5, 12)]
-        graded = [
-            (learners[0], briefs[0], 1500, SubmissionStatus.SUBMITTED),
-            (learners[0], briefs[1], 1200, SubmissionStatus.LATE),
-            (learners[1], briefs[0], None, SubmissionStatus.MISSING),
-            (learners[1], briefs[1], None, SubmissionStatus.MISSING),
-        ]
-        for learner, brief, score, status in graded:
-            db.session.add(Grade(learner=learner, project=brief, score_hundredths=score, status=status))
+        # Everyone handed in the world's brief on time (Luc in the world) and these two, but Luc late the second
+        # time, and Bravo neither of them (« non rendu » twice: their due dates are past)
+        portfolio = db.session.get(Project, world.project_id)
+        for learner in learners[1:]:
+            factories.hand_in(portfolio, learner, portfolio.due_date)
+        factories.hand_in(briefs[0], learners[0], briefs[0].due_date)
+        factories.hand_in(briefs[1], learners[0], briefs[1].due_date + timedelta(days=1))
+        for learner in learners[2:]:
+            for brief in briefs:
+                factories.hand_in(brief, learner, brief.due_date - timedelta(days=1))
+        db.session.add(Grade(learner=learners[0], project=briefs[0], score_hundredths=1500))
+        db.session.add(Grade(learner=learners[0], project=briefs[1], score_hundredths=1200))
         db.session.commit()
         return {learner.last_name: learner.id for learner in learners}
 
@@ -118,7 +122,7 @@ def test_cohort_page_and_grid_run_a_fixed_number_of_queries(app: Flask, client, 
     grow(50)
     fifty = counts()
     assert five == fifty
-    assert max(fifty) <= 10
+    assert max(fifty) <= 11  # the grid: 11, with the tutors' pending levels (issue 18)
 
 
 def test_record_a_dropout(app: Flask, client, auth: AuthActions, world) -> None:

@@ -392,7 +392,7 @@ def test_every_cohort_begun_has_its_calendar_and_its_roll_calls_up_to_yesterday(
         states = dict(
             db.session.execute(
                 sa.select(AttendanceSession.state, sa.func.count())
-                .where(AttendanceSession.day < TODAY)
+                .where(AttendanceSession.day < TODAY, AttendanceSession.kind == "centre")  # no roll call in placement
                 .group_by(AttendanceSession.state)
             ).all()
         )
@@ -446,7 +446,8 @@ def test_absences_are_justified_with_proofs_pending_or_refused_and_come_before_d
         assert by_state[Justification.REFUSED] > 0 and by_state[Justification.UNJUSTIFIED] == 0
         files = db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile))
         assert 0 < files < 5000  # a file per run of absences, not per half-day
-        proof = db.session.scalars(sa.select(StoredFile)).first()
+        proofs = sa.select(StoredFile).join(AttendanceRecord, AttendanceRecord.proof_id == StoredFile.id)
+        proof = db.session.scalars(proofs).first()  # not a placement's agreement
         assert proof.content_type == "application/pdf" and len(proof.data) == proof.size < 2000
         assert hashlib.sha256(proof.data).hexdigest() == proof.sha256
         assert "Justificatif d'absence" in PdfReader(BytesIO(proof.data)).pages[0].extract_text()
@@ -538,3 +539,175 @@ def test_leavers_have_contacts_and_every_state_of_asking_by_email(demo_app: Flas
         sent = send_due(TODAY)
         assert sent.asked > 5
         db.session.rollback()
+
+
+# --- issue 18: placements (helper « demo ») -------------------------------------------------------------------------
+
+
+def _periods() -> dict[int, tuple[date, date]]:
+    from bootcamp.models import SessionKind
+
+    rows = db.session.execute(
+        sa.select(AttendanceSession.cohort_id, sa.func.min(AttendanceSession.day), sa.func.max(AttendanceSession.day))
+        .where(AttendanceSession.kind == SessionKind.PLACEMENT)
+        .group_by(AttendanceSession.cohort_id)
+    ).all()
+    return {cohort: (first, last) for cohort, first, last in rows}
+
+
+def test_every_cohort_has_a_placement_period_in_its_timetable_without_roll_calls(demo_app: Flask) -> None:
+    from bootcamp.models import SessionKind
+
+    with demo_app.app_context():
+        periods = _periods()
+        cohorts = db.session.scalars(sa.select(Cohort)).all()
+        assert set(periods) == {cohort.id for cohort in cohorts}
+        for cohort in cohorts:
+            first, last = periods[cohort.id]
+            assert first.weekday() in (0, 1) and 50 <= (last - first).days <= 53  # 8 weeks (a public holiday off)
+            assert 14 <= (cohort.end_date - last).days <= 18  # ending two weeks before the cohort
+        on_placement = (
+            sa.select(sa.func.count())
+            .select_from(AttendanceRecord)
+            .join(AttendanceSession)
+            .where(AttendanceSession.kind == SessionKind.PLACEMENT)
+        )
+        assert db.session.scalar(on_placement) == 0
+
+
+def test_placements_with_hosts_tutors_and_agreements(demo_app: Flask) -> None:
+    from bootcamp.models import Placement
+
+    with demo_app.app_context():
+        periods = _periods()
+        placements = db.session.scalars(sa.select(Placement)).all()
+        assert len(placements) > 300
+        begun = [p for p in placements if periods[p.enrolment.cohort_id][0] <= TODAY]
+        late = [p for p in begun if p.start_date > periods[p.enrolment.cohort_id][0]]
+        assert 0.05 < len(late) / len(begun) < 0.2  # about 10 % a week or two late
+        assert {p.city for p in placements} >= {"Mende", "Marvejols", "Florac", "Rodez", "Montpellier", "Nîmes"}
+        hosts = db.session.execute(sa.select(Placement.company_key, sa.func.count()).group_by(Placement.company_key))
+        assert max(count for _key, count in hosts) >= 10  # some hosts take a learner nearly every year
+        assert all(p.tutor_email.endswith(".example") and p.tutor_name and p.tutor_role for p in placements)
+        assert sum(p.weekly_minutes == 35 * 60 for p in placements) > 0.8 * len(placements)
+        assert all(p.activities and p.end_date >= p.start_date for p in placements)
+        with_agreement = [p for p in placements if p.agreement is not None]
+        assert 0.85 * len(placements) < len(with_agreement) < len(placements)  # a few « convention manquante »
+        agreement = with_agreement[0].agreement
+        assert agreement.content_type == "application/pdf" and agreement.data.startswith(b"%PDF-")
+        assert agreement.size == len(agreement.data) < 10_000
+        assert len({p.agreement.sha256 for p in with_agreement}) == len(with_agreement)  # each its own
+
+
+def test_a_cohort_whose_period_is_to_come_has_learners_placed_and_looking(demo_app: Flask) -> None:
+    from bootcamp.models import Placement
+
+    with demo_app.app_context():
+        account = db.session.scalar(sa.select(User).where(User.email == "learner@example.org"))
+        enrolment = account.learner.enrolments[0]
+        assert _periods()[enrolment.cohort_id][0] > TODAY  # learner@example.org's period is to come
+        enrolments = db.session.scalars(sa.select(Enrolment).where(Enrolment.cohort_id == enrolment.cohort_id)).all()
+        first = _periods()[enrolment.cohort_id][0]
+        placed = set(
+            db.session.scalars(
+                sa.select(Placement.enrolment_id).where(
+                    Placement.enrolment_id.in_([e.id for e in enrolments]), Placement.start_date >= first
+                )
+            )
+        )
+        assert 0 < len(placed) < len(enrolments) - 3  # some placed, several still looking
+        assert enrolment.id not in placed  # learner@example.org looks: the trainer can create theirs
+
+
+def test_tutors_answered_the_forms_due_with_levels_and_the_last_ones_wait(demo_app: Flask) -> None:
+    from bootcamp.models import AssessmentSource, Placement, TutorReview
+
+    with demo_app.app_context():
+        reviews = db.session.scalars(sa.select(TutorReview).where(TutorReview.due_on <= TODAY)).all()
+        answered = [r for r in reviews if r.answered_at is not None]
+        assert len(answered) > 0.85 * len(reviews)
+        assert all(r.answered_at.date() < TODAY and r.appreciation and r.messages >= 1 for r in answered)
+        assert all(r.days_present <= r.planned_days for r in answered)
+        assert 0 < sum(r.days_present < r.planned_days for r in answered) < 0.3 * len(answered)
+        tutor_levels = db.session.scalars(
+            sa.select(CompetencyAssessment).where(CompetencyAssessment.source == AssessmentSource.TUTOR)
+        ).all()
+        assert {a.level for a in tutor_levels} == {1, 2, 3}
+        assert all(a.placement_id and a.assessed_by_id is None and a.comment for a in tutor_levels)
+        per_placement: dict[int, int] = {}
+        for a in tutor_levels:
+            per_placement[a.placement_id] = per_placement.get(a.placement_id, 0) + 1
+            assert a.assessor_name == db.session.get(Placement, a.placement_id).tutor_name
+        assert min(per_placement.values()) >= 4
+        confirmed = db.session.scalars(
+            sa.select(CompetencyAssessment).where(
+                CompetencyAssessment.source == AssessmentSource.TRAINER, CompetencyAssessment.placement_id.is_not(None)
+            )
+        ).all()
+        assert confirmed and all(a.assessed_by_id and a.assessed_at.date() < TODAY for a in confirmed)
+        waiting = [r for r in reviews if r.answered_at is None and (TODAY - r.due_on).days < 7]
+        assert waiting and all(r.messages == 0 for r in waiting)  # `flask placements send` emails them
+        assert any(r.answered_at is None and r.messages > 1 for r in reviews)  # sent, reminded, still waiting
+        trainer = db.session.scalar(sa.select(User).where(User.email == "trainer@example.org"))
+        ours = {cohort.id for cohort in db.session.scalars(sa.select(Cohort)) if trainer in cohort.trainers}
+        assert any(r.placement.enrolment.cohort_id in ours for r in waiting)  # the « Done when » path
+
+
+def test_about_four_in_ten_leavers_with_a_placement_are_hired_by_their_host(demo_app: Flask) -> None:
+    from bootcamp.models import EMPLOYMENT_SITUATIONS, Placement, Situation
+
+    with demo_app.app_context():
+        rows = db.session.execute(
+            sa.select(Enrolment.id, Outcome.situation, Outcome.employer, Outcome.employer_key, Placement.company_name,
+                      Placement.company_key, Placement.hired_by_host)
+            .join(Outcome, sa.and_(Outcome.enrolment_id == Enrolment.id, Outcome.point == 0))
+            .join(
+                Placement, sa.and_(Placement.enrolment_id == Enrolment.id, Placement.start_date <= Enrolment.exit_date)
+            )
+            .where(Enrolment.is_leaver, Outcome.situation != Situation.UNKNOWN)
+        ).all()
+        known = {row[0] for row in rows}
+        matched = [row for row in rows if row[1] in EMPLOYMENT_SITUATIONS and row[3] == row[5]]
+        ticked = [row for row in rows if row[6]]
+        assert 0.3 < len({row[0] for row in matched + ticked}) / len(known) < 0.45
+        assert any(row[2] != row[4] for row in matched)  # written otherwise than the company's name: case, accents
+        assert 1 <= len(ticked) <= 2 and all(row[3] != row[5] for row in ticked)
+
+
+def test_hand_ins_of_every_kind_and_a_brief_left_to_hand_in(demo_app: Flask) -> None:
+    """Issue 18, hand-ins: mostly on time, some late, second versions (a few after the grade), briefs not handed in,
+    a few « dispensé·e » with a reason; addresses like a learner's; grades saved after the first version; and
+    learner@example.org has a brief still to hand in (the « Done when »)."""
+    import re
+
+    from bootcamp.models import HandIn, Project
+
+    with demo_app.app_context():
+        versions = db.session.execute(
+            sa.select(HandIn.number, HandIn.handed_in_on, HandIn.handed_in_at, HandIn.repository_url,
+                      HandIn.deployed_url, Project.due_date, Grade.graded_at)
+            .join(Project, Project.id == HandIn.project_id)
+            .join(Grade, sa.and_(Grade.project_id == HandIn.project_id, Grade.learner_id == HandIn.learner_id))
+        ).all()
+        firsts = [v for v in versions if v.number == 1]
+        late = sum(1 for v in firsts if v.handed_in_on > v.due_date) / len(firsts)
+        assert len(firsts) > 2000 and 0.03 < late < 0.2
+        assert 0.05 < sum(1 for v in versions if v.number == 2) / len(firsts) < 0.2
+        assert all(v.graded_at > v.handed_in_at for v in firsts)  # graded after the first version
+        assert any(v.handed_in_at > v.graded_at for v in versions if v.number == 2)  # « rendu après la note »
+        assert all(v.handed_in_on <= TODAY for v in versions)
+        assert all(re.fullmatch(r"https://gitlab\.com/[a-z0-9-]+/[a-z0-9-]+", v.repository_url) for v in versions)
+        deployed = [v.deployed_url for v in versions if v.deployed_url]
+        assert deployed and all(re.fullmatch(r"https://[a-z0-9-]+\.netlify\.app", url) for url in deployed)
+        graded = db.session.scalars(sa.select(Grade)).all()
+        exempted = [grade for grade in graded if grade.exempted]
+        assert exempted and all(grade.exemption_reason and grade.score is None for grade in exempted)
+        handed = {(v.project_id, v.learner_id) for v in db.session.scalars(sa.select(HandIn))}
+        missing = [g for g in graded if not g.exempted and (g.project_id, g.learner_id) not in handed]
+        assert missing and all(grade.score is None for grade in missing)
+        account = db.session.scalars(sa.select(User).where(User.email == "learner@example.org")).one()
+        to_come = db.session.scalars(
+            sa.select(Project).where(Project.cohort_id == account.learner.enrolments[0].cohort_id,
+                                     Project.due_date >= TODAY)
+        ).all()
+        assert to_come and not any((project.id, account.learner_id) in handed for project in to_come)

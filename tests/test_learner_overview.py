@@ -16,7 +16,6 @@ from bootcamp.models import (
     Grade,
     Learner,
     Referrer,
-    SubmissionStatus,
 )
 
 from . import factories
@@ -36,10 +35,9 @@ def _give_work(app: Flask, world) -> None:
         factories.assess(luc, first, 1, datetime(2026, 10, 1))
         factories.assess(luc, first, 2, datetime(2026, 11, 2))
         factories.assess(luc, second, 3, datetime(2026, 10, 15)).comment = "Très autonome"
-        late = factories.project(cohort, title="Brief manqué")
         db.session.add(Grade(learner=luc, project_id=world.project_id, score_hundredths=850, feedback="À reprendre"))
-        db.session.add(Grade(learner=luc, project=late, status=SubmissionStatus.MISSING))
-        db.session.add(Grade(learner=luc, project=factories.project(cohort), status=SubmissionStatus.MISSING))
+        factories.project(cohort, title="Brief manqué")  # due in October, nothing handed in: « non rendu »
+        factories.project(cohort)
         db.session.commit()
 
 
@@ -54,6 +52,7 @@ def test_roster_names_open_the_learner_overview(app: Flask, client, auth: AuthAc
     assert "2 · adapter" in levels and "3 · transposer" in levels and "(2 sur " in levels  # current levels by block
     briefs = page[page.index('id="briefs-title"') : page.index('id="history-title"')]
     assert "Portfolio" in briefs and "8,5" in briefs and "À reprendre" in briefs and "Brief manqué" in briefs
+    assert briefs.count(">non rendu</a>") == 2 and briefs.count(">rendu</a>") == 1  # derived from the hand-ins
     history = page[page.index('id="history-title"') :]
     assert history.index("2 · adapter") < history.index("3 · transposer") < history.index("1 · imiter")  # newest first
     assert "Très autonome" in history

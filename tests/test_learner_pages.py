@@ -23,12 +23,12 @@ from bootcamp.models import (
     Enrolment,
     EnrolmentStatus,
     Grade,
+    HandIn,
     Learner,
     Outcome,
     Project,
     ProjectCompetency,
     Situation,
-    SubmissionStatus,
 )
 
 from . import factories
@@ -56,9 +56,10 @@ def early(app: Flask, world) -> None:
         brief.description, brief.context = "Présentez vos projets.", "Une agence de Mende recrute."
         brief.deliverables = "Un dépôt Git\nUne page publiée"
         brief.targets = [ProjectCompetency(competency=competencies[0], target_level=2)]
-        db.session.add(
-            Grade(learner=luc, project=brief, score_hundredths=1450, status=SubmissionStatus.LATE, feedback="Bien")
-        )
+        db.session.add(Grade(learner=luc, project=brief, score_hundredths=1450, feedback="Bien"))
+        version = db.session.get(HandIn, world.hand_in_id)  # handed in two days after the due date: late
+        version.handed_in_on = TODAY - timedelta(days=5)
+        version.handed_in_at = datetime.combine(version.handed_in_on, datetime.min.time()) + timedelta(hours=10)
         for index, score in enumerate((1000, 1200, 1550, 1600, 1800, 2000)):
             peer = factories.learner(cohort, first_name=f"Pair{index}", last_name="Pair")
             if score == 2000:  # a dropout's score is left out of the median
@@ -146,12 +147,13 @@ def test_learners_read_their_cohort_briefs_with_their_grade(
     assert f'href="/me/projects/{world.project_id}"' in me
     with count_queries() as counted:
         page = client.get(f"/me/projects/{world.project_id}")
-    assert page.status_code == 200 and counted.count <= 6
+    assert page.status_code == 200 and counted.count <= 8
     text = page.text
     assert "Présentez vos projets." in text and "Une agence de Mende recrute." in text and "Un dépôt Git" in text
     assert "rendu en retard" in text and "14,5 / 20" in text and "Bien" in text
     assert "CP1" in text and "niveau visé : adapter" in text
-    assert "<form" not in text.split("<main", 1)[1].split("</main>")[0]  # read only
+    main = text.split("<main", 1)[1].split("</main>")[0]
+    assert main.count("<form") == 1 and f'action="/me/projects/{world.project_id}/hand-in"' in main  # the only form
     assert client.get(f"/me/projects/{world.other_project_id}").status_code == 404  # another cohort's
     assert client.get(f"/projects/{world.project_id}").status_code == 404  # the trainer's page stays theirs
     assert client.get("/me/projects/999999").status_code == 404
@@ -212,6 +214,8 @@ def test_my_data_covers_every_table_the_export_holds(app: Flask, client, auth: A
         "exam_candidates": 'id="exams"',
         "follow_up_requests": 'id="follow-up-requests"',
         "survey_invitations": 'id="surveys"',
+        "hand_ins": 'id="hand-ins"',
+        "placements": 'id="placements"',
     }
     assert referring == set(shown)
     with app.app_context():
@@ -227,6 +231,7 @@ def test_my_data_covers_every_table_the_export_holds(app: Flask, client, auth: A
         ("ecf_blocks", "Autonome et rigoureux"),
         ("dp_examples", "Exemple 1"),
         ("exam_candidates", "7 décembre 2026"),
+        ("hand_ins", "https://git.example.org/luc/portfolio"),  # the world's version
     ):
         section = text[text.index(shown[table]) :]
         assert written in section[: section.index("</section>")], table
@@ -252,13 +257,15 @@ def test_my_data_is_the_learner_s_only_and_runs_a_fixed_number_of_queries(
         for index in range(20):
             brief = factories.project(cohort, due=TODAY - timedelta(days=index))
             db.session.add(Grade(learner=luc, project=brief, score_hundredths=1000 + index))
+            factories.hand_in(brief, luc, brief.due_date)
             factories.assess(luc, competencies[index % 8], index % 4, datetime(2026, 9, 1) + timedelta(days=index))
         db.session.add(AuditEvent(entity="grade", entity_id=1, action="update", learner_id=luc.id, after={}))
         db.session.commit()
     with count_queries() as after:
         assert client.get("/me/data").status_code == 200
-    # 4 of them the livret, the DP and the exams, 2 the follow-ups and questionnaires asked by email (personal_data.py)
-    assert before.count == after.count <= 16
+    # 4 of them the livret, the DP and the exams, 2 the follow-ups and questionnaires asked by email (personal_data.py),
+    # 2 the hand-ins and the statuses on briefs, 2 the placements (issue 18)
+    assert before.count == after.count <= 20
     for who in ("trainer", "manager", "admin"):
         auth.logout()
         auth.login(world.emails[who])

@@ -19,11 +19,11 @@ from bootcamp.models import (
     EnrolmentStatus,
     FollowUpRequest,
     Grade,
+    HandIn,
     Learner,
     Outcome,
     ProjectCompetency,
     Situation,
-    SubmissionStatus,
     SurveyInvitation,
 )
 
@@ -63,15 +63,10 @@ def history(app: Flask, world) -> dict[str, int]:
                 factories.assess(peer, competency, 2, first_month)
         for competency in competencies:  # the dropout would pull the median up: left out
             factories.assess(gone, competency, 3, first_month)
-        db.session.add(
-            Grade(
-                learner=luc,
-                project=brief,
-                score_hundredths=1475,
-                status=SubmissionStatus.LATE,
-                feedback="Soignez les commits",
-            )
-        )
+        db.session.add(Grade(learner=luc, project=brief, score_hundredths=1475, feedback="Soignez les commits"))
+        version = db.session.get(HandIn, world.hand_in_id)  # two days after the due date: « rendu en retard »
+        version.handed_in_on = TODAY - timedelta(days=8)
+        version.handed_in_at = datetime.combine(version.handed_in_on, datetime.min.time()) + timedelta(hours=10)
         db.session.commit()
         return {"start_month": start.month, "upcoming": upcoming.id}
 
@@ -91,6 +86,7 @@ def test_my_page_shows_standing_competencies_and_projects(client, auth: AuthActi
     assert 'value="25"' in page  # (2 + min(3, 2)) / 16 level points; uncapped would give 31 %
     due = page[page.index("À rendre prochainement") : page.index('id="competencies"')]
     assert "Quiz JavaScript" in due and "Portfolio" not in due
+    assert "à rendre" in due and f'href="/me/projects/{history["upcoming"]}#hand-in">Rendre' in due  # one click away
     cp1 = page[page.index("CP1 ·") : page.index("CP2 ·")]
     assert "adapter" in cp1 and "Bonne maîtrise de Git" in cp1 and "Portfolio" in cp1
     assert "<details>" in cp1 and "2 évaluations" in cp1 and "imiter" in cp1  # the history, on demand
@@ -98,6 +94,7 @@ def test_my_page_shows_standing_competencies_and_projects(client, auth: AuthActi
     portfolio = page[page.index(f'<th scope="row"><a href="/me/projects/{world.project_id}">Portfolio</a></th>') :]
     portfolio = portfolio[: portfolio.index("</tr>")]
     assert "14,75" in portfolio and "rendu en retard" in portfolio and "Soignez les commits" in portfolio
+    assert "Rendre" not in portfolio  # handed in already
     assert "CP1 (adapter)" in portfolio
     assert "Après la formation" not in page
     assert "Ana" not in page and "Parti" not in page  # no other learner's name
@@ -228,11 +225,15 @@ def test_export_holds_every_table_that_refers_to_the_learner(
         "exam_candidates": "exam_candidacies",
         "follow_up_requests": "follow_up_requests",
         "survey_invitations": "survey_invitations",
+        "hand_ins": "hand_ins",
     }
     assert referring | {"learners"} == set(keys)
     assert all(data[keys[table]] for table in keys)
     assert data["learner"]["email"] == "learner@example.org" and data["learner"]["birth_date"] == "2000-01-01"
     assert data["grades"][0]["score"] == "14.75" and data["grades"][0]["project"] == "Portfolio"
+    assert data["grades"][0]["status"] == "late" and data["grades"][0]["exempted"] is False  # derived, as before
+    assert data["hand_ins"][0]["project"] == "Portfolio" and data["hand_ins"][0]["number"] == 1
+    assert data["hand_ins"][0]["repository_url"] == "https://git.example.org/luc/portfolio"
     assert len(data["competency_assessments"]) == 3 and data["outcomes"][0]["situation"] == "training"
     assert data["audit_events"][0]["after"] == {"score": "14.75"}
     assert "password_hash" not in data["accounts"][0] and "session_token" not in data["accounts"][0]

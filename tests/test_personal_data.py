@@ -170,7 +170,8 @@ def _attendance_hours(app: Flask) -> dict:
 def test_purge_after_the_retention_period(app: Flask) -> None:
     """Learners gone 5 years are anonymised and keep their attendance; the proofs of cohorts ended 6 years ago are
     deleted, the others kept; no indicator nor hour changes."""
-    from bootcamp.models import StoredFile
+    from bootcamp.models import Enrolment, Placement, StoredFile
+    from bootcamp.personal_data import due_for_erasure
 
     with app.app_context():
         load_demo(DemoOptions(seed=5, sites=1, years=8, learners_per_cohort=5, today=dates.today()))
@@ -186,11 +187,19 @@ def test_purge_after_the_retention_period(app: Flask) -> None:
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).where(Learner.erased_at.is_not(None))) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == files
+    with app.app_context():  # the signed agreements of the learners anonymised go with their personal data
+        leaving = [learner.id for learner in due_for_erasure(dates.today(), app.config["RETENTION_YEARS"])]
+        agreements = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Placement)
+            .join(Enrolment, Enrolment.id == Placement.enrolment_id)
+            .where(Enrolment.learner_id.in_(leaving), Placement.agreement_id.is_not(None))
+        )
     done = runner.invoke(args=["purge", "--yes"])
     assert f"Anonymised {count} learner{'' if count == 1 else 's'}; deleted {proofs} proof file" in done.output
     assert _indicators(app) == before and _attendance_hours(app) == hours
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == files - proofs
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == files - proofs - agreements
     again = runner.invoke(args=["purge", "--dry-run"]).output
     assert again.startswith("0 learners left") and "\n0 proof files" in again
 

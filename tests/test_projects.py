@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from bootcamp.extensions import db
-from bootcamp.models import Cohort, CompetencyAssessment, Grade, Project, ProjectCompetency, SubmissionStatus
+from bootcamp.models import Cohort, CompetencyAssessment, Grade, Project, ProjectCompetency
 
 from . import factories
 from .conftest import AuthActions, audit_events, form_from, page_form
@@ -13,7 +13,7 @@ from .conftest import AuthActions, audit_events, form_from, page_form
 def _grades(app: Flask) -> dict[int, tuple]:
     with app.app_context():
         return {
-            g.learner_id: (g.score_hundredths, g.status, g.feedback, g.version)
+            g.learner_id: (g.score_hundredths, g.exempted, g.exemption_reason, g.feedback, g.version)
             for g in db.session.scalars(sa.select(Grade))
         }
 
@@ -114,33 +114,34 @@ def test_grade_the_whole_cohort_in_one_form(app: Flask, client, auth: AuthAction
             f"feedback_{luc}": "Bien",
             f"level_{luc}_{world.competency_id}": "2",
             f"score_{zed0}": "9.25",
-            f"status_{zed0}": "late",
-            f"status_{zed1}": "missing",
+            f"exempted_{zed1}": "y",
+            f"reason_{zed1}": " Arrêt maladie ",
         }
     )
     response = client.post(url, data=form)
     assert response.status_code == 302
     assert _grades(app) == {
-        luc: (1450, SubmissionStatus.SUBMITTED, "Bien", 1),
-        zed0: (925, SubmissionStatus.LATE, "", 1),
-        zed1: (None, SubmissionStatus.MISSING, "", 1),
+        luc: (1450, False, "", "Bien", 1),
+        zed0: (925, False, "", "", 1),
+        zed1: (None, True, "Arrêt maladie", "", 1),
     }
     with app.app_context():
         [assessment] = db.session.scalars(sa.select(CompetencyAssessment)).all()
         assert (assessment.learner_id, assessment.level, assessment.project_id) == (luc, 2, world.project_id)
     grades = audit_events(app, "grade")
     assert len(grades) == 3 and grades[0].before is None and grades[0].after["score"] == "14.5"
+    assert grades[2].after == {"score": None, "exempted": True, "exemption_reason": "Arrêt maladie", "feedback": ""}
     page = client.get(f"/cohorts/{world.cohort_id}").text
     assert "14,5" in page  # Luc's average on the cohort page
 
     form = page_form(client, url)  # saving the same values again changes nothing
-    assert form[f"score_{luc}"] == "14,5"
+    assert form[f"score_{luc}"] == "14,5" and form[f"exempted_{zed1}"] == "y"
     client.post(url, data=form)
     assert len(audit_events(app)) == 4
 
     form[f"score_{zed0}"] = "10"
     client.post(url, data=form)
-    assert _grades(app)[zed0] == (1000, SubmissionStatus.LATE, "", 2)
+    assert _grades(app)[zed0] == (1000, False, "", "", 2)
     last = audit_events(app, "grade")[-1]
     assert (last.before["score"], last.after["score"]) == ("9.25", "10")
 
@@ -154,9 +155,11 @@ def test_bad_rows_come_back_with_errors_and_nothing_is_saved(app: Flask, client,
         ({f"score_{zed0}": "-1"}, "entre 0 et 20"),
         ({f"score_{zed0}": "12.345"}, "au plus deux décimales"),
         ({f"score_{zed0}": "douze"}, "Note invalide"),
-        ({f"score_{zed0}": "12", f"status_{zed0}": "missing"}, "non rendu n'a pas de note"),
-        ({f"status_{zed0}": "lost"}, "choix valide"),
-        ({f"feedback_{zed0}": "Revoir"}, "Indiquez l'état du rendu"),
+        ({f"score_{zed0}": "12", f"exempted_{zed0}": "y", f"reason_{zed0}": "Stage"}, "Pas de note quand la personne"),
+        ({f"exempted_{zed0}": "y"}, "Indiquez le motif de la dispense"),
+        ({f"exempted_{zed0}": "y", f"reason_{zed0}": "   "}, "Indiquez le motif de la dispense"),
+        ({f"reason_{zed0}": "Stage"}, "Un motif sans dispense"),
+        ({f"exempted_{zed0}": "y", f"reason_{zed0}": "x" * 501}, "Texte trop long"),
         ({f"level_{zed0}_{world.competency_id}": "4"}, "Niveau invalide"),
     ]:
         form = page_form(client, url)
@@ -184,17 +187,17 @@ def test_concurrent_grading_refuses_the_stale_row_and_the_rest(app: Flask, clien
     assert response.status_code == 200
     assert "manager a enregistré" in response.text and "16/20" in response.text
     assert _grades(app) == {
-        luc: (1600, SubmissionStatus.SUBMITTED, "", 1),
-        zed1: (800, SubmissionStatus.SUBMITTED, "", 1),
+        luc: (1600, False, "", "", 1),
+        zed1: (800, False, "", "", 1),
     }
 
     again = form_from(response.text)
     assert again[f"score_{luc}"] == "12" and again[f"score_{zed0}"] == "11" and again[f"score_{zed1}"] == "8"
     assert client.post(url, data=again).status_code == 302
     assert _grades(app) == {
-        luc: (1200, SubmissionStatus.SUBMITTED, "", 2),
-        zed0: (1100, SubmissionStatus.SUBMITTED, "", 1),
-        zed1: (800, SubmissionStatus.SUBMITTED, "", 1),
+        luc: (1200, False, "", "", 2),
+        zed0: (1100, False, "", "", 1),
+        zed1: (800, False, "", "", 1),
     }
     last_luc = [e for e in audit_events(app, "grade") if e.learner_id == luc][-1]
     assert (last_luc.before["score"], last_luc.after["score"], last_luc.actor.email) == (

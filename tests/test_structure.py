@@ -132,7 +132,7 @@ def _imports_inside_functions(path: Path) -> list[tuple[str, int]]:
 
 
 def test_the_package_imports_its_own_modules_at_the_top() -> None:
-    """An import moved into a function hides a cycle; only the factory (and its list of blueprints) imports them late."""
+    """An import moved into a function hides a cycle; only the factory (and its blueprints' list) imports them late."""
     late = {
         f"{path.relative_to(PACKAGE.parent)}:{line} ({function})"
         for path in PACKAGE.rglob("*.py")

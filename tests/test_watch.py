@@ -17,12 +17,11 @@ from bootcamp.models import (
     Cohort,
     Enrolment,
     EnrolmentStatus,
-    Grade,
     HalfDay,
+    HandIn,
     Justification,
     Presence,
     SessionState,
-    SubmissionStatus,
 )
 
 from . import factories
@@ -193,8 +192,9 @@ def test_one_learners_reasons_in_one_query(app: Flask, world, count_queries) -> 
         other = factories.learner(cohort, last_name="Autre")
         competency = factories.competencies(cohort.programme)[0]
         factories.assess(other, competency, 2, datetime.now() - timedelta(days=2))
+        db.session.delete(db.session.get(HandIn, world.hand_in_id))  # Luc hands in neither brief: « non rendu » twice
         for brief in (db.session.get(Cohort, world.cohort_id).projects[0], factories.project(cohort)):
-            db.session.add(Grade(learner_id=world.learner_id, project=brief, status=SubmissionStatus.MISSING))
+            factories.hand_in(brief, other, brief.due_date)
         db.session.commit()
         cohort = db.session.get(Cohort, world.cohort_id)
         with count_queries() as counted:

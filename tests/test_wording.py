@@ -96,7 +96,7 @@ def test_pages_write_d_before_a_vowel(app: Flask, client, auth: AuthActions, wor
     cell = client.get(f"/cohorts/{world.cohort_id}/competencies/{learner_id}/{world.competency_id}").text
     assert 'aria-label="Compétences d&#39;Étienne Berger"' in cell
     sheet = client.get(f"/projects/{world.project_id}/grades").text
-    assert "Note sur 20 d'Étienne Berger" in sheet and "Rendu d'Étienne Berger" in sheet
+    assert "Note sur 20 d'Étienne Berger" in sheet and "Motif de la dispense d'Étienne Berger" in sheet
     assert "Note sur 20 de Luc Lefèvre" in sheet
 
 

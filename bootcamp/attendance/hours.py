@@ -1,7 +1,10 @@
 """The one definition of attendance hours and rates (DOMAIN.md, « Attendance »), as SQL sums over roll-call records.
 
 A learner's planned time is that of the half-days whose roll call holds a record for them: a half-day not yet
-taken counts nowhere, nor does a cancelled one or a company placement day (no roll call in the centre). Then:
+taken counts nowhere, nor does a cancelled one, nor a cohort's company placement half-day (no roll call in the
+centre), nor a day inside one of the learner's own placements (placements/days.on_placement: start ≤ day ≤ end,
+whatever the half-day's kind; a record made before the placement was entered stops counting). Those days are
+« entreprise » hours, from the agreement and confirmed by the tutor (placements/days.py), never absences. Then:
 - an absent half-day counts its planned minutes as justified absence (justification accepted) or unjustified;
 - a late arrival or an early departure counts its minutes (`late_minutes`);
 - present = planned − absences − late and early minutes, so that
@@ -19,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..models import AttendanceRecord, AttendanceSession, Justification, Presence, SessionKind, SessionState
+from ..placements.days import on_placement
 
 _ABSENT = AttendanceRecord.presence == Presence.ABSENT
 _JUSTIFIED = sa.and_(_ABSENT, AttendanceRecord.justification == Justification.ACCEPTED)
@@ -42,12 +46,17 @@ def minute_sums() -> list[sa.Label[int]]:
 
 
 def counted_records(*columns: Any) -> sa.Select:
-    """SELECT `columns` FROM the records that count (held half-days in the centre), joined to their half-day."""
+    """SELECT `columns` FROM the records that count (held half-days in the centre, the learner not on a placement
+    that day), joined to their half-day."""
     return (
         sa.select(*columns)
         .select_from(AttendanceRecord)
         .join(AttendanceSession, AttendanceSession.id == AttendanceRecord.session_id)
-        .where(AttendanceSession.state != SessionState.CANCELLED, AttendanceSession.kind == SessionKind.CENTRE)
+        .where(
+            AttendanceSession.state != SessionState.CANCELLED,
+            AttendanceSession.kind == SessionKind.CENTRE,
+            sa.not_(on_placement(AttendanceRecord.enrolment_id, AttendanceSession.day)),
+        )
     )
 
 

@@ -1,11 +1,13 @@
 """What the attendance pages and exports read: the learners of a cohort's month, its half-days and roll calls, and
-each learner's hours (hours.py: the one definition), in a fixed number of queries whatever the size."""
+each learner's hours (hours.py: the one definition) and « entreprise » hours (placements/days.py: the one definition),
+in a fixed number of queries whatever the size."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ..dates import add_months
 from ..extensions import db
@@ -19,10 +21,12 @@ from ..models import (
     HalfDay,
     Justification,
     Learner,
+    Placement,
     Presence,
     SessionKind,
     SessionState,
 )
+from ..placements.days import EntrepriseHours, covers
 from .hours import Hours, counted_records, minute_sums
 
 # What a cell of the month shows, in the legend's order.
@@ -71,12 +75,15 @@ class Mark:
 
 @dataclass(frozen=True)
 class LearnerMonth:
-    """A learner's row of the month: their enrolment, a cell per half-day (in the columns' order), their hours."""
+    """A learner's row of the month: their enrolment, a cell per half-day (in the columns' order), their hours, and
+    the « entreprise » hours of their placements (all their days, not the month's only)."""
 
     learner: Learner
     enrolment: Enrolment
     cells: list[Cell]
     hours: Hours
+    entreprise: EntrepriseHours = EntrepriseHours()
+    placed: bool = False  # has a placement
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,12 @@ class MonthGrid:
     rows: list[LearnerMonth]
     total: Hours
     today: list[AttendanceSession]  # the cohort's half-days today, whatever the month shown
+    entreprise: EntrepriseHours = EntrepriseHours()  # the rows' « entreprise » hours, summed
+
+    @property
+    def placed(self) -> bool:
+        """Whether a learner of the month has a placement (the « entreprise » columns are shown then)."""
+        return any(row.placed for row in self.rows)
 
     @property
     def previous(self) -> date:
@@ -185,12 +198,32 @@ def _marks(cohort_id: int, month: date) -> dict[tuple[int, int], Mark]:
     return {(row.session_id, row.enrolment_id): Mark(row.presence, row.minutes, row.justification) for row in rows}
 
 
-def cell(session: AttendanceSession, mark: Mark | None, enrolment: Enrolment, now: datetime) -> Cell:
-    """What the month shows for a learner at a half-day: a half-day not held (cancelled, in a company) whatever
-    was recorded, then the roll call's record; without one, not yet taken, to come, or after the learner left."""
+def placements_of(enrolment_ids: Iterable[int]) -> dict[int, list[Placement]]:
+    """The placements of these enrolments, with their tutor's forms, by enrolment id, earliest first (one query;
+    none when no id)."""
+    ids = sorted(set(enrolment_ids))
+    if not ids:
+        return {}
+    found: dict[int, list[Placement]] = {}
+    for placement in db.session.scalars(
+        sa.select(Placement)
+        .options(joinedload(Placement.reviews))
+        .where(Placement.enrolment_id.in_(ids))
+        .order_by(Placement.start_date, Placement.id)
+    ).unique():
+        found.setdefault(placement.enrolment_id, []).append(placement)
+    return found
+
+
+def cell(
+    session: AttendanceSession, mark: Mark | None, enrolment: Enrolment, now: datetime, placed: bool = False
+) -> Cell:
+    """What the month shows for a learner at a half-day: a half-day not held (cancelled, in a company: the cohort's
+    or, `placed`, one of the learner's placements) whatever was recorded, then the roll call's record; without one,
+    not yet taken, to come, or after the learner left."""
     if session.state == SessionState.CANCELLED:
         return Cell(CANCELLED)
-    if session.kind == SessionKind.PLACEMENT:
+    if session.kind == SessionKind.PLACEMENT or placed:
         return Cell(PLACEMENT)
     if mark is not None and mark.presence == Presence.ABSENT:
         return Cell(_ABSENCE_KINDS[mark.justification])
@@ -211,22 +244,27 @@ def _days(sessions: Iterable[AttendanceSession]) -> list[Day]:
 
 
 def month_grid(cohort: Cohort, month: date, today: date, now: datetime) -> MonthGrid:
-    """The month at a glance: the learners of the month by name × its half-days, each learner's hours, and today's
-    half-days (four queries whatever the size); `now` tells a half-day to come from one not yet taken."""
+    """The month at a glance: the learners of the month by name × its half-days, each learner's hours and
+    « entreprise » hours, and today's half-days (five queries whatever the size); `now` tells a half-day to come from
+    one not yet taken. A learner's own placement days show as « en entreprise » (PLACEMENT)."""
     learners = month_learners(cohort, month)
     every = _sessions(cohort.id, month, today)
     in_month = [session for session in every if session.day.replace(day=1) == month]
     marks = _marks(cohort.id, month)
     hours = month_hours(cohort.id, month)
-    rows = [
-        LearnerMonth(
-            learner,
-            enrolment,
-            [cell(session, marks.get((session.id, enrolment.id)), enrolment, now) for session in in_month],
-            hours.get(enrolment.id, Hours()),
+    placements = placements_of(enrolment.id for _learner, enrolment in learners)
+    rows = []
+    for learner, enrolment in learners:
+        own = placements.get(enrolment.id, [])
+        cells = [
+            cell(session, marks.get((session.id, enrolment.id)), enrolment, now, covers(own, session.day))
+            for session in in_month
+        ]
+        rows.append(
+            LearnerMonth(
+                learner, enrolment, cells, hours.get(enrolment.id, Hours()), EntrepriseHours.of(own), bool(own)
+            )
         )
-        for learner, enrolment in learners
-    ]
     return MonthGrid(
         cohort=cohort,
         month=month,
@@ -234,6 +272,7 @@ def month_grid(cohort: Cohort, month: date, today: date, now: datetime) -> Month
         rows=rows,
         total=sum((row.hours for row in rows), Hours()),
         today=[session for session in every if session.day == today],
+        entreprise=sum((row.entreprise for row in rows), EntrepriseHours()),
     )
 
 
@@ -248,11 +287,14 @@ class MyMonth:
 
 @dataclass(frozen=True)
 class MyAttendance:
-    """The learner's figures per month of their programme to date, and in total."""
+    """The learner's figures per month of their programme to date, and in total; their placements and their
+    « entreprise » hours (placements/days.py)."""
 
     enrolment: Enrolment
     months: list[MyMonth]
     total: Hours
+    placements: list[Placement]
+    entreprise: EntrepriseHours
 
 
 def hours_by_month(enrolment_id: int) -> dict[date, Hours]:
@@ -268,7 +310,8 @@ def hours_by_month(enrolment_id: int) -> dict[date, Hours]:
 
 def my_attendance(learner_id: int, today: date) -> MyAttendance | None:
     """The learner's own attendance in their latest enrolment (learners.queries.current_enrolment): each month from
-    the cohort's start to today (or their exit, or the cohort's end), and the total (two queries)."""
+    the cohort's start to today (or their exit, or the cohort's end), and the total; their placements and
+    « entreprise » hours (three queries)."""
     enrolment = current_enrolment(learner_id)
     if enrolment is None:
         return None
@@ -276,10 +319,13 @@ def my_attendance(learner_id: int, today: date) -> MyAttendance | None:
     last = min(today, enrolment.exit_date or cohort.end_date, cohort.end_date)
     by_month = hours_by_month(enrolment.id)
     shown = sorted(set(month_starts(cohort.start_date, last)) | set(by_month))
+    placements = placements_of([enrolment.id]).get(enrolment.id, [])
     return MyAttendance(
         enrolment=enrolment,
         months=[MyMonth(month, by_month.get(month, Hours())) for month in shown],
         total=sum(by_month.values(), Hours()),
+        placements=placements,
+        entreprise=EntrepriseHours.of(placements),
     )
 
 

@@ -29,6 +29,9 @@ KINDS = {
     "exam_session": _l("session d'examen"),
     "exam_candidate": _l("inscription à une session d'examen"),
     "exam_result": _l("résultat d'examen"),
+    "hand_in": _l("rendu de travail"),
+    "placement": _l("stage en entreprise"),
+    "tutor_review": _l("bilan du tuteur en entreprise"),
 }
 
 

@@ -18,7 +18,7 @@ from ..access import visible_cohorts
 from ..attendance.hours import Hours, counted_records, minute_sums
 from ..dates import add_months
 from ..extensions import db
-from ..handins.status import statuses
+from ..handins.status import DEFINITION, statuses
 from ..learners.names import by_name
 from ..models import (
     AttendanceRecord,
@@ -241,8 +241,10 @@ class LearnerFacts:
 
 def _graded(enrolments: sa.Select, today: date) -> sa.Subquery:
     """Average score and graded briefs of each enrolment selected, and its briefs « non rendus » and « rendus en
-    retard » as handins.status derives them."""
+    retard » as handins.status derives them: those due while the learner was there (one who dropped out is not
+    counted the briefs due after they left)."""
     status = statuses(enrolments, today)
+    there = sa.or_(Enrolment.exit_date.is_(None), status.c.due_date <= Enrolment.exit_date)
     scores = (
         sa.select(
             status.c.enrolment_id,
@@ -258,9 +260,11 @@ def _graded(enrolments: sa.Select, today: date) -> sa.Subquery:
             status.c.enrolment_id,
             sa.func.max(scores.c.average).label("average"),
             sa.func.coalesce(sa.func.max(scores.c.graded), 0).label("graded"),
-            sa.func.count().filter(status.c.status == SubmissionStatus.MISSING.value).label("missing"),
-            sa.func.count().filter(status.c.status == SubmissionStatus.LATE.value).label("late"),
+            sa.func.count().filter(there, status.c.status == SubmissionStatus.MISSING.value).label("missing"),
+            sa.func.count().filter(there, status.c.status == SubmissionStatus.LATE.value).label("late"),
         )
+        .select_from(status)
+        .join(Enrolment, Enrolment.id == status.c.enrolment_id)
         .outerjoin(scores, scores.c.enrolment_id == status.c.enrolment_id)
         .group_by(status.c.enrolment_id)
         .subquery("graded")
@@ -406,6 +410,11 @@ class Roster:
     rows: list[RosterRow]
     median_progress: float | None
     project_count: int
+
+    @property
+    def status_definition(self) -> str:
+        """How « non rendus » and « en retard » are derived (handins/status.py), to show beside them."""
+        return str(DEFINITION)
 
 
 def roster(cohort: Cohort, today: date | None = None) -> Roster:

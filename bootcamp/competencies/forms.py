@@ -98,3 +98,11 @@ def grid_form(grid: Grid, posted: bool = True) -> GridForm:
 
 class AssessmentForm(EvidenceForm):
     level = LevelField(_l("Niveau atteint"), allow_blank=False)
+
+
+class ConfirmForm(FlaskForm):
+    """« Confirmer le niveau proposé »: the tutor's level the page showed, and the newest assessment it showed."""
+
+    proposal = HiddenNumber(validators=[InputRequired()])
+    snapshot = HiddenNumber(validators=[InputRequired()])
+    comment = TextAreaField(_l("Commentaire (facultatif)"), validators=[Length(max=2000)])

@@ -1,9 +1,10 @@
 """Importing attendance kept in another sign-in tool: `email,date,half_day,status,minutes,reason,justified`, one line
 per learner and half-day of one cohort, all or nothing (`flask attendance import FILE --cohort NAME`).
 
-Each line names a learner enrolled in the cohort (and not gone before that day) and one of the cohort's half-days
-that exists, is held in the centre, is not cancelled and has begun. `minutes` goes with late and left_early only
-(1 to the half-day's length − 1), `reason` and `justified` = yes with an absence only. An empty reason or justified
+Each line names a learner enrolled in the cohort (and not gone before that day, nor on one of their placements that
+day: « en entreprise », refused) and one of the cohort's half-days that exists, is held in the centre, is not
+cancelled and has begun. `minutes` goes with late and left_early only (1 to the half-day's length − 1), `reason` and
+`justified` = yes with an absence only. An empty reason or justified
 keeps what Bootcamp knows of that absence (a learner's claim, a trainer's decision), and `justified` = no leaves a
 claim pending or refused as it is: neither counts as justified. The record's source becomes « import »; a learner's
 own signature (its time) stays. New records are written with one bulk INSERT, changed ones through the ORM (their
@@ -31,12 +32,14 @@ from ..models import (
     HalfDay,
     Justification,
     Learner,
+    Placement,
     Presence,
     SessionKind,
     SessionState,
     SignatureSource,
     utcnow,
 )
+from ..placements.days import covers
 from ..transactions import end_transaction
 from .aliases import ReadingColumns
 from .reading import FileRefused, Plan, Problem, RowCheck, parse_code, parse_date, parse_yes_no, read_table
@@ -156,10 +159,11 @@ class Known:
     sessions: dict[tuple[date, HalfDay], AttendanceSession]
     records: dict[tuple[int, int], sa.Row]  # (session_id, enrolment_id) -> the record's id, RECORD_FIELDS, source
     now: datetime
+    placements: dict[int, list[Placement]] = field(default_factory=dict)  # the cohort's, by enrolment id
 
 
 def _known(cohort_id: int, cohort_name: str, lines: list[Line]) -> Known:
-    """Read the learners, half-days and records the file names: four queries whatever its size."""
+    """Read the learners, half-days, records and placements the file names: five queries whatever its size."""
     learners = {
         learner.email: learner
         for learner in db.session.scalars(
@@ -169,7 +173,7 @@ def _known(cohort_id: int, cohort_name: str, lines: list[Line]) -> Known:
         )
     }
     days = [line.day for line in lines if line.day is not None]
-    sessions, records = {}, {}
+    sessions, records, placements = {}, {}, {}
     if days:
         first, last = min(days), max(days)
         within = sa.and_(AttendanceSession.cohort_id == cohort_id, AttendanceSession.day.between(first, last))
@@ -180,7 +184,20 @@ def _known(cohort_id: int, cohort_name: str, lines: list[Line]) -> Known:
         columns = [getattr(AttendanceRecord, name) for name in ("id", "session_id", "enrolment_id", *RECORD_FIELDS)]
         query = sa.select(*columns, AttendanceRecord.source).join(AttendanceRecord.session).where(within)
         records = {(row.session_id, row.enrolment_id): row for row in db.session.execute(query)}
-    return Known(cohort_id, cohort_name, learners, sessions, records, dates.now())
+        placements = _placements(cohort_id, first, last)
+    return Known(cohort_id, cohort_name, learners, sessions, records, dates.now(), placements)
+
+
+def _placements(cohort_id: int, first: date, last: date) -> dict[int, list[Placement]]:
+    """The placements of the cohort's enrolments that touch first..last, by enrolment id (one query)."""
+    found: dict[int, list[Placement]] = {}
+    for placement in db.session.scalars(
+        sa.select(Placement)
+        .join(Enrolment, Enrolment.id == Placement.enrolment_id)
+        .where(Enrolment.cohort_id == cohort_id, Placement.start_date <= last, Placement.end_date >= first)
+    ):
+        found.setdefault(placement.enrolment_id, []).append(placement)
+    return found
 
 
 def _enrolment(line: Line, known: Known) -> tuple[Enrolment | None, str | None]:
@@ -194,6 +211,12 @@ def _enrolment(line: Line, known: Known) -> tuple[Enrolment | None, str | None]:
     if line.day is not None and enrolment.exit_date is not None and line.day > enrolment.exit_date:
         left = enrolment.exit_date.isoformat()
         return None, _("%(email)s a quitté la promotion le %(day)s", email=line.email, day=left)
+    if line.day is not None and covers(known.placements.get(enrolment.id, []), line.day):
+        return None, _(
+            "%(email)s est en entreprise le %(day)s (stage) : pas d'appel au centre",
+            email=line.email,
+            day=line.day.isoformat(),
+        )
     return enrolment, None
 
 

@@ -11,6 +11,9 @@ from sqlalchemy.orm import joinedload
 
 from ..dates import add_months
 from ..extensions import db
+from ..handins.queries import may_hand_in
+from ..handins.status import DEFINITION as STATUS_DEFINITION
+from ..handins.status import status_of, statuses
 from ..indicators import SMALL_GROUP
 from ..models import (
     Block,
@@ -23,8 +26,9 @@ from ..models import (
     Outcome,
     Project,
     ProjectCompetency,
+    SubmissionStatus,
 )
-from ..progress import enrolment_progress
+from ..progress import current_of, enrolment_progress, pending_proposal
 
 # A cohort figure shown to a learner is made of at least this many OTHER learners, so that it cannot give away
 # one of them (with one other learner, the median of two is the other's exact count); the dashboard's rule.
@@ -54,16 +58,29 @@ class MyProject:
     project: Project
     grade: Grade | None
     targets: list[ProjectCompetency]
+    status: SubmissionStatus = SubmissionStatus.PENDING  # handins/status.py
+    versions: int = 0  # how many versions handed in
+
+    @property
+    def to_hand_in(self) -> bool:
+        """Nothing handed in yet, and not exempted: what a « Rendre » link is shown for."""
+        return self.status in (SubmissionStatus.PENDING, SubmissionStatus.MISSING)
 
 
 @dataclass(frozen=True)
 class MyCompetency:
     competency: Competency
-    history: list[CompetencyAssessment]  # newest first
+    history: list[CompetencyAssessment]  # newest first, trainers' and tutors'
 
     @property
     def current(self) -> CompetencyAssessment | None:
-        return self.history[0] if self.history else None
+        """The current level: the latest trainer's assessment (a tutor's never counts alone)."""
+        return current_of(self.history)
+
+    @property
+    def proposal(self) -> CompetencyAssessment | None:
+        """A tutor's level newer than the current one and different, not yet confirmed by a trainer."""
+        return pending_proposal(self.history)
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,16 @@ class MyPage:
     others: int = 0  # learners of the cohort who are not me and have not dropped out: those the median is made of
     grades: list[GradePoint] = field(default_factory=list)
     today: date = field(default_factory=date.today)
+
+    @property
+    def may_hand_in(self) -> bool:
+        """Whether I may hand in my work (not once I dropped out)."""
+        return may_hand_in(self.enrolment)
+
+    @property
+    def status_definition(self) -> str:
+        """How the briefs' statuses are derived (handins/status.py), to show beside them."""
+        return str(STATUS_DEFINITION)
 
     @property
     def cohort_figures(self) -> bool:
@@ -211,9 +238,9 @@ def _calendar(months: list[date]) -> sa.Subquery:
 
 
 def _reached_by_peer(calendar: sa.Subquery, peers: sa.Subquery, acquired: int) -> sa.Subquery:
-    """For each month and peer: how many competencies their latest assessments put at `acquired` or above by the
-    month's end (0 if none), how many between « imiter » and `acquired` (started), their rank by the first count
-    within the month, and how many peers the month has."""
+    """For each month and peer: how many competencies their latest trainers' assessments (`counts`: a tutor's level
+    is no current level) put at `acquired` or above by the month's end (0 if none), how many between « imiter » and
+    `acquired` (started), their rank by the first count within the month, and how many peers the month has."""
     assessment = CompetencyAssessment
     ranked = (
         sa.select(
@@ -228,7 +255,7 @@ def _reached_by_peer(calendar: sa.Subquery, peers: sa.Subquery, acquired: int) -
             .label("rank"),
         )
         .select_from(calendar)
-        .join(assessment, assessment.assessed_at < calendar.c.month_end)
+        .join(assessment, sa.and_(assessment.assessed_at < calendar.c.month_end, assessment.counts))
         .join(peers, peers.c.learner_id == assessment.learner_id)
         .subquery("ranked")
     )
@@ -340,7 +367,7 @@ def my_page(learner_id: int, today: date) -> MyPage | None:
         return None
     cohort = enrolment.cohort
     progress = db.session.execute(enrolment_progress(sa.select(sa.literal(enrolment.id)))).first()
-    projects = my_projects(cohort, learner_id)
+    projects = my_projects(cohort, learner_id, today)
     last_month = min(
         today, cohort.end_date if not enrolment.is_leaver else enrolment.exit_date or today
     )
@@ -362,7 +389,8 @@ def my_page(learner_id: int, today: date) -> MyPage | None:
 
 
 def my_blocks(cohort: Cohort, learner_id: int) -> list[MyBlock]:
-    """The programme's blocks and competencies, each with the learner's assessments, newest first (two queries)."""
+    """The programme's blocks and competencies, each with the learner's assessments (trainers' and tutors', with the
+    tutor's placement), newest first (two queries)."""
     competencies = db.session.scalars(
         sa.select(Competency)
         .join(Block, Block.id == Competency.block_id)
@@ -373,7 +401,11 @@ def my_blocks(cohort: Cohort, learner_id: int) -> list[MyBlock]:
     history: dict[int, list[CompetencyAssessment]] = defaultdict(list)
     for assessment in db.session.scalars(
         sa.select(CompetencyAssessment)
-        .options(joinedload(CompetencyAssessment.project), joinedload(CompetencyAssessment.assessed_by))
+        .options(
+            joinedload(CompetencyAssessment.project),
+            joinedload(CompetencyAssessment.assessed_by),
+            joinedload(CompetencyAssessment.placement),
+        )
         .where(CompetencyAssessment.learner_id == learner_id)
         .order_by(CompetencyAssessment.assessed_at.desc(), CompetencyAssessment.id.desc())
     ):
@@ -386,8 +418,9 @@ def my_blocks(cohort: Cohort, learner_id: int) -> list[MyBlock]:
     return blocks
 
 
-def my_projects(cohort: Cohort, learner_id: int) -> list[MyProject]:
-    """The cohort's briefs by due date, each with the learner's grade and its targeted competencies (two queries)."""
+def my_projects(cohort: Cohort, learner_id: int, today: date) -> list[MyProject]:
+    """The cohort's briefs by due date, each with the learner's grade, status (handins/status.py), versions and
+    targeted competencies (two queries)."""
     targets: dict[int, list[ProjectCompetency]] = defaultdict(list)
     for target in db.session.scalars(
         sa.select(ProjectCompetency)
@@ -396,11 +429,20 @@ def my_projects(cohort: Cohort, learner_id: int) -> list[MyProject]:
         .where(Project.cohort_id == cohort.id)
     ):
         targets[target.project_id].append(target)
+    mine = sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id, Enrolment.learner_id == learner_id)
+    status = statuses(mine, today)
     return [
-        MyProject(project, grade, sorted(targets[project.id], key=lambda t: t.competency.code))
-        for project, grade in db.session.execute(
-            sa.select(Project, Grade)
+        MyProject(
+            project,
+            grade,
+            sorted(targets[project.id], key=lambda t: t.competency.code),
+            SubmissionStatus(code) if code else status_of(False, None, project.due_date, today),
+            versions or 0,
+        )
+        for project, grade, code, versions in db.session.execute(
+            sa.select(Project, Grade, status.c.status, status.c.versions)
             .outerjoin(Grade, sa.and_(Grade.project_id == Project.id, Grade.learner_id == learner_id))
+            .outerjoin(status, status.c.project_id == Project.id)
             .where(Project.cohort_id == cohort.id)
             .order_by(Project.due_date, Project.id)
         )

@@ -23,6 +23,8 @@ from ..charts import to_json
 from ..dossier.services import titre_summary
 from ..extensions import db
 from ..forms import replace_value
+from ..handins.forms import HandInForm
+from ..handins.pages import brief_page
 from ..labels import LEVEL_LABELS, label, level_label
 from ..models import (
     AbsenceReason,
@@ -54,7 +56,7 @@ from ..personal_data import erase_learner, export_for, learner_export, learner_r
 from ..transactions import locked
 from . import charts
 from .forms import ContactForm, shown
-from .queries import MyPage, my_brief, my_page
+from .queries import MyPage, my_page
 from .services import save_contact
 
 bp = Blueprint("learners", __name__)
@@ -175,10 +177,17 @@ ACTIONS = {
     "delete": _l("suppression"),
     "review": _l("relecture"),
     "confirm": _l("confirmation"),
+    "exempted": _l("dispensé·e"),
+    "exemption_reason": _l("motif de la dispense"),
+    "number": _l("version"),
+    "repository_url": _l("adresse du dépôt"),
+    "deployed_url": _l("adresse de la version en ligne"),
+    "answer": _l("réponse"),
+    "send": _l("envoi"),
 }
 # The kind of code each field of the journal holds ("status" is a hand-in's or an enrolment's, by the entity).
 CODE_KINDS: dict[str, type[enum.StrEnum]] = {
-    "grade.status": SubmissionStatus,
+    "grade.status": SubmissionStatus,  # the statuses trainers typed before hand-ins (issue 18), in older entries
     "enrolment.status": EnrolmentStatus,
     "dropout_reason": DropoutReason,
     "certification": Certification,
@@ -304,10 +313,8 @@ def data() -> str:
 @bp.get("/me/projects/<int:project_id>")
 @role_required("see_own_progress")
 def brief(project_id: int) -> str:
-    """A brief of my cohort, read only, with my hand-in and my grade."""
-    project = get_own_brief_or_404(project_id, current_user)
-    mine = my_brief(project, current_user.learner_id)
-    return render_template("projects/brief.html", project=project, mine=mine, today=dates.today())
+    """A brief of my cohort, with my versions, my status, the form to hand it in, and my grade."""
+    return brief_page(get_own_brief_or_404(project_id, current_user), HandInForm())
 
 
 class EraseForm(FlaskForm):

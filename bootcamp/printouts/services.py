@@ -2,10 +2,12 @@
 
 - The week's « feuille d'émargement » of a cohort: its learners in training that week × the week's half-days; each
   cell says how the learner's presence was recorded (their signature's time with the code, the trainer's roll
-  call, an import), their absence and its justification, a late arrival or an early departure; under each
-  half-day the trainer's validation. Five queries whatever the cohort's size.
+  call, an import), their absence and its justification, a late arrival or an early departure, or « entreprise »
+  on a day of the learner's placement (no signature box); under each half-day the trainer's validation. Six queries
+  whatever the cohort's size.
 - A learner's « certificat de réalisation » for a period: the mentions of the official model (organisation,
-  trainee, action and its nature, dates, hours completed), the hours from attendance/hours.py alone.
+  trainee, action and its nature, dates, hours completed), the centre's hours from attendance/hours.py and the
+  « entreprise » hours confirmed by the tutor from placements/days.py.
 """
 
 import re
@@ -21,6 +23,7 @@ from sqlalchemy.orm import joinedload
 from .. import dates
 from ..access import refuse, visible_cohorts
 from ..attendance.hours import Hours, counted_records, minute_sums
+from ..attendance.queries import placements_of
 from ..extensions import db
 from ..labels import label
 from ..learners.names import by_name, folded
@@ -39,6 +42,7 @@ from ..models import (
 )
 from ..params import bad
 from ..pdf import Document, clock, printed_on
+from ..placements.days import EntrepriseHours, covers
 
 NOT_TAKEN = "—"
 NAME_WIDTH = 48  # mm, the learners' column; the half-days share the rest of the page's width
@@ -138,12 +142,16 @@ def record_text(record: AttendanceRecord) -> str:
     return "\n".join(lines)
 
 
-def cell_text(session: AttendanceSession, enrolment: Enrolment, record: AttendanceRecord | None) -> str:
-    """What the sheet says for `enrolment` at `session`."""
+def cell_text(
+    session: AttendanceSession, enrolment: Enrolment, record: AttendanceRecord | None, placed: bool = False
+) -> str:
+    """What the sheet says for `enrolment` at `session` (`placed`: on one of their placements that day)."""
     if session.state == SessionState.CANCELLED:
         return _("annulée")
     if session.kind == SessionKind.PLACEMENT:
         return _("en entreprise")
+    if placed:
+        return _("entreprise")
     if record is not None:
         return record_text(record)
     if enrolment.exit_date is not None and enrolment.exit_date < session.day:
@@ -196,15 +204,24 @@ def learner_name(learner: Learner) -> str:
 
 
 def sign_in_sheet(cohort: Cohort, monday: date) -> SignInSheet:
-    """The sheet of the week starting on `monday` (three queries: half-days, learners, records)."""
+    """The sheet of the week starting on `monday` (four queries: half-days, learners, records, placements)."""
     sessions = _week_sessions(cohort, monday)
     ids = [session.id for session in sessions]
     enrolments = _week_enrolments(cohort, monday, ids)
     records = _week_records(ids)
+    placements = placements_of(enrolment.id for enrolment in enrolments)
     rows = [
         SheetRow(
             learner_name(enrolment.learner),
-            [cell_text(session, enrolment, records.get((session.id, enrolment.id))) for session in sessions],
+            [
+                cell_text(
+                    session,
+                    enrolment,
+                    records.get((session.id, enrolment.id)),
+                    covers(placements.get(enrolment.id, []), session.day),
+                )
+                for session in sessions
+            ],
         )
         for enrolment in enrolments
     ]
@@ -244,8 +261,8 @@ def sign_in_sheet_pdf(sheet: SignInSheet) -> bytes:
         _(
             "Chaque case : l'heure de la signature de l'apprenant·e avec le code de la demi-journée, ou la présence "
             "notée par le formateur ; les absences et leur justification, les retards et les départs anticipés. "
-            "« %(not_taken)s » : appel pas encore fait. Dernière ligne : la validation de la demi-journée par le "
-            "formateur.",
+            "« %(not_taken)s » : appel pas encore fait ; « entreprise » : jour de stage de l'apprenant·e (convention), "
+            "pas d'appel au centre. Dernière ligne : la validation de la demi-journée par le formateur.",
             not_taken=NOT_TAKEN,
         ),
         size=8,
@@ -280,6 +297,7 @@ class Certificate:
     first: date
     last: date
     hours: Hours  # attendance/hours.py over the period
+    entreprise: EntrepriseHours  # placements/days.py over the period
     signatory: str
     signed_on: date
 
@@ -357,6 +375,7 @@ def certificate(enrolment: Enrolment, first: date, last: date, user: User) -> Ce
         first=first,
         last=last,
         hours=certificate_hours(enrolment, first, last),
+        entreprise=EntrepriseHours.of(placements_of([enrolment.id]).get(enrolment.id, []), first, last),
         signatory=signatory(user),
         signed_on=dates.today(),
     )
@@ -387,14 +406,23 @@ def _certificate_facts(document: Document, sheet: Certificate) -> None:
     document.facts_line(_("Promotion"), f"{sheet.cohort.name}, {sheet.cohort.site.name}")
     document.facts_line(_("Nature de l'action"), _("action de formation (article L6313-1 du Code du travail)"))
     document.facts_line(_("Période"), _("du %(first)s au %(last)s", first=_long(sheet.first), last=_long(sheet.last)))
+    entreprise = sheet.entreprise
+    # Centre and company together: the « entreprise » days are part of the action (never counted as absences).
+    done = Hours(
+        planned_minutes=sheet.hours.planned_minutes + entreprise.planned_minutes,
+        present_minutes=sheet.hours.present_minutes + entreprise.confirmed_minutes,
+    )
     document.facts_line(
         _("Durée réalisée"),
         _(
             "%(present)s heures réalisées sur %(planned)s heures prévues",
-            present=_hours_text(sheet.hours.present_hours),
-            planned=_hours_text(sheet.hours.planned_hours),
+            present=_hours_text(done.present_hours),
+            planned=_hours_text(done.planned_hours),
         ),
     )
+    if entreprise.planned_minutes:
+        confirmed = _hours_text(entreprise.confirmed_hours)
+        document.paragraph(_("dont en entreprise : %(hours)s h (confirmées par le tuteur)", hours=confirmed))
 
 
 def certificate_pdf(sheet: Certificate) -> bytes:
@@ -417,8 +445,10 @@ def certificate_pdf(sheet: Certificate) -> bytes:
     document.paragraph(
         _(
             "Heures réalisées : les heures de présence relevées sur les feuilles d'émargement, absences, retards et "
-            "départs anticipés déduits ; heures prévues : celles des demi-journées de formation tenues au centre "
-            "sur la période."
+            "départs anticipés déduits, et les heures en entreprise confirmées par le tuteur ou la tutrice (jours de "
+            "présence de ses formulaires dont la période est dans celle du certificat) ; heures prévues : celles des "
+            "demi-journées de formation tenues au centre sur la période, jours de stage exceptés, et celles des jours "
+            "en entreprise de la convention."
         ),
         size=8,
     )

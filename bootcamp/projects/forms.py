@@ -7,14 +7,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..competencies.queries import Cell
 from ..competencies.services import LevelChange
 from ..forms import ColumnLength, FrenchDateField, HiddenNumber, LevelField, ScoreField, code, with_blank
-from ..labels import LEVEL_LABELS, choices
-from ..models import Block, Cohort, Grade, Learner, Project, SubmissionStatus
+from ..labels import LEVEL_LABELS
+from ..models import Block, Cohort, Grade, Learner, Project
 from ..wording import of_name
 from .queries import GradeSheet
 from .services import GradeInput
@@ -80,7 +80,7 @@ def project_form(blocks: list[Block], cohort: Cohort, targets: dict[int, int], *
 
 
 def row_field(kind: str, learner_id: int, competency_id: int | None = None) -> str:
-    """Field names of the grading form: score_<learner>, status_<learner>, level_<learner>_<competency>..."""
+    """Field names of the grading form: score_<learner>, exempted_<learner>, level_<learner>_<competency>..."""
     return f"{kind}_{learner_id}" if competency_id is None else f"{kind}_{learner_id}_{competency_id}"
 
 
@@ -92,10 +92,8 @@ class GradingForm(FlaskForm):
         """The learners whose row differs from what the form showed."""
         changed = set()
         for learner in self.sheet.learners:
-            score, status, feedback = (
-                self[row_field(kind, learner.id)].data for kind in ("score", "status", "feedback")
-            )
-            if row_digest(score, status, feedback) != self[row_field("seen", learner.id)].data:
+            values = (self[row_field(kind, learner.id)].data for kind in ROW_KINDS)
+            if row_digest(*values) != self[row_field("seen", learner.id)].data:
                 changed.add(learner.id)
         return changed
 
@@ -106,13 +104,14 @@ class GradingForm(FlaskForm):
         for learner in self.sheet.learners:
             if learner.id not in changed:
                 continue
-            status = self[row_field("status", learner.id)].data
+            exempted = bool(self[row_field("exempted", learner.id)].data)
             rows.append(
                 GradeInput(
                     learner_id=learner.id,
                     version=self[row_field("version", learner.id)].data,
                     score=self[row_field("score", learner.id)].data,
-                    status=SubmissionStatus(status) if status else None,
+                    exempted=exempted,
+                    exemption_reason=(self[row_field("reason", learner.id)].data or "").strip() if exempted else "",
                     feedback=(self[row_field("feedback", learner.id)].data or "").strip(),
                 )
             )
@@ -132,7 +131,8 @@ class GradingForm(FlaskForm):
             if row_field("score", row.learner_id) not in self:
                 continue
             self[row_field("score", row.learner_id)].data = row.score
-            self[row_field("status", row.learner_id)].data = row.status.value if row.status else ""
+            self[row_field("exempted", row.learner_id)].data = row.exempted
+            self[row_field("reason", row.learner_id)].data = row.exemption_reason
             self[row_field("feedback", row.learner_id)].data = row.feedback
         for cell, change in levels.items():
             if row_field("level", *cell) in self:
@@ -141,25 +141,33 @@ class GradingForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         for learner in self.sheet.learners:
-            score, status = self[row_field("score", learner.id)], self[row_field("status", learner.id)]
-            feedback = self[row_field("feedback", learner.id)]
-            if status.data == SubmissionStatus.MISSING and score.data is not None:
-                score.errors.append(_l("Un projet non rendu n'a pas de note."))
+            score, exempted = self[row_field("score", learner.id)], self[row_field("exempted", learner.id)]
+            reason = self[row_field("reason", learner.id)]
+            if exempted.data and score.data is not None:
+                score.errors.append(_l("Pas de note quand la personne est dispensée."))
                 valid = False
-            elif not status.data and score.data is None and (feedback.data or "").strip():
-                status.errors.append(_l("Indiquez l'état du rendu."))
+            if exempted.data and not (reason.data or "").strip():
+                reason.errors.append(_l("Indiquez le motif de la dispense."))
+                valid = False
+            elif not exempted.data and (reason.data or "").strip():
+                reason.errors.append(_l("Un motif sans dispense : cochez « dispensé·e », ou videz le motif."))
                 valid = False
         return valid
 
 
-def row_digest(score: Decimal | None, status: str | None, feedback: str | None) -> str:
+ROW_KINDS = ("score", "exempted", "reason", "feedback")  # what a row's fingerprint covers, in row_digest's order
+
+
+def row_digest(score: Decimal | None, exempted: bool | None, reason: str | None, feedback: str | None) -> str:
     """A short fingerprint of a grading row, to tell the rows a person changed from those left as shown."""
-    text = "|".join(("" if score is None else f"{score:.2f}", status or "", (feedback or "").strip()))
+    values = ("" if score is None else f"{score:.2f}", "1" if exempted else "", (reason or "").strip())
+    text = "|".join((*values, (feedback or "").strip()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def grading_form(sheet: GradeSheet, posted: bool = True) -> GradingForm:
-    """One row per learner (score, status, feedback, levels on the targeted competencies), with versions.
+    """One row per learner (score, exemption and its reason, feedback, levels on the targeted competencies), with
+    versions.
 
     Each row carries the grade's version and a fingerprint of what it showed; with `posted=False`
     the request's values are ignored (to show the current grades again).
@@ -168,9 +176,8 @@ def grading_form(sheet: GradeSheet, posted: bool = True) -> GradingForm:
     class Form(GradingForm):
         pass
 
-    status_choices = with_blank(choices(SubmissionStatus), "—")
     for learner in sheet.learners:
-        for name, row_input in _grading_row(learner, sheet.grades.get(learner.id), status_choices).items():
+        for name, row_input in _grading_row(learner, sheet.grades.get(learner.id)).items():
             setattr(Form, row_field(name, learner.id), row_input)
         for target in sheet.targets:
             level = sheet.levels.get((learner.id, target.competency_id))
@@ -189,20 +196,26 @@ def grading_form(sheet: GradeSheet, posted: bool = True) -> GradingForm:
     return form
 
 
-def _grading_row(learner: Learner, grade: Grade | None, status_choices: list[SelectChoice]) -> dict[str, Field]:
-    """The fields of a learner's grading row, preset to their grade: version, fingerprint, score, status, feedback."""
-    shown = row_digest(grade.score, grade.status, grade.feedback) if grade else row_digest(None, None, None)
+def _grading_row(learner: Learner, grade: Grade | None) -> dict[str, Field]:
+    """The fields of a learner's grading row, preset to their grade: version, fingerprint, score, exemption and its
+    reason, feedback."""
+    if grade:
+        shown = row_digest(grade.score, grade.exempted, grade.exemption_reason, grade.feedback)
+    else:
+        shown = row_digest(None, None, None, None)
     return {
         "version": HiddenNumber(default=grade.version if grade else 0),
         "seen": HiddenField(default=shown),
         "score": ScoreField(
             _l("Note sur 20 %(of_name)s", of_name=of_name(learner.full_name)), default=grade.score if grade else None
         ),
-        "status": SelectField(
-            _l("Rendu %(of_name)s", of_name=of_name(learner.full_name)),
-            choices=status_choices,
-            default=grade.status.value if grade else "",
-            coerce=code,
+        "exempted": BooleanField(
+            _l("Dispensé·e : %(name)s", name=learner.full_name), default=grade.exempted if grade else False
+        ),
+        "reason": StringField(
+            _l("Motif de la dispense %(of_name)s", of_name=of_name(learner.full_name)),
+            default=grade.exemption_reason if grade else "",
+            validators=[ColumnLength(Grade.exemption_reason)],
         ),
         "feedback": TextAreaField(
             _l("Retour à %(name)s", name=learner.full_name),

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import dates
 from ..competencies.queries import Cell, newest_assessment_id
 from ..extensions import db
+from ..handins.queries import SheetHandIns, sheet_hand_ins
 from ..learners.names import by_name
 from ..models import (
     Cohort,
@@ -66,10 +68,12 @@ class GradeSheet:
     targets: list[ProjectCompetency]
     levels: dict[Cell, int]  # level recorded with this project as evidence, as of the snapshot
     snapshot: int
+    hand_ins: SheetHandIns  # each learner's status on the brief and latest version (now, not as of the snapshot)
 
 
 def grade_sheet(project: Project, as_of: int | None = None) -> GradeSheet:
-    """Everyone to grade on a project: learners still there, and anyone already graded."""
+    """Everyone to grade on a project: learners still there, and anyone already graded; their statuses and latest
+    hand-ins."""
     snapshot = newest_assessment_id() if as_of is None else as_of
     grades = {
         grade.learner_id: grade
@@ -96,4 +100,4 @@ def grade_sheet(project: Project, as_of: int | None = None) -> GradeSheet:
         (row.learner_id, row.competency_id): row.level
         for row in db.session.execute(sa.select(current.c.learner_id, current.c.competency_id, current.c.level))
     }
-    return GradeSheet(project, learners, grades, targets, levels, snapshot)
+    return GradeSheet(project, learners, grades, targets, levels, snapshot, sheet_hand_ins(project, dates.today()))

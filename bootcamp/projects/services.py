@@ -10,11 +10,11 @@ from ..audit import record, snapshot
 from ..competencies.queries import Cell
 from ..competencies.services import LevelChange, record_levels
 from ..extensions import db
-from ..models import Cohort, CompetencyAssessment, Grade, Project, ProjectCompetency, SubmissionStatus, utcnow
+from ..models import Cohort, CompetencyAssessment, Grade, Project, ProjectCompetency, utcnow
 from .queries import GradeSheet
 
 PROJECT_FIELDS = ("title", "description", "context", "deliverables", "due_date")
-GRADE_FIELDS = ("score", "status", "feedback")
+GRADE_FIELDS = ("score", "exempted", "exemption_reason", "feedback")
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,14 @@ class GradeInput:
     learner_id: int
     version: int | None  # the version the form was loaded with (0: no grade yet)
     score: Decimal | None
-    status: SubmissionStatus | None
+    exempted: bool  # « dispensé·e » (then no score, and a reason)
+    exemption_reason: str
     feedback: str
+
+    @property
+    def empty(self) -> bool:
+        """Nothing typed in the row."""
+        return self.score is None and not self.exempted and not self.feedback
 
 
 @dataclass(frozen=True)
@@ -78,8 +84,10 @@ class GradingResult:
 
 def _same(grade: Grade | None, row: GradeInput) -> bool:
     """Whether the row asks for exactly what the grade already holds."""
-    status = row.status or SubmissionStatus.SUBMITTED
-    return grade is not None and (grade.score, grade.status, grade.feedback) == (row.score, status, row.feedback)
+    if grade is None:
+        return False
+    held = (grade.score, grade.exempted, grade.exemption_reason, grade.feedback)
+    return held == (row.score, row.exempted, row.exemption_reason, row.feedback)
 
 
 def save_grades(
@@ -96,16 +104,14 @@ def save_grades(
     saved = 0
     for row in rows:
         grade = sheet.grades.get(row.learner_id)
-        if grade is None and row.status is None and row.score is None:
-            continue  # an empty row: nothing to grade yet
-        if _same(grade, row):
-            continue
-        status = row.status or SubmissionStatus.SUBMITTED
+        if (grade is None and row.empty) or _same(grade, row):
+            continue  # an empty row (nothing to grade yet), or one that changes nothing
         before = None if grade is None else snapshot(grade, GRADE_FIELDS)
         if grade is None:
             grade = Grade(learner_id=row.learner_id, project_id=sheet.project.id)
             db.session.add(grade)
-        grade.score, grade.status, grade.feedback = row.score, status, row.feedback
+        grade.score, grade.exempted, grade.exemption_reason = row.score, row.exempted, row.exemption_reason
+        grade.feedback = row.feedback
         grade.graded_by_id, grade.graded_at = current_user.id, utcnow()
         db.session.flush()
         record(

@@ -17,6 +17,7 @@ from ..competencies.queries import Cell, programme_blocks
 from ..competencies.services import LevelChange
 from ..extensions import db
 from ..forms import replace_value
+from ..handins.status import DEFINITION
 from ..models import Project
 from ..sheets import Result, Sheet, respond
 from .forms import GradingForm, ProjectForm, grading_form, project_form, row_field
@@ -112,6 +113,7 @@ class GradingSheet(Sheet[GradeSheet, GradingChanges]):
             "form": form,
             "result": result,
             "row_field": row_field,
+            "definition": DEFINITION,
         }
 
     def page_context(self) -> dict[str, Any]:
@@ -127,5 +129,6 @@ class GradingSheet(Sheet[GradeSheet, GradingChanges]):
 @bp.route("/projects/<int:project_id>/grades", methods=["GET", "POST"])
 @role_required("teach")
 def grades(project_id: int) -> Response | str:
-    """Grade a brief for the whole cohort in one form: scores, statuses, feedback, levels reached."""
+    """Grade a brief for the whole cohort in one form, beside each learner's status and latest hand-in: scores,
+    exemptions, feedback, levels reached."""
     return respond(GradingSheet(get_project_or_404(project_id, current_user)))

@@ -162,3 +162,27 @@ def satisfaction_by_group(
     names = (labels["response"], labels["satisfaction"])
     marker = {"color": COLOURS["green"], "pattern": {"shape": "\\"}}
     return _two_rates(groups, (response, satisfaction), names, marker, people, labels["people"])
+
+
+# issue 18: figures (placements)
+def placement_rate_by_group(
+    groups: Sequence[str],
+    rates: Sequence[float],
+    people: Sequence[int],
+    labels: dict[str, str],
+    colour: str = "blue",
+    pattern: str = "",
+) -> Figure:
+    """One rate (%) per group as bars (the placement rate, or the hired-by-host rate; `colour` a COLOURS name), with
+    its denominator on hover: each of the placement figures has its own chart and table."""
+    hover = "%{x} : %{y:.1f} % (" + labels["people"] + " %{customdata})<extra></extra>"
+    marker = {"color": COLOURS[colour], "pattern": {"shape": pattern}}
+    traces = [
+        bar(x=list(groups), y=[round(value, 1) for value in rates], name=labels["rate"], marker=marker,
+            customdata=list(people), hovertemplate=hover)
+    ]
+    layout = base_layout(y_title="%")
+    layout["yaxis"].update(range=[0, 100], ticksuffix=" %")
+    layout["xaxis"]["type"] = "category"
+    layout.update(hovermode="closest")
+    return figure(traces, layout)

@@ -31,6 +31,7 @@ from ..models import Gender, PublicFlag, Situation
 from . import attendance as attendance_by_group
 from . import certification as certification_by_group
 from . import charts
+from . import placements as placements_by_group
 from . import satisfaction as satisfaction_by_group
 from .export import EXPORTED_RATES, to_csv, to_excel_csv, to_xlsx
 from .forms import FilterForm, PeriodForm, filter_choices
@@ -166,6 +167,9 @@ def _dashboard_context() -> dict:
         satisfaction=satisfaction_by_group.headline(filters),
         satisfaction_definitions=satisfaction_definitions(),
         satisfaction_url=url_for("reports.satisfaction", **_cohort_filters()),
+        placements=placements_by_group.headline(filters),  # issue 18: figures
+        placement_definitions=placement_definitions(),
+        placements_url=url_for("reports.placements", **_placement_filters()),
         targets={target.code: target.share for target in GEN_TARGETS},
         figures=figures,
         definitions=definitions(filters.point),
@@ -300,7 +304,8 @@ def attendance_definitions() -> dict[str, str]:
     return {
         "counted": _(
             "Comptent les demi-journées tenues au centre dont l'appel est fait, entre les deux dates : ni les "
-            "demi-journées annulées, ni les périodes en entreprise, ni celles dont l'appel n'est pas encore fait."
+            "demi-journées annulées, ni celles en entreprise (de la promotion, ou les jours de stage de l'apprenant·e "
+            "d'après sa convention), ni celles dont l'appel n'est pas encore fait."
         ),
         "attendance_rate": _(
             "Heures de présence / heures prévues. Une absence compte les heures prévues de la demi-journée ; un "
@@ -567,4 +572,106 @@ def satisfaction_export_csv() -> Response:
         satisfaction_by_group.to_csv(satisfaction_by_group.satisfaction_rows(filters, by, kind)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="satisfaction-{kind}-{by}.csv"'},
+    )
+
+
+# issue 18: figures (placements)
+def placement_definitions() -> dict[str, str]:
+    """What the placement figures mean (reports/placements.py): the one text, shown beside them on the page and the
+    dashboard."""
+    return {
+        "period": _(
+            "La période en entreprise d'une promotion : ses demi-journées « en entreprise » du calendrier (sauf les "
+            "demi-journées annulées) ; elle commence à la première. Une promotion sans période au calendrier ne "
+            "compte pas dans le taux de placement."
+        ),
+        "placement_rate": _(
+            "Apprenant·es ayant un stage qui commence au plus tard le premier jour de la période / apprenant·es des "
+            "promotions dont la période a commencé à cette date, sauf celles et ceux sorti·es avant son premier jour."
+        ),
+        "hired_by_host_rate": _(
+            "Sortant·es en emploi à la sortie dans l'entreprise de leur stage (employeur au même nom que "
+            "l'entreprise, majuscules, accents et espaces mis à part, ou case « embauché·e par l'entreprise "
+            "d'accueil » cochée par un·e responsable) / sortant·es ayant eu un stage commencé avant leur sortie et "
+            "dont la situation à la sortie est connue (saisie, autre que « sans nouvelles »)."
+        ),
+        "groups": _(
+            "Une personne compte dans chacun de ses publics. Chaque taux est masqué d'après ses propres effectifs : "
+            "les apprenant·es pour le placement, les situations connues pour l'embauche ; un groupe où personne "
+            "n'est compté affiche « moins de 5 » sans masquer d'autre groupe."
+        ),
+    }
+
+
+def _placement_filters() -> dict:
+    """The filters of the query string that the placement figures read (no follow-up point), for the links that
+    keep them."""
+    kept = ("site", "programme", "year", "gender", "as_of")
+    return {name: values for name, values in params.kept().items() if name in kept}
+
+
+@bp.get("/placements")
+@role_required(Action.SEE_REPORTS)
+def placements() -> str:
+    """The placement rate and the hired-by-host rate, overall and by the breakdown chosen (`by`: year, gender, age,
+    public or diploma), each chart followed by its table, with the CSV link. Computed once per query string,
+    language, day and data version (bootcamp/cache.py); a wrong one answers 400."""
+    key = ("placements", request.query_string)
+    body = cached_fragment("reports/_placements.html", key, _placements_context)
+    return render_template("reports/placements.html", body=body)
+
+
+def _placements_context() -> dict:
+    by = params.choice("by", placements_by_group.BREAKDOWNS) if params.text("by") else "year"
+    form, filters = _checked_filters()
+    rows = placements_by_group.placement_rows(filters, by)
+    names = group_names(by)
+    kept = _placement_filters()
+    return dict(
+        form=form,
+        filters=filters,
+        by=by,
+        breakdowns=placements_by_group.BREAKDOWNS,
+        rows=rows,
+        names=names,
+        figures={rate: _placement_figure(rows, names, rate) for rate in ("placement_rate", "hired_by_host_rate")},
+        definitions=placement_definitions(),
+        by_url=lambda name: url_for("reports.placements", by=None if name == "year" else name, **kept),
+        csv_url=url_for("reports.placements_export_csv", by=by, **kept),
+        view_url=lambda name: url_for("reports.dashboard", view=None if name == "overview" else name),
+        small=SMALL_GROUP,
+    )
+
+
+def _placement_figure(rows: list[placements_by_group.PlacementRow], names: dict[str, str], name: str) -> str:
+    """A breakdown's placement rate or hired-by-host rate (`name`), as JSON: the groups that show it."""
+    shown = placements_by_group.charted(rows, name)
+    placement = name == "placement_rate"
+    labels = (
+        {"rate": _("taux de placement"), "people": _("apprenant·es :")}
+        if placement
+        else {"rate": _("taux d'embauche par l'entreprise d'accueil"), "people": _("situations connues :")}
+    )
+    return to_json(
+        charts.placement_rate_by_group(
+            [names.get(item.group, item.group) for item in shown],
+            [getattr(item, name) for item in shown],
+            [item.learners if placement else item.known for item in shown],
+            labels,
+            colour="blue" if placement else "green",
+            pattern="" if placement else "/",
+        )
+    )
+
+
+@bp.get("/placements/export.csv")
+@role_required(Action.SEE_REPORTS)
+def placements_export_csv() -> Response:
+    """The placement figures by one breakdown as CSV, `all` first: the same bytes as `flask export placements`."""
+    by = params.choice("by", placements_by_group.BREAKDOWNS) or ""
+    filters = _export_filters()
+    return Response(
+        placements_by_group.to_csv(placements_by_group.placement_rows(filters, by)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="placements-{by}-{filters.as_of.isoformat()}.csv"'},
     )

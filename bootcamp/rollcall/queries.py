@@ -1,6 +1,6 @@
 """Reading a half-day's roll call, and the half-days a learner may sign now."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from ..models import (
     SessionKind,
     SessionState,
 )
+from ..placements.days import on_placement
 
 # Learners may sign from 15 minutes before a half-day starts until it ends (on its day).
 SIGNING_OPENS_BEFORE = timedelta(minutes=15)
@@ -33,6 +34,7 @@ class Row:
 class RollCall:
     session: AttendanceSession
     rows: list[Row]  # by name (learners.names.by_name)
+    away: list[Row] = field(default_factory=list)  # on a placement that day: « en entreprise », no input, no record
 
     @property
     def taken(self) -> bool:
@@ -55,9 +57,10 @@ def is_running(session: AttendanceSession, now: datetime) -> bool:
 
 def roll_call_of(session: AttendanceSession) -> RollCall:
     """The learners in training in the cohort on the half-day's day (enrolled, not left before that day), and anyone
-    who already has a record for it, each with their record. One query."""
+    who already has a record for it, each with their record; those on a placement that day apart (`away`: their
+    record, if one was made before the placement was entered, is neither shown nor counted). One query."""
     found = db.session.execute(
-        sa.select(Enrolment, Learner, AttendanceRecord)
+        sa.select(Enrolment, Learner, AttendanceRecord, on_placement(Enrolment.id, session.day).label("away"))
         .join(Learner, Learner.id == Enrolment.learner_id)
         .outerjoin(
             AttendanceRecord,
@@ -68,8 +71,12 @@ def roll_call_of(session: AttendanceSession) -> RollCall:
             sa.or_(in_training_on(session.day), AttendanceRecord.id.is_not(None)),
         )
     ).all()
-    rows = [Row(enrolment, learner, record) for enrolment, learner, record in found]
-    return RollCall(session, sorted(rows, key=lambda row: by_name(row.learner)))
+    rows = sorted(found, key=lambda row: by_name(row.Learner))
+    return RollCall(
+        session,
+        [Row(row.Enrolment, row.Learner, row.AttendanceRecord) for row in rows if not row.away],
+        [Row(row.Enrolment, row.Learner, None) for row in rows if row.away],
+    )
 
 
 def in_training_on(day: date) -> sa.ColumnElement[bool]:
@@ -95,6 +102,18 @@ def sessions_today(learner_id: int, today: date) -> list[tuple[AttendanceSession
             .order_by(AttendanceSession.starts_at, AttendanceSession.id)
         ).all()
     ]
+
+
+def placed_on(learner_id: int, day: date) -> bool:
+    """Whether the learner, in training, is on one of their placements on `day` (« en entreprise »). One query."""
+    return (
+        db.session.scalar(
+            sa.select(Enrolment.id)
+            .where(Enrolment.learner_id == learner_id, sa.not_(Enrolment.is_leaver), on_placement(Enrolment.id, day))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def record_of(session_id: int, enrolment_id: int) -> AttendanceRecord | None:

@@ -33,7 +33,7 @@ from ..models import (
     utcnow,
 )
 from ..transactions import lock_rows
-from .queries import RollCall, is_running, record_of, sessions_today, signing_window
+from .queries import RollCall, is_running, placed_on, record_of, sessions_today, signing_window
 
 TIMED = frozenset({Presence.LATE, Presence.LEFT_EARLY})  # presences that count minutes
 KEPT_JUSTIFICATIONS = frozenset({Justification.PENDING, Justification.REFUSED})  # the absences part decides them
@@ -160,7 +160,10 @@ def sign_with_code(user: User, typed: str, now: datetime) -> datetime:
 
 
 def _session_running(learner_id: int, now: datetime) -> tuple[AttendanceSession, Enrolment]:
-    """The half-day of the learner's cohort whose signing window holds `now`, or why there is none."""
+    """The half-day of the learner's cohort whose signing window holds `now`, or why there is none (on a placement
+    that day: nothing to sign in the centre)."""
+    if placed_on(learner_id, now.date()):
+        raise SigningRefused(_("Vous êtes en entreprise ce jour-là : il n'y a rien à signer au centre."), 409)
     today = sessions_today(learner_id, now.date())
     for session, enrolment in today:
         opens, ends = signing_window(session)

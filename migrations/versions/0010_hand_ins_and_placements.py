@@ -248,7 +248,7 @@ def _statuses_from_versions():
     « non rendu » (an exempted learner too: the old statuses had no word for it)."""
     on_time = sa.exists().where(
         HAND_INS.c.project_id == GRADES.c.project_id, HAND_INS.c.learner_id == GRADES.c.learner_id,
-        HAND_INS.c.handed_in_on <= sa.select(PROJECTS.c.due_date).where(PROJECTS.c.id == GRADES.c.project_id).scalar_subquery(),
+        PROJECTS.c.id == HAND_INS.c.project_id, HAND_INS.c.handed_in_on <= PROJECTS.c.due_date,
     )
     handed = sa.exists().where(HAND_INS.c.project_id == GRADES.c.project_id, HAND_INS.c.learner_id == GRADES.c.learner_id)
     op.execute(
