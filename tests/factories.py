@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from fpdf import FPDF
 
 from bootcamp.certification.results import refresh
 from bootcamp.certification.services import record_overall
@@ -301,7 +302,16 @@ def hand_in(
     return version
 
 
-AGREEMENT_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+def _agreement_pdf() -> bytes:
+    """A real one-page PDF (readable by pypdf, as every PDF the app serves is read back in some test)."""
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=12)
+    document.cell(text="Convention de stage")
+    return bytes(document.output())
+
+
+AGREEMENT_PDF = _agreement_pdf()
 
 
 def placement(enrolment: Enrolment, start: date = date(2026, 11, 30), end: date = date(2027, 1, 29),
