@@ -343,7 +343,7 @@ def _immersion(cohorts: list[ExamCohort], drafts: list[Draft], today: date, host
     busy = {draft.enrolment.id for draft in drafts if draft.start <= end and start <= draft.end}
     candidates = [
         (enrolment, ease) for enrolment, ease in item.learners
-        if enrolment is not featured and enrolment.status == EnrolmentStatus.IN_TRAINING and enrolment.id not in busy
+        if enrolment is not featured and not enrolment.is_leaver and enrolment.id not in busy
     ]
     if not candidates or start < item.cohort.start_date:
         return None

@@ -67,11 +67,11 @@ class Browser:
         fields = {
             name: unescape(value) for name, value in re.findall(r'name="([^"]+)" type="hidden" value="([^"]*)"', last)
         }
-        fields |= {
-            name: unescape(value)
-            for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', last)
-            if name not in fields
-        }
+        for tag in re.findall(r"<input[^>]*>", last):
+            found = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+            unticked = re.search(r'type="(checkbox|radio)"', tag) and " checked" not in tag  # a browser sends none
+            if found[0] and found[1] and found[0].group(1) not in fields and not unticked:
+                fields[found[0].group(1)] = unescape(found[1].group(1))
         for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', last, re.S):
             selected = re.search(r'<option selected value="([^"]*)"', options)
             fields[name] = selected.group(1) if selected else ""

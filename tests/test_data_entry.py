@@ -61,7 +61,7 @@ def test_every_form_text_is_limited_by_its_column() -> None:
 
 # Text columns no import writes: the personal email is the learner's to give (/me) or a manager's (the learner's
 # contact form), the city is asked by the follow-up link and the follow-up form.
-NOT_IMPORTED = {"personal_email", "city"}
+NOT_IMPORTED = {"personal_email", "city", "employer_key"}  # employer_key: the employer's, derived (compare_key)
 
 
 def test_every_text_column_an_import_writes_is_checked() -> None:

@@ -226,6 +226,7 @@ def test_export_holds_every_table_that_refers_to_the_learner(
         "follow_up_requests": "follow_up_requests",
         "survey_invitations": "survey_invitations",
         "hand_ins": "hand_ins",
+        "placements": "placements",
     }
     assert referring | {"learners"} == set(keys)
     assert all(data[keys[table]] for table in keys)

@@ -80,6 +80,10 @@ def _demo_ids(database: Path) -> dict[str, int]:
                 " LIMIT 1"
             ),
             "programme": one(f"SELECT programme_id FROM cohorts WHERE id = {cohort}"),
+            "placement": one(  # a placement with its tutor's forms answered (issue 18), the most recent such one
+                "SELECT p.id FROM placements p JOIN tutor_reviews r ON r.placement_id = p.id"
+                " WHERE r.answered_at IS NOT NULL ORDER BY p.start_date DESC, p.id LIMIT 1"
+            ),
         }
 
 

@@ -30,7 +30,8 @@ def test_a_learner_reads_a_brief_and_their_data_on_a_phone(page, server) -> None
     page.locator("section[aria-labelledby=projects] table a").first.click()
     expect(page).to_have_url(re.compile(r"/me/projects/\d+$"))
     expect(page.get_by_role("heading", name="Livrables attendus")).to_be_visible()
-    expect(main.locator("form")).to_have_count(0)  # read only
+    expect(main.locator("form")).to_have_count(1)  # the brief is read only; the one form hands my work in
+    expect(main.locator("form")).to_have_attribute("action", re.compile(r"/me/projects/\d+/hand-in$"))
     assert _width(page) <= 360, f"the brief is {_width(page)} px wide at 360 px"
 
     page.locator(".breadcrumb a").click()

@@ -25,12 +25,14 @@ PAGES = [
     ("trainer", "/cohorts/{cohort}/competencies", 79),
     ("trainer", "/cohorts/{cohort}/projects", 79),
     ("trainer", "/cohorts/{ended_cohort}/finish", 80),
-    ("trainer", "/projects/{project}/grades", 79),
+    # issue 18: each row's latest hand-in (status, version, time, its two links) beside the score: 77 measured
+    ("trainer", "/projects/{project}/grades", 77),
     # the month IS a learners × half-days table (~600 one-element cells, 934 elements): 63 measured, minus 2
     ("trainer", "/cohorts/{cohort}/attendance", 61),
     ("trainer", "/cohorts/{cohort}/attendance/{roll_call}", 79),
     ("trainer", "/cohorts/{cohort}/calendar", 79),
-    ("trainer", "/cohorts/{cohort}/absences", 79),
+    # the cohort's tabs grew a « Stages » one (issue 18): 78 measured
+    ("trainer", "/cohorts/{cohort}/absences", 78),
     ("trainer", "/cohorts/{cohort}/readiness", 79),
     ("trainer", "/learners/{learner}/ecf", 79),
     ("trainer", "/learners/{learner}/dp", 79),
@@ -40,8 +42,9 @@ PAGES = [
     ("manager", "/certification", 79),
     ("manager", "/closures/", 80),
     ("manager", "/exams/", 80),
-    ("manager", "/insertion", 79),
-    ("manager", "/insertion?view=publics", 79),
+    # issue 18 added the placement rates' block (two rates with their counts and definitions): 78 measured
+    ("manager", "/insertion", 78),
+    ("manager", "/insertion?view=publics", 78),
     ("manager", "/insertion?view=profiles", 79),
     # issue 17 added the learners' declarations « à confirmer » (the 10 oldest, each with its form) above the queue,
     # and the « Demande par e-mail » column: 73 measured (592 elements), minus 1
@@ -65,6 +68,13 @@ PAGES = [
     ("manager", "/surveys/statements/{programme}/hot", 80),
     ("trainer", "/surveys/cohorts/{ended_cohort}", 80),
     ("manager", "/satisfaction", 79),
+    # issue 18: hand-ins, placements, the tutor's levels
+    ("trainer", "/projects/{project}/hand-ins", 79),
+    ("trainer", "/cohorts/{cohort}/placements", 79),
+    ("trainer", "/placements/{placement}", 79),
+    ("trainer", "/placements/{placement}/edit", 79),
+    ("learner", "/me/placement", 80),
+    ("manager", "/placements", 79),
 ]
 # axe-core rules switched off, with the reason: none.
 AXE_OPTIONS = {"resultTypes": ["violations"]}
