@@ -29,7 +29,8 @@ from bootcamp import create_app, dates  # noqa: E402
 from bootcamp.demo import DemoOptions, load_demo  # noqa: E402
 from bootcamp.extensions import db  # noqa: E402
 from bootcamp.followups.services import send_due  # noqa: E402
-from bootcamp.models import Cohort, MessageKind, MessageState, OutboxMessage  # noqa: E402
+from bootcamp.models import Cohort, MessageKind, MessageState, OutboxMessage, Project  # noqa: E402
+from bootcamp.placements.sending import send_due as send_tutor_forms  # noqa: E402
 from bootcamp.tokens import redact  # noqa: E402
 
 LIGHTHOUSE = ROOT / "bench" / "lighthouse-npm" / "node_modules" / ".bin" / "lighthouse"
@@ -52,18 +53,29 @@ def build(database_uri: str) -> dict[str, int | str]:
         upgrade()
         load_demo(DemoOptions())
         send_due(dates.today())  # the day's follow-ups, as `make run` does: one link for the leaver's page
+        send_tutor_forms(dates.today())  # and the tutors' forms due (issue 18): a link for the tutor's page
         db.session.commit()
-        body = db.session.scalar(
-            sa.select(OutboxMessage.body_text).where(OutboxMessage.kind == MessageKind.FOLLOW_UP,
-                                                     OutboxMessage.state == MessageState.QUEUED)
-        ) or ""
-        link = re.search(r"/followup/[A-Za-z0-9_-]+", body)
+        links = {path: _link(kind, path) for kind, path in ((MessageKind.FOLLOW_UP, "/followup/"),
+                                                            (MessageKind.TUTOR_REVIEW, "/tutor/"))}
         cohort = db.session.scalar(
             sa.select(Cohort.id).where(Cohort.name.like("Mende%"), Cohort.start_date <= sa.func.current_date())
             .order_by(Cohort.start_date.desc())
         )
+        project = db.session.scalar(  # the learner's next brief, to hand in (issue 18)
+            sa.select(Project.id).where(Project.cohort_id == cohort, Project.due_date >= sa.func.current_date())
+            .order_by(Project.due_date)
+        )
         db.engine.dispose()
-    return {"cohort": cohort, "followup": link.group(0) if link else "/followup/none"}
+    return {"cohort": cohort, "project": project, "followup": links["/followup/"], "tutor": links["/tutor/"]}
+
+
+def _link(kind: MessageKind, path: str) -> str:
+    """The link of the first waiting message of this kind (`path` + its token), or a dead one."""
+    body = db.session.scalar(
+        sa.select(OutboxMessage.body_text).where(OutboxMessage.kind == kind, OutboxMessage.state == MessageState.QUEUED)
+    ) or ""
+    link = re.search(re.escape(path) + r"[A-Za-z0-9_-]+", body)
+    return link.group(0) if link else path + "none"
 
 
 def audit(url: str, cookie: str, output: Path) -> dict[str, float]:
@@ -152,6 +164,10 @@ def main() -> None:
             (None, str(ids["followup"])),  # a leaver's follow-up link (it redirects to /followup)
             ("manager", "/outcomes/due"),
             ("manager", "/satisfaction"),
+            ("learner", f"/me/projects/{ids['project']}"),  # a brief and its hand-in form (issue 18)
+            ("trainer", f"/cohorts/{ids['cohort']}/placements"),
+            (None, str(ids["tutor"])),  # a tutor's form link (it redirects to /tutor)
+            ("manager", "/placements"),
         ]
         port = free_port()
         server = serve(database_uri, port, folder)

@@ -10,7 +10,8 @@ import calendar
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date
+import click
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 # The school's clock: half-days start and end at local times (9:00, 12:30...), in France.
@@ -117,3 +118,18 @@ def finish_opens(cohort_start: date, cohort_end: date) -> date:
 def may_finish(cohort_start: date, cohort_end: date) -> bool:
     """Whether the end of the cohort may be recorded today."""
     return today() >= finish_opens(cohort_start, cohort_end)
+
+
+def command_day(text: str | None, option: str) -> date:
+    """A daily command's day option (`--day`, `--date`: YYYY-MM-DD, within the dates the app accepts), else today;
+    a one-line error (click's usage error) otherwise."""
+    if text is None:
+        return today()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not a date written YYYY-MM-DD", param_hint=option) from None
+    with force_locale("en"):
+        if problem := date_problem(day):
+            raise click.BadParameter(problem, param_hint=option)
+    return day

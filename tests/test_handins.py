@@ -461,3 +461,31 @@ def test_the_demo_learner_always_has_a_brief_to_hand_in(app: Flask) -> None:
         [brief] = [project for project in cohort.projects if project.due_date >= today]
         assert brief.title == "Portfolio de fin de formation" and brief.due_date == date(2026, 11, 17)
         assert not db.session.scalars(sa.select(HandIn).where(HandIn.project_id == brief.id)).all()
+
+
+def test_who_left_before_the_due_date_is_not_expected(app: Flask, client, auth: AuthActions, world) -> None:
+    """Ada dropped out on 26 November: a brief due later does not count her « à rendre » (the roster's rule); she is
+    shown apart, on the hand-ins page and on the grading form. Before the due date she left, she still counts."""
+    ids = _cohort_with_work(app, world)
+    with app.app_context():
+        ada = db.session.get(Learner, ids["ada"])
+        ada.enrolments[0].exit_date = date(2026, 11, 26)
+        later = factories.project(db.session.get(Cohort, world.cohort_id), due=date(2027, 6, 1), title="Plus tard")
+        db.session.add(Grade(learner=ada, project=later, score_hundredths=1000, exempted=False))  # on the form
+        db.session.commit()
+        later_id = later.id
+    auth.login("trainer@example.org")
+    page = client.get(f"/projects/{later_id}/hand-ins").text
+    assert "à rendre : 3" in page  # Luc, Zoé, Noé; not Ada
+    assert "a quitté la formation avant l'échéance (hors des comptes) : 1" in page
+    ada_row = page[page.index("Abandon Ada") : page.index("</tr>", page.index("Abandon Ada"))]
+    assert "<strong>a quitté la formation</strong>" in ada_row and "à rendre" not in ada_row
+    assert page.index("Nuage Noé") < page.index("Abandon Ada")  # apart: after those expected
+    assert "décidé par le formateur ou la formatrice" in page
+    grades = client.get(f"/projects/{later_id}/grades").text
+    ada_row = grades[grades.index("Abandon Ada") : grades.index("</tr>", grades.index("Abandon Ada"))]
+    assert "<strong>a quitté la formation</strong>" in ada_row
+    portfolio = client.get(f"/projects/{world.project_id}/hand-ins").text  # due before she left: expected
+    ada_row = portfolio[portfolio.index("Abandon Ada") : portfolio.index("</tr>", portfolio.index("Abandon Ada"))]
+    assert "non rendu : 2" in portfolio and "<strong>non rendu</strong>" in ada_row
+    assert "hors des comptes) :" not in portfolio

@@ -186,7 +186,7 @@ def test_my_data_in_words_holds_every_table_in_french(app: Flask, client, auth: 
     assert "infra-bac" in text and "below_bac" not in text  # labels, not codes
     assert "Bénéficiaire du RSA" in text and "48000" in text and "1 janvier 2000" in text  # dates in French
     assert "terminé" in text and "CDI" in text and "Lozère Web" in text and "imiter" in text
-    assert "rendu en retard" in text and "modification : note" in text and "14.5" in text
+    assert "rendu en retard" in text and "modification : note" in text and "14,5" in text
     assert "Pair0" not in text and "Rose" not in text  # nothing of anyone else
     assert "password_hash" not in text and "session_token" not in text
 

@@ -92,7 +92,10 @@ def test_the_list_says_who_is_placed_who_is_looking_and_what_is_missing(
     assert "fin de stage : message rejeté : adresse à vérifier" in rows["Causse"]
     assert "reçue" in rows["Lefèvre"] and "pas encore dû (envoi le 30 déc. 2026)" in rows["Lefèvre"]
     assert "Dropped" not in page and "Ancienne Entreprise" not in page
-    assert f"/cohorts/{world.cohort_id}/placements/new?enrolment={world.enrolment_id}" in page
+    # « Nouveau stage » for who has no placement from today on: Luc's is to come, Bob's and Cléo's are over
+    assert f"/cohorts/{world.cohort_id}/placements/new?enrolment={world.enrolment_id}" not in page
+    assert "Nouveau stage" not in rows["Lefèvre"]
+    assert all("Nouveau stage" in rows[name] for name in ("Aubrac", "Bessière", "Causse"))
     assert '<a href="/cohorts/{}/placements" aria-current="page">Stages</a>'.format(world.cohort_id) in page
 
 
@@ -154,3 +157,26 @@ def test_the_period_is_the_first_and_last_half_day_in_a_company(app: Flask, worl
         centre = db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceSession)
                                    .where(AttendanceSession.kind == SessionKind.CENTRE))
         assert centre >= 1  # the world's morning in the centre is not part of it
+
+
+def test_a_learner_who_has_left_without_a_placement_is_not_looking(app: Flask, client, auth, world, cohort_states,
+                                                                   monkeypatch) -> None:
+    monkeypatch.setattr(dates, "today", lambda: date(2027, 2, 12))  # the period over 14 days ago
+    with app.app_context():
+        cohort = db.session.get(Cohort, world.cohort_id)
+        eve = factories.learner(cohort, first_name="Ève", last_name="Estables")
+        eve.enrolments[0].status, eve.enrolments[0].exit_date = EnrolmentStatus.FINISHED, date(2027, 2, 5)
+        bob = db.session.scalars(sa.select(Placement).where(Placement.company_name == "Gévaudan Soft")).one()
+        bob.enrolment.status, bob.enrolment.exit_date = EnrolmentStatus.FINISHED, date(2027, 2, 5)
+        db.session.commit()
+    auth.login(world.emails["trainer"])
+    page = unescape(client.get(f"/cohorts/{world.cohort_id}/placements").text)
+    rows = {name: page.split(name, 1)[1].split("</tr>", 1)[0]
+            for name in ("Aubrac", "Bessière", "Causse", "Estables", "Lefèvre")}
+    assert "sans stage" in rows["Estables"] and "en recherche" not in rows["Estables"]
+    assert "période" not in rows["Estables"]  # no countdown for who has left
+    assert "en recherche</strong> · période terminée" in rows["Aubrac"]  # not « commencée depuis 74 jours »
+    assert "1 en recherche" in page and "1 sorti·e sans stage" in page
+    # « Nouveau stage »: who is in training with no placement from today on, or has left with none
+    assert all("Nouveau stage" in rows[name] for name in ("Aubrac", "Causse", "Estables", "Lefèvre"))
+    assert "Nouveau stage" not in rows["Bessière"]  # left after his placement

@@ -4,6 +4,7 @@ managers only, deleting, the learner's own page, and the learner's data (export,
 
 import io
 import json
+import re
 from datetime import date, datetime
 from html import unescape
 
@@ -20,13 +21,15 @@ from bootcamp.models import (
     EnrolmentStatus,
     Learner,
     OutboxMessage,
+    Outcome,
     Placement,
     ReviewStage,
+    Situation,
     StoredFile,
     TutorReview,
 )
 from bootcamp.personal_data import erase_learner, learner_rows
-from bootcamp.placements.forms import clean_phone, clean_siret, luhn
+from bootcamp.placements.forms import clean_phone, clean_siret, format_siret, luhn
 
 from . import factories
 from .conftest import AuthActions, audit_events, csrf_token, page_form
@@ -501,3 +504,93 @@ def test_my_data_lists_my_placements(app: Flask, world) -> None:
         page = render_template_string('{% include "placements/_data.html" %}', data=rows)
     assert "Mes stages en entreprise" in page and "Lozère Numérique" in page and "convention.pdf" in page
     assert "Paul Tuteur" in page and "pas envoyé" in page
+
+
+# The staff's page (issue 18, round 2): hired at exit as the figures count it, headings, the levels table, the SIRET
+
+
+def _exit(app: Flask, world, employer: str, situation: Situation = Situation.CDI) -> None:
+    """Luc finished on the placement's last day; his exit situation (point 0) at `employer`."""
+    with app.app_context():
+        enrolment = db.session.get(Enrolment, world.enrolment_id)
+        enrolment.status, enrolment.exit_date = EnrolmentStatus.FINISHED, date(2027, 1, 29)
+        db.session.execute(sa.delete(Outcome).where(Outcome.enrolment_id == enrolment.id))
+        db.session.add(Outcome(enrolment=enrolment, point=0, situation=situation, employer=employer))
+        db.session.commit()
+
+
+def _hired_box(page: str) -> str:
+    return unescape(page).split("Embauche à la sortie", 1)[1].split("</div>", 1)[0]
+
+
+def test_the_exit_employer_being_the_host_company_says_hired(app: Flask, client, auth, world) -> None:
+    auth.login(world.emails["manager"])
+    path = f"/placements/{world.placement_id}"
+    assert "non indiqué" in _hired_box(client.get(path).text)
+    _exit(app, world, "  LOZERE numérique ")  # case, accents and spaces ignored (Outcome.employer_key)
+    box = _hired_box(client.get(path).text)
+    assert "embauché·e par l'entreprise d'accueil (même employeur à la sortie)" in box and "non indiqué" not in box
+    _exit(app, world, "Lozère Numérique", Situation.TRAINING)  # the same name, not a job: not counted hired
+    assert "non indiqué" in _hired_box(client.get(path).text)
+    _exit(app, world, "Causses Web")  # another employer
+    assert "non indiqué" in _hired_box(client.get(path).text)
+    with app.app_context():
+        db.session.get(Placement, world.placement_id).hired_by_host = True  # a manager's tick (another name)
+        db.session.commit()
+    box = _hired_box(client.get(path).text)
+    assert "(d'après un·e responsable)" in box and "même employeur" not in box
+    auth.logout()
+    auth.login(world.emails["learner"])
+    assert "Embauche à la sortie" not in client.get(path).text
+
+
+def test_the_staff_page_headings_follow_and_the_levels_table_scrolls_by_keyboard(app, client, auth, world) -> None:
+    _answer(app, world.placement_id, ReviewStage.MID, "Bien.")
+    with app.app_context():
+        learner = db.session.get(Learner, world.learner_id)
+        competency = factories.competencies(factories.dwwm())[0]
+        db.session.add(CompetencyAssessment(learner=learner, competency=competency, level=2, comment="Seul",
+                                            source=AssessmentSource.TUTOR, placement_id=world.placement_id,
+                                            assessor_name="Paul Tuteur", assessed_at=datetime(2026, 12, 30)))
+        db.session.commit()
+    auth.login(world.emails["trainer"])
+    page = client.get(f"/placements/{world.placement_id}").text
+    levels = [int(level) for level in re.findall(r"<h([1-6])[ >]", page.split('id="content"', 1)[1])]
+    assert levels[0] == 1 and all(later - earlier <= 1 for earlier, later in zip(levels, levels[1:])), levels
+    assert "<h2>Activités prévues</h2>" in page and "<h3>" not in page
+    assert ('<div class="table-wrap" role="region" aria-labelledby="tutor-levels-caption" tabindex="0">' in page
+            and 'id="tutor-levels-caption"' in page)
+    auth.logout()
+    auth.login(world.emails["learner"])  # my page: the placement's h2, its parts h3
+    page = client.get("/me/placement").text
+    assert "<h3>Activités prévues</h3>" in unescape(page)
+
+
+def test_the_siret_is_shown_in_groups(app: Flask, client, auth, world) -> None:
+    with app.app_context():
+        db.session.get(Placement, world.placement_id).siret = "73282932000074"
+        db.session.commit()
+    auth.login(world.emails["trainer"])
+    assert "SIRET 732 829 320 00074" in client.get(f"/placements/{world.placement_id}").text
+    form = page_form(client, f"/placements/{world.placement_id}/edit")
+    assert form["siret"] == "732 829 320 00074"
+    assert client.post(f"/placements/{world.placement_id}/edit", data=form).status_code == 302
+    assert _placements(app, world.enrolment_id)[0].siret == "73282932000074"
+    with app.test_request_context():
+        rows = learner_rows(db.session.get(Learner, world.learner_id))
+        assert "SIRET 732 829 320 00074" in render_template_string('{% include "placements/_data.html" %}', data=rows)
+    assert format_siret("73282932000074") == "732 829 320 00074" and format_siret("") == ""
+
+
+def test_the_staff_page_runs_a_fixed_number_of_queries(app: Flask, client, auth, world, count_queries) -> None:
+    auth.login(world.emails["manager"])
+
+    def count() -> int:
+        with count_queries() as counted:
+            assert client.get(f"/placements/{world.placement_id}").status_code == 200
+        return counted.count
+
+    few = count()
+    _answer(app, world.placement_id, ReviewStage.MID, "Bien.")
+    _exit(app, world, "Lozère Numérique")
+    assert count() == few

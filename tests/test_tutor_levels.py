@@ -66,7 +66,7 @@ def test_a_tutor_level_is_a_proposal_until_a_trainer_confirms_it(app: Flask, cli
 
     auth.login("trainer@example.org")
     page = client.get(_cell(world)).text
-    assert "Confirmer le niveau proposé (3)" in page and "proposé par le tuteur" in page
+    assert "Confirmer le niveau proposé (3)" in page and "proposé par le ou la tuteur·rice" in page
     response = client.post(f"{_cell(world)}/confirm", data=page_form(client, _cell(world), index=0))
     assert response.status_code == 302
     assert _state(app, world) == (3, None)
@@ -87,7 +87,7 @@ def test_a_tutor_level_alone_is_no_current_level(app: Flask, client, auth: AuthA
     grid = client.get(f"/cohorts/{world.cohort_id}/competencies").text
     box = re.search(rf'<input [^>]*name="level_{world.learner_id}_{world.competency_id}"[^>]*>', grid).group(0)
     assert 'value="' not in box or 'value=""' in box  # still « non évalué »
-    assert "proposé par le tuteur : 2" in grid and ">T2<" in grid
+    assert "proposé par le ou la tuteur·rice : 2" in grid and ">T2<" in grid
     assert "ne compte jamais seul" in grid  # the rule, on the page
     page = client.get(_cell(world)).text
     assert "(niveau actuel)" not in page and "Confirmer le niveau proposé (2)" in page
@@ -188,7 +188,7 @@ def test_confirming_is_for_the_cohort_staff(app: Flask, world) -> None:
     learner = app.test_client()
     AuthActions(learner).login("learner@example.org")
     token = csrf_token(learner, "/me")
-    assert learner.post(f"{_cell(world)}/confirm", data=stolen | {"csrf_token": token}).status_code == 404
+    assert learner.post(f"{_cell(world)}/confirm", data=stolen | {"confirm-csrf_token": token}).status_code == 404
     assert _count(app) == 2
     manager = app.test_client()
     AuthActions(manager).login("manager@example.org")
@@ -255,3 +255,41 @@ def test_the_confirmation_form_never_answers_500(app: Flask, world) -> None:
         assert response.status_code < 500, (changes, response.status_code)
 
     fuzz()
+
+
+def test_the_cell_page_with_a_proposal_has_unique_ids(app: Flask, client, auth: AuthActions, world) -> None:
+    """Both forms on the page (« Confirmer » and « Nouvelle évaluation »): each label names its own field."""
+    _trainer(app, world, 1, OCT[0])
+    _tutor(app, world, 3, OCT[9])
+    auth.login("trainer@example.org")
+    page = client.get(_cell(world)).text
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(each for each in ids if ids.count(each) > 1)
+    for target in re.findall(r'<label for="([^"]+)"', page):
+        assert f'id="{target}"' in page
+    assert 'for="confirm-comment"' in page and 'for="comment"' in page
+    assert "Niveau proposé par le ou la tuteur·rice" in page
+    history_wrap = re.search(r'<div class="table-wrap"[^>]*>', page).group(0)
+    assert 'role="region"' in history_wrap and 'tabindex="0"' in history_wrap and "aria-labelledby" in history_wrap
+    form = page_form(client, _cell(world), index=0)
+    response = client.post(f"{_cell(world)}/confirm", data=form, follow_redirects=True)
+    assert "Niveau proposé par le ou la tuteur·rice confirmé pour" in response.text
+
+
+def test_a_learner_reads_a_tutor_level_alone_and_its_comment(app: Flask, world) -> None:
+    """/me, a competency with only a tutor's level: « Dernière évaluation » shows it, the history opens."""
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_id)
+        made = factories.tutor_level(placement, db.session.get(Competency, world.competency_id), 2, OCT[9])
+        made.comment = "Autonome sur les maquettes"
+        code = made.competency.code
+        db.session.commit()
+    learner = app.test_client()
+    AuthActions(learner).login("learner@example.org")
+    me = learner.get("/me").text
+    row = re.search(rf"<tr>\s*<th scope=\"row\">{code} ·.*?</tr>", me, re.S).group(0)
+    latest = re.search(r'data-label="Dernière évaluation">(.*?)</td>', row, re.S).group(1)
+    assert "évalué par votre tuteur·rice :</span>" not in latest  # the words and the name are in one span
+    assert "évalué par votre tuteur·rice : Paul Tuteur (Lozère Numérique)" in latest
+    assert "« Autonome sur les maquettes »" in latest
+    assert "<summary>1 évaluation</summary>" in row

@@ -3,13 +3,15 @@ the answer writes the days and the levels as the tutor's), and the link's refusa
 
 import re
 from datetime import date, timedelta
+from html import unescape
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bootcamp import tokens
+from bootcamp import dates, tokens
 from bootcamp.extensions import db
 from bootcamp.models import (
     AssessmentSource,
@@ -24,15 +26,22 @@ from bootcamp.models import (
 )
 from bootcamp.placements.days import sync_reviews
 from bootcamp.placements.sending import LINK_VALIDITY, TOKEN_PURPOSE
+from bootcamp.placements.tutor import Saved, TutorAnswer, save_answer
 from bootcamp.progress import current_levels
 
 from . import factories
-from .conftest import AuthActions, form_from
+from .conftest import AuthActions, csrf_token, form_from
 from .test_fuzz import examples, values
 
 MID_DUE = date(2026, 12, 30)  # the world's placements: 30 November 2026 to 29 January 2027
 LINK = re.compile(r"https?://[^/\s]+(/tutor/[A-Za-z0-9_-]+)")
 GONE = "Ce lien n'est plus valable"
+
+
+@pytest.fixture(autouse=True)
+def _on_the_mid_due_day(monkeypatch) -> None:
+    """The world's mid-placement forms are answerable from the last day of their period (30 December 2026)."""
+    monkeypatch.setattr(dates, "today", lambda: MID_DUE)
 
 
 def _mid(app: Flask, placement_id: int) -> TutorReview:
@@ -199,7 +208,7 @@ def test_bad_answers_are_refused_beside_their_fields(app: Flask, client, world) 
     assert _mid(app, world.placement_id).answered_at is None and _tutor_rows(app) == []
 
 
-def test_a_form_changed_meanwhile_is_not_saved(app: Flask, client, world) -> None:
+def test_a_form_changed_meanwhile_is_not_saved(app: Flask, client, world, monkeypatch) -> None:
     review = _mid(app, world.placement_id)
     form = _open(client, _link(app, review.id))
     with app.app_context():  # the staff move the placement's dates meanwhile
@@ -207,6 +216,7 @@ def test_a_form_changed_meanwhile_is_not_saved(app: Flask, client, world) -> Non
         placement.end_date = placement.end_date + timedelta(days=14)
         sync_reviews(placement)
         db.session.commit()
+    monkeypatch.setattr(dates, "today", lambda: date(2027, 1, 10))  # the new mid period (to 6 January) is over
     form.update(appreciation="Bien.", days_present="5")
     conflict = client.post("/tutor", data=form)
     assert conflict.status_code == 409 and "les dates du stage ont changé" in conflict.text
@@ -236,3 +246,34 @@ def test_the_tutor_form_never_answers_500(app: Flask, world) -> None:
         assert response.status_code < 500, (changes, response.status_code)
 
     fuzz()
+
+
+def test_a_link_sent_before_the_period_is_over_says_when_to_answer(app: Flask, client, world, monkeypatch) -> None:
+    monkeypatch.setattr(dates, "today", lambda: date(2026, 11, 27))  # a link sent by hand before the fix
+    review = _mid(app, world.placement_id)
+    link = _link(app, review.id)
+    assert client.get(link).status_code == 302
+    page = client.get("/tutor")
+    assert page.status_code == 200 and 'name="days_present"' not in page.text
+    assert "Ce bilan pourra être rempli à partir du 30 décembre 2026" in unescape(page.text)
+    stale = {"csrf_token": csrf_token(client), "version": str(review.version), "days_present": "18",
+             "appreciation": "Bien."}  # what a form shown before the fix held
+    posted = client.post("/tutor", data=stale)
+    assert posted.status_code == 409 and "la période couverte par ce bilan n'est pas terminée" in unescape(posted.text)
+    assert _mid(app, world.placement_id).answered_at is None and _tutor_rows(app) == []
+    monkeypatch.setattr(dates, "today", lambda: MID_DUE)  # its last day: the same link opens the form
+    form = form_from(client.get("/tutor").text)
+    assert form["days_present"] == str(review.planned_days)
+    form.update(appreciation="Bien.")
+    assert client.post("/tutor", data=form).status_code == 302
+    assert _mid(app, world.placement_id).answered_at is not None
+
+
+def test_an_answer_is_not_saved_before_the_last_day_of_its_period(app: Flask, world) -> None:
+    with app.app_context():
+        review = db.session.get(TutorReview, _mid(app, world.placement_id).id)
+        answer = TutorAnswer(days_present=3, appreciation="Trop tôt.")
+        assert save_answer(review, answer, review.version, review.period_end - timedelta(days=1)) == Saved.EARLY
+        db.session.rollback()
+        review = db.session.get(TutorReview, review.id)
+        assert save_answer(review, answer, review.version, review.period_end) == Saved.SAVED

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bootcamp import dates
 from bootcamp.extensions import db
 from bootcamp.models import (
     AuditEvent,
@@ -31,6 +32,7 @@ START, END = date(2027, 3, 1), date(2027, 4, 30)  # 61 days: two forms
 MID_DUE, END_DUE = date(2027, 3, 31), date(2027, 4, 30)
 TUTOR = "claire.tutrice@causses-web.example"
 LINK = re.compile(r"https?://[^/\s]+(/tutor/[A-Za-z0-9_-]+)")
+WORLD_MID_DUE, WORLD_END_DUE = date(2026, 12, 30), date(2027, 1, 29)  # the world's placement: 30/11/26 to 29/1/27
 
 
 def _placement(app: Flask, start: date = START, end: date = END, email: str = TUTOR) -> int:
@@ -71,9 +73,9 @@ def test_the_forms_fall_due_on_the_middle_and_the_last_day() -> None:
 
 def test_the_first_message_goes_on_the_due_day_once(app: Flask, runner) -> None:
     placement_id = _placement(app)
-    assert _send(runner, MID_DUE - timedelta(days=1)) == "tuteurs : 0 sollicités, 0 relancés"
-    assert _send(runner, MID_DUE) == "tuteurs : 1 sollicités, 0 relancés"
-    assert _send(runner, MID_DUE) == "tuteurs : 0 sollicités, 0 relancés"  # idempotent
+    assert _send(runner, MID_DUE - timedelta(days=1)) == "tutors: 0 asked, 0 reminded"
+    assert _send(runner, MID_DUE) == "tutors: 1 asked, 0 reminded"
+    assert _send(runner, MID_DUE) == "tutors: 0 asked, 0 reminded"  # idempotent
     (message,) = _messages(app)
     assert message.recipient == TUTOR and message.locale == "fr"
     assert message.subject == "Stage de Inès Vidal : votre bilan de mi-parcours"
@@ -88,7 +90,7 @@ def test_the_first_message_goes_on_the_due_day_once(app: Flask, runner) -> None:
 
 def test_the_end_form_says_so(app: Flask, runner) -> None:
     _placement(app, start=date(2027, 3, 1), end=date(2027, 3, 10))  # short: the end form only
-    assert _send(runner, date(2027, 3, 10)) == "tuteurs : 1 sollicités, 0 relancés"
+    assert _send(runner, date(2027, 3, 10)) == "tutors: 1 asked, 0 reminded"
     (message,) = _messages(app)
     assert message.subject == "Stage de Inès Vidal : votre bilan de fin de stage"
 
@@ -96,16 +98,16 @@ def test_the_end_form_says_so(app: Flask, runner) -> None:
 def test_reminders_after_7_and_14_days_then_no_more(app: Flask, runner) -> None:
     placement_id = _placement(app)
     expected = {
-        MID_DUE: "1 sollicités, 0 relancés",
-        MID_DUE + timedelta(days=6): "0 sollicités, 0 relancés",
-        MID_DUE + timedelta(days=7): "0 sollicités, 1 relancés",
-        MID_DUE + timedelta(days=8): "0 sollicités, 0 relancés",
-        MID_DUE + timedelta(days=14): "0 sollicités, 1 relancés",
-        MID_DUE + timedelta(days=21): "0 sollicités, 0 relancés",  # three at most
-        MID_DUE + timedelta(days=28): "0 sollicités, 0 relancés",
+        MID_DUE: "1 asked, 0 reminded",
+        MID_DUE + timedelta(days=6): "0 asked, 0 reminded",
+        MID_DUE + timedelta(days=7): "0 asked, 1 reminded",
+        MID_DUE + timedelta(days=8): "0 asked, 0 reminded",
+        MID_DUE + timedelta(days=14): "0 asked, 1 reminded",
+        MID_DUE + timedelta(days=21): "0 asked, 0 reminded",  # three at most
+        MID_DUE + timedelta(days=28): "0 asked, 0 reminded",
     }
     for day, output in expected.items():
-        assert _send(runner, day) == f"tuteurs : {output}", day
+        assert _send(runner, day) == f"tutors: {output}", day
     messages = _messages(app)
     assert [message.subject.startswith("Rappel : ") for message in messages] == [False, True, True]
     assert _review(app, placement_id, ReviewStage.MID).messages == 3
@@ -132,7 +134,7 @@ def test_no_reminder_once_answered(app: Flask, runner) -> None:
         review = db.session.get(TutorReview, _review(app, placement_id, ReviewStage.MID).id)
         review.days_present, review.appreciation, review.answered_at = 20, "Très bien.", datetime(2027, 4, 2, 9)
         db.session.commit()
-    assert _send(runner, MID_DUE + timedelta(days=7)) == "tuteurs : 0 sollicités, 0 relancés"
+    assert _send(runner, MID_DUE + timedelta(days=7)) == "tutors: 0 asked, 0 reminded"
 
 
 def test_nothing_for_a_learner_who_dropped_out(app: Flask, runner) -> None:
@@ -142,7 +144,7 @@ def test_nothing_for_a_learner_who_dropped_out(app: Flask, runner) -> None:
         enrolment.status, enrolment.exit_date = EnrolmentStatus.DROPPED, date(2027, 3, 15)
         enrolment.dropout_reason = DropoutReason.JOB
         db.session.commit()
-    assert _send(runner, MID_DUE) == "tuteurs : 0 sollicités, 0 relancés"
+    assert _send(runner, MID_DUE) == "tutors: 0 asked, 0 reminded"
     assert _messages(app) == []
 
 
@@ -152,13 +154,13 @@ def test_a_bounced_message_stops_the_reminders(app: Flask, runner) -> None:
     with app.app_context():
         db.session.execute(sa.update(OutboxMessage).values(state=MessageState.FAILED))
         db.session.commit()
-    assert _send(runner, MID_DUE + timedelta(days=7)) == "tuteurs : 0 sollicités, 0 relancés"
+    assert _send(runner, MID_DUE + timedelta(days=7)) == "tutors: 0 asked, 0 reminded"
 
 
 def test_a_form_due_long_ago_is_not_mailed(app: Flask, runner) -> None:
     _placement(app, start=date(2027, 3, 1), end=date(2027, 3, 10))
-    assert _send(runner, date(2027, 3, 10) + timedelta(days=61)) == "tuteurs : 0 sollicités, 0 relancés"
-    assert _send(runner, date(2027, 3, 10) + timedelta(days=60)) == "tuteurs : 1 sollicités, 0 relancés"
+    assert _send(runner, date(2027, 3, 10) + timedelta(days=61)) == "tutors: 0 asked, 0 reminded"
+    assert _send(runner, date(2027, 3, 10) + timedelta(days=60)) == "tutors: 1 asked, 0 reminded"
 
 
 def test_a_bad_day_is_refused_in_one_line(runner) -> None:
@@ -175,9 +177,10 @@ def _send_now(client, placement_id: int, stage: str = "mid"):
 
 
 @pytest.mark.parametrize("role", ["trainer", "manager"])
-def test_staff_send_the_link_now_even_before_the_due_day(
-    app: Flask, client, auth: AuthActions, world, role: str
+def test_staff_send_the_link_now_from_the_due_day(
+    app: Flask, client, auth: AuthActions, world, role: str, monkeypatch
 ) -> None:
+    monkeypatch.setattr(dates, "today", lambda: WORLD_MID_DUE)
     auth.login(world.emails[role])
     page = client.get(f"/placements/{world.placement_id}").text  # the button, on the placement's page
     assert f'action="/placements/{world.placement_id}/reviews/mid/send"' in page
@@ -231,7 +234,8 @@ def test_a_stage_the_placement_has_not_is_404(app: Flask, client, auth: AuthActi
     assert _send_now(client, world.placement_id, "end").status_code == 302
 
 
-def test_an_answered_form_is_not_sent_again(app: Flask, client, auth: AuthActions, world) -> None:
+def test_an_answered_form_is_not_sent_again(app: Flask, client, auth: AuthActions, world, monkeypatch) -> None:
+    monkeypatch.setattr(dates, "today", lambda: WORLD_END_DUE)
     with app.app_context():
         review = db.session.get(TutorReview, _review(app, world.placement_id, ReviewStage.MID).id)
         review.days_present, review.appreciation, review.answered_at = 10, "Bien.", datetime(2026, 12, 30, 9)
@@ -243,3 +247,27 @@ def test_an_answered_form_is_not_sent_again(app: Flask, client, auth: AuthAction
     assert "déjà rempli" in page and "/reviews/mid/send" not in page and "/reviews/end/send" in page
     assert _messages(app) == []
     assert _review(app, world.placement_id, ReviewStage.MID).messages == 0
+
+
+@pytest.mark.parametrize("day", [date(2026, 11, 27), WORLD_MID_DUE - timedelta(days=1)])
+def test_no_link_is_sent_by_hand_before_the_forms_period_is_over(
+    app: Flask, client, auth: AuthActions, world, monkeypatch, day: date
+) -> None:
+    monkeypatch.setattr(dates, "today", lambda: day)
+    auth.login(world.emails["trainer"])
+    page = client.get(f"/placements/{world.placement_id}").text
+    assert "/reviews/mid/send" not in page and "/reviews/end/send" not in page  # no button before the due day
+    assert "mi-parcours : à envoyer à partir du 30 déc. 2026." in page
+    assert "fin de stage : à envoyer à partir du 29 janv. 2027." in page
+    response = _send_now(client, world.placement_id)  # a page shown before, or a forged request: refused
+    assert response.status_code == 302 and response.location.endswith(f"/placements/{world.placement_id}")
+    assert "ne peut être envoyé qu&#39;à partir du 30 décembre 2026" in client.get(response.location).text
+    assert _messages(app) == [] and _review(app, world.placement_id, ReviewStage.MID).messages == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OneTimeToken)
+                                 .where(OneTimeToken.purpose == "tutor_review")) == 0
+    monkeypatch.setattr(dates, "today", lambda: WORLD_MID_DUE)  # its day: the button, and the link goes
+    assert f'action="/placements/{world.placement_id}/reviews/mid/send"' in client.get(
+        f"/placements/{world.placement_id}").text
+    assert "/reviews/end/send" not in client.get(f"/placements/{world.placement_id}").text
+    assert _send_now(client, world.placement_id).status_code == 302 and len(_messages(app)) == 1

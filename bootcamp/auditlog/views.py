@@ -8,6 +8,7 @@ from ..access import can_see_sensitive, masked, role_required
 from ..extensions import db
 from .forms import KINDS, AuditFilterForm
 from .queries import authors, events, learner_names
+from .words import journal_words
 
 PER_PAGE = 25  # events a page: light on a phone, however long the values of each
 
@@ -30,6 +31,7 @@ def index() -> str:
         form=form,
         page=page,
         names=learner_names(page.items),
+        words=journal_words(page.items),
         kinds=KINDS,
         args=params.kept("page"),
         show_sensitive=can_see_sensitive(current_user),

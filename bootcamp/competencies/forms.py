@@ -1,6 +1,7 @@
 """The grid form (built for each cohort) and the single assessment form."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -106,3 +107,6 @@ class ConfirmForm(FlaskForm):
     proposal = HiddenNumber(validators=[InputRequired()])
     snapshot = HiddenNumber(validators=[InputRequired()])
     comment = TextAreaField(_l("Commentaire (facultatif)"), validators=[Length(max=2000)])
+
+    def __init__(self, **kwargs: Any) -> None:  # its own ids beside the « nouvelle évaluation » form's on the page
+        super().__init__(prefix="confirm", **kwargs)

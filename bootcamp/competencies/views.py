@@ -105,7 +105,7 @@ def confirm(cohort_id: int, learner_id: int, competency_id: int) -> Response | t
         db.session.rollback()
         return _cell_page(cohort, learner, competency, history(learner.id, competency.id), form, None, True), 409
     db.session.commit()
-    flash(_("Niveau proposé par le tuteur confirmé pour %(name)s.", name=learner.full_name), "success")
+    flash(_("Niveau proposé par le ou la tuteur·rice confirmé pour %(name)s.", name=learner.full_name), "success")
     return redirect(_cell_url(cohort, learner.id, competency.id))
 
 

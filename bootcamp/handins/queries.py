@@ -66,6 +66,13 @@ class LearnerHandIns:
     status: SubmissionStatus
     grade: Grade | None
     versions: list[HandIn]  # newest first
+    left: bool = False  # left the cohort before the due date: not expected, out of the counts
+
+
+def left_before(due_date: date, exit_date: date | None) -> bool:
+    """Whether a learner who left on `exit_date` (dropped out or finished) left before a brief due on `due_date`:
+    then they are not expected to hand it in (the roster's rule, cohorts.queries._graded)."""
+    return exit_date is not None and exit_date < due_date
 
 
 def _versions_by_learner(project: Project) -> dict[int, list[HandIn]]:
@@ -81,8 +88,8 @@ def _versions_by_learner(project: Project) -> dict[int, list[HandIn]]:
 
 
 def project_hand_ins(project: Project, today: date) -> list[LearnerHandIns]:
-    """Every learner of the brief's cohort (those who left too), by name, with their status and versions (two
-    queries)."""
+    """Every learner of the brief's cohort by name, with their status and versions, those who left before the due
+    date last (two queries)."""
     status = statuses(sa.select(Enrolment.id).where(Enrolment.cohort_id == project.cohort_id), today)
     rows = db.session.execute(
         sa.select(Enrolment, status.c.status, Grade)
@@ -93,10 +100,16 @@ def project_hand_ins(project: Project, today: date) -> list[LearnerHandIns]:
     ).all()
     versions = _versions_by_learner(project)
     found = [
-        LearnerHandIns(enrolment, SubmissionStatus(code), grade, versions.get(enrolment.learner_id, []))
+        LearnerHandIns(
+            enrolment,
+            SubmissionStatus(code),
+            grade,
+            versions.get(enrolment.learner_id, []),
+            left_before(project.due_date, enrolment.exit_date),
+        )
         for enrolment, code, grade in rows
     ]
-    return sorted(found, key=lambda item: by_name(item.enrolment.learner))
+    return sorted(found, key=lambda item: (item.left, by_name(item.enrolment.learner)))
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,7 @@ class SheetHandIns:
 
     statuses: dict[int, SubmissionStatus]  # by learner id
     latest: dict[int, HandIn]  # by learner id: their last version
+    left: frozenset[int] = frozenset()  # learner ids: left the cohort before the due date, not expected
 
 
 def sheet_hand_ins(project: Project, today: date) -> SheetHandIns:
@@ -120,8 +134,9 @@ def sheet_hand_ins(project: Project, today: date) -> SheetHandIns:
         HandIn.project_id == project.id, HandIn.learner_id == last.c.learner_id, HandIn.number == last.c.number
     )
     rows = db.session.execute(
-        sa.select(status.c.learner_id, status.c.status, HandIn)
+        sa.select(status.c.learner_id, status.c.status, Enrolment.exit_date, HandIn)
         .select_from(status)
+        .join(Enrolment, Enrolment.id == status.c.enrolment_id)
         .outerjoin(last, last.c.learner_id == status.c.learner_id)
         .outerjoin(HandIn, latest)
         .options(joinedload(HandIn.recorded_by))
@@ -130,6 +145,7 @@ def sheet_hand_ins(project: Project, today: date) -> SheetHandIns:
     return SheetHandIns(
         {row.learner_id: SubmissionStatus(row.status) for row in rows},
         {row.learner_id: row.HandIn for row in rows if row.HandIn is not None},
+        frozenset(row.learner_id for row in rows if left_before(project.due_date, row.exit_date)),
     )
 
 

@@ -21,7 +21,7 @@ from ..models import Enrolment, Grade, HandIn, Project, SubmissionStatus
 DEFINITION = _l(
     "« Rendu » : une version rendue au plus tard le jour de l'échéance ; « rendu en retard » : des versions, toutes "
     "rendues après ; « non rendu » : aucune version et l'échéance passée ; « à rendre » : pas encore d'échéance "
-    "passée ; « dispensé·e » : décidé par le formateur, avec un motif."
+    "passée ; « dispensé·e » : décidé par le formateur ou la formatrice, avec un motif."
 )
 COUNTED_AS_HANDED_IN = frozenset({SubmissionStatus.SUBMITTED, SubmissionStatus.LATE})
 

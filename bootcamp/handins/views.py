@@ -59,13 +59,14 @@ def project_versions(project_id: int) -> str:
     """Every learner of the brief's cohort: their status on it and all their versions, newest first."""
     project = get_project_or_404(project_id, current_user)
     rows = project_hand_ins(project, dates.today())
-    counts = Counter(row.status for row in rows)
+    counts = Counter(row.status for row in rows if not row.left)  # who left before the due date is not expected
     return render_template(
         "handins/project.html",
         project=project,
         cohort=project.cohort,
         rows=rows,
         counts=[(status, counts[status]) for status in SubmissionStatus if counts[status]],
+        left=sum(row.left for row in rows),
         definition=DEFINITION,
         due=format_date(project.due_date, "full"),
     )

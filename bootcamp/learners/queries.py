@@ -82,6 +82,12 @@ class MyCompetency:
         """A tutor's level newer than the current one and different, not yet confirmed by a trainer."""
         return pending_proposal(self.history)
 
+    @property
+    def latest(self) -> CompetencyAssessment | None:
+        """What « Dernière évaluation » shows: the current level's assessment, or the tutor's level when no trainer
+        has assessed the competency yet (so that the learner reads it and its comment)."""
+        return self.current or (self.history[0] if self.history else None)
+
 
 @dataclass(frozen=True)
 class MyBlock:

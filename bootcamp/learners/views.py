@@ -1,9 +1,6 @@
 """The learner's own pages: my progress, my briefs, and all my data (in words, and as JSON)."""
 
-import enum
 import json
-from datetime import date
-from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -18,6 +15,7 @@ from wtforms.validators import DataRequired
 from .. import dates
 from ..access import get_learner_or_404, get_own_brief_or_404, role_required
 from ..auditlog.forms import KINDS
+from ..auditlog.words import journal_words
 from ..cache import cached, render_fragment
 from ..charts import to_json
 from ..dossier.services import titre_summary
@@ -25,32 +23,8 @@ from ..extensions import db
 from ..forms import replace_value
 from ..handins.forms import HandInForm
 from ..handins.pages import brief_page
-from ..labels import LEVEL_LABELS, label, level_label
-from ..models import (
-    AbsenceReason,
-    BlockResult,
-    Certification,
-    Diploma,
-    DpContext,
-    DpStatus,
-    DropoutReason,
-    EcfKind,
-    EnrolmentStatus,
-    ExamKind,
-    Gender,
-    HalfDay,
-    Justification,
-    Learner,
-    Presence,
-    PublicFlag,
-    Referrer,
-    Role,
-    SessionKind,
-    SessionState,
-    SignatureSource,
-    Situation,
-    SubmissionStatus,
-)
+from ..labels import label
+from ..models import Learner, PublicFlag
 from ..outcomes.queries import learner_path
 from ..personal_data import erase_learner, export_for, learner_export, learner_rows
 from ..transactions import locked
@@ -60,78 +34,6 @@ from .queries import MyPage, my_page
 from .services import save_contact
 
 bp = Blueprint("learners", __name__)
-
-# The words of the fields the journal keeps (audit.record), for the learner's data in words (/me/data).
-FIELD_LABELS = {
-    "score": _l("note"),
-    "status": _l("statut"),
-    "feedback": _l("retour"),
-    "level": _l("niveau"),
-    "comment": _l("commentaire"),
-    "project_id": _l("projet"),
-    "competency_id": _l("compétence"),
-    "exit_date": _l("date de sortie"),
-    "dropout_reason": _l("motif d'abandon"),
-    "certification": _l("certification"),
-    "situation": _l("situation"),
-    "employer": _l("employeur"),
-    "job_title": _l("poste"),
-    "digital": _l("métier du numérique"),
-    "start_date": _l("date de début"),
-    "email": _l("adresse e-mail"),
-    "name": _l("nom"),
-    "role": _l("rôle"),
-    "active": _l("actif"),
-    "learner_id": _l("dossier d'apprenant·e"),
-    "password": _l("mot de passe"),
-    "erased": _l("données effacées"),
-    "first_name": _l("prénom"),
-    "last_name": _l("nom de famille"),
-    "gender": _l("genre"),
-    "birth_date": _l("date de naissance"),
-    "postal_code": _l("code postal"),
-    "diploma": _l("diplôme"),
-    "referrer": _l("prescripteur"),
-    "day": _l("jour"),
-    "half_day": _l("demi-journée"),
-    "presence": _l("présence"),
-    "minutes": _l("minutes de retard ou de départ anticipé"),
-    "reason": _l("motif d'absence"),
-    "justification": _l("justification"),
-    "source": _l("enregistrée par"),
-    "signed_at": _l("signée à"),
-    "proof": _l("justificatif"),
-    "block_id": _l("bloc"),
-    "blocks": _l("blocs"),
-    "kind": _l("type"),
-    "held_on": _l("date"),
-    "description": _l("situation"),
-    "satisfactory": _l("satisfaisant"),
-    "points_to_watch": _l("points de vigilance"),
-    "first_assessor": _l("évaluateur·rice"),
-    "second_assessor": _l("second·e évaluateur·rice"),
-    "competencies": _l("compétences évaluées"),
-    "mastered": _l("bloc maîtrisé"),
-    "observations": _l("observations"),
-    "assessors": _l("évaluateur·rices"),
-    "legal_representative": _l("représentant·e légal·e"),
-    "handed_on": _l("livret remis le"),
-    "position": _l("numéro"),
-    "title": _l("titre"),
-    "context": _l("contexte"),
-    "review_comment": _l("commentaire de relecture"),
-    "reviewed_by_id": _l("relu par"),
-    "updated_on": _l("mis à jour le"),
-    "result": _l("résultat"),
-    "programme_id": _l("titre préparé"),
-    "end_date": _l("date de fin"),
-    "place": _l("lieu"),
-    "jury": _l("jury"),
-    "personal_email": _l("adresse e-mail personnelle"),
-    "contact_consent": _l("accord pour être contacté·e après la formation"),
-    "city": _l("ville"),
-    "confirmed_at": _l("confirmée le"),
-}
 
 
 def _figures(page: MyPage) -> dict[str, str]:
@@ -162,73 +64,6 @@ def _figures(page: MyPage) -> dict[str, str]:
         day_name=lambda day: format_date(day, "d MMM"),
     )
     return {"progress": to_json(over_time), "grades": to_json(grades)}
-
-
-ACTIONS = {
-    "create": _l("création"),
-    "update": _l("modification"),
-    "erase": _l("effacement"),
-    "password": _l("changement de mot de passe"),
-    "sign": _l("signature"),
-    "close": _l("validation"),
-    "justify": _l("justification"),
-    "decide": _l("décision sur le justificatif"),
-    "proof": _l("justificatif"),
-    "delete": _l("suppression"),
-    "review": _l("relecture"),
-    "confirm": _l("confirmation"),
-    "exempted": _l("dispensé·e"),
-    "exemption_reason": _l("motif de la dispense"),
-    "number": _l("version"),
-    "repository_url": _l("adresse du dépôt"),
-    "deployed_url": _l("adresse de la version en ligne"),
-    "answer": _l("réponse"),
-    "send": _l("envoi"),
-}
-# The kind of code each field of the journal holds ("status" is a hand-in's or an enrolment's, by the entity).
-CODE_KINDS: dict[str, type[enum.StrEnum]] = {
-    "grade.status": SubmissionStatus,  # the statuses trainers typed before hand-ins (issue 18), in older entries
-    "enrolment.status": EnrolmentStatus,
-    "dropout_reason": DropoutReason,
-    "certification": Certification,
-    "situation": Situation,
-    "role": Role,
-    "gender": Gender,
-    "diploma": Diploma,
-    "referrer": Referrer,
-    "presence": Presence,
-    "reason": AbsenceReason,
-    "justification": Justification,
-    "source": SignatureSource,
-    "half_day": HalfDay,
-    "kind": SessionKind,
-    "state": SessionState,
-    "ecf_situation.kind": EcfKind,
-    "exam_session.kind": ExamKind,
-    "dp_example.status": DpStatus,
-    "context": DpContext,
-    "result": BlockResult,
-}
-
-
-def readable(entity: str, key: str, value: Any) -> str:
-    """A value kept by the journal, in words: labels for codes and levels, oui/non, dates in the reader's
-    language."""
-    kind = CODE_KINDS.get(f"{entity}.{key}", CODE_KINDS.get(key))
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("oui") if value else _("non")
-    if key == "level" and value in LEVEL_LABELS:
-        return level_label(value)
-    if kind is not None and value in {member.value for member in kind}:
-        return label(value, kind)
-    if key.endswith("_date") and isinstance(value, str):
-        try:
-            return format_date(date.fromisoformat(value), "long")
-        except ValueError:
-            return value
-    return str(value)
 
 
 @bp.get("/me")
@@ -304,9 +139,7 @@ def data() -> str:
         flags=flags,
         now_date=dates.today(),
         kinds=KINDS,
-        fields=FIELD_LABELS,
-        actions=ACTIONS,
-        readable=readable,
+        words=journal_words(held.events) if held else None,
     )
 
 

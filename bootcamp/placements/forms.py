@@ -66,6 +66,13 @@ def clean_siret(text: str) -> str:
     return digits
 
 
+def format_siret(digits: str) -> str:
+    """A SIRET's 14 digits as people read them: « 808 123 456 00010 » (the SIREN in three groups, then the NIC)."""
+    if len(digits) != SIRET_LENGTH:
+        return digits
+    return f"{digits[:3]} {digits[3:6]} {digits[6:9]} {digits[9:]}"
+
+
 def clean_phone(text: str) -> str:
     """A French phone number as « 06 12 34 56 78 » or « +33 6 12 34 56 78 »; a wrong one raises ValidationError."""
     compact = re.sub(r"[\s.\-/]", "", text or "")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
+    EMPLOYMENT_SITUATIONS,
     AssessmentSource,
     AttendanceSession,
     CompetencyAssessment,
@@ -17,6 +18,7 @@ from ..models import (
     Learner,
     MessageState,
     OutboxMessage,
+    Outcome,
     Placement,
     ReviewStage,
     TutorReview,
@@ -121,6 +123,18 @@ class LearnerLine:
     def learner(self) -> Learner:
         return self.enrolment.learner
 
+    @property
+    def looking(self) -> bool:
+        """In training with no placement recorded (a learner who has left with none is « sans stage »)."""
+        return not self.placements and not self.enrolment.is_leaver
+
+    def may_add(self, today: date) -> bool:
+        """Whether the list offers « Nouveau stage »: no placement covering `today` or later, and not a learner who
+        has left after a placement (another one stays possible from the placement's page)."""
+        if self.enrolment.is_leaver and self.placements:
+            return False
+        return not any(item.placement.end_date >= today for item in self.placements)
+
 
 @dataclass(frozen=True)
 class CohortPlacements:
@@ -134,7 +148,12 @@ class CohortPlacements:
 
     @property
     def looking(self) -> int:
-        return len(self.lines) - self.placed
+        return sum(line.looking for line in self.lines)
+
+    @property
+    def left_without(self) -> int:
+        """Learners who have left with no placement recorded."""
+        return len(self.lines) - self.placed - self.looking
 
     @property
     def agreements_missing(self) -> int:
@@ -210,5 +229,27 @@ def tutor_levels(placement_id: int) -> list[CompetencyAssessment]:
                 CompetencyAssessment.source == AssessmentSource.TUTOR,
             )
             .order_by(CompetencyAssessment.assessed_at, CompetencyAssessment.competency_id)
+        )
+    )
+
+
+def employed_by_host_at_exit(placement: Placement) -> bool:
+    """Whether the learner's exit situation (their enrolment's follow-up at point 0) is a job at this placement's
+    company, as the placement figures count it (reports/placements.py): in employment, the employer's name comparing
+    equal to the company's (Outcome.employer_key == Placement.company_key, not empty), the placement started on or
+    before the exit (one query)."""
+    return bool(
+        db.session.scalar(
+            sa.select(sa.literal(True))
+            .select_from(Outcome)
+            .join(Enrolment, Enrolment.id == Outcome.enrolment_id)
+            .where(
+                Outcome.enrolment_id == placement.enrolment_id,
+                Outcome.point == 0,
+                Outcome.situation.in_(EMPLOYMENT_SITUATIONS),
+                Outcome.employer_key != "",
+                Outcome.employer_key == placement.company_key,
+                Enrolment.exit_date >= placement.start_date,
+            )
         )
     )

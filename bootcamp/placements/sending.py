@@ -1,6 +1,7 @@
 """Asking the company tutors for their forms by email (`flask placements send`, daily; « Envoyer le lien
-maintenant » on a placement's page): the first message on the form's due day, reminders 7 and 14 days later, three
-messages at most.
+maintenant » on a placement's page, from the form's due day only): the first message on the form's due day,
+reminders 7 and 14 days later, three messages at most. Never before the due day (the last day of the period the
+form covers): the tutor would confirm days still to come.
 
 Who is asked: the tutor of a placement whose learner has not dropped out, for a form not answered, due (its middle
 or last day has come) and due within the last WINDOW_DAYS days (older ones the staff phone). A reminder goes only
@@ -9,6 +10,7 @@ the staff correct it and send the link by hand). Each message carries a new link
 earlier links of the form stop working. Tutors have no account: the messages are in French.
 """
 
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -166,13 +168,22 @@ def send_due(today: date) -> Sent:
     return Sent(asked, len(due) - asked)
 
 
-def send_now(review: TutorReview) -> bool:
-    """Queue a message with a new link at once (the staff's button: the tutor lost it, the address was corrected),
-    even before the form is due; it counts as a message. False, with nothing queued, once the form is answered. The
-    caller commits."""
+class SendNow(enum.StrEnum):
+    SENT = "sent"
+    ANSWERED = "answered"  # the form is answered: nothing sent
+    NOT_DUE = "not_due"  # before the form's due day (the last day of its period): nothing sent
+
+
+def send_now(review: TutorReview, today: date) -> SendNow:
+    """Queue a message with a new link at once (the staff's button: the tutor lost it, the address was corrected,
+    or the daily run has not gone yet), from the form's due day only: before it, the tutor would confirm days still to
+    come. It counts as a message. Nothing is queued once the form is answered or before its due day. The caller
+    commits."""
     locked(review)
     if review.answered_at is not None:
-        return False
+        return SendNow.ANSWERED
+    if today < review.due_on:
+        return SendNow.NOT_DUE
     db.session.scalars(  # what the message says, in one query
         sa.select(Placement)
         .options(
@@ -186,4 +197,4 @@ def send_now(review: TutorReview) -> bool:
     _send(review, utcnow())
     after = {"stage": review.stage.value, "recipient": review.recipient, "messages": review.messages}
     record("tutor_review", review.id, "send", None, after, learner_id=review.placement.enrolment.learner_id)
-    return True
+    return SendNow.SENT

@@ -9,7 +9,7 @@ Then the form's links go, and its answer is read-only.
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -40,6 +40,7 @@ class Saved(enum.StrEnum):
     SAVED = "saved"
     ANSWERED = "answered"  # answered meanwhile (a second submission): nothing changed
     CHANGED = "changed"  # the form changed since it was shown (the placement's dates): nothing saved
+    EARLY = "early"  # its period is not over: the tutor would confirm days still to come
 
 
 @dataclass(frozen=True)
@@ -128,14 +129,16 @@ def _assess(review: TutorReview, answer: TutorAnswer, now: datetime) -> list[Com
     return made
 
 
-def save_answer(review: TutorReview, answer: TutorAnswer, version: int) -> Saved:
-    """Save the tutor's answer to `review`, shown at `version`: once. The form's row is locked and read again first,
-    so two submissions at once make one answer and one set of levels (the second finds it answered). Audited with no
-    actor (the tutor has no account). The form's links are deleted. The caller commits (or rolls back when not
-    SAVED)."""
+def save_answer(review: TutorReview, answer: TutorAnswer, version: int, today: date) -> Saved:
+    """Save the tutor's answer to `review`, shown at `version`: once, and not before the last day of its period
+    (`today` earlier: EARLY, nothing saved). The form's row is locked and read again first, so two submissions at once
+    make one answer and one set of levels (the second finds it answered). Audited with no actor (the tutor has no
+    account). The form's links are deleted. The caller commits (or rolls back when not SAVED)."""
     locked(review)
     if review.answered_at is not None:
         return Saved.ANSWERED
+    if today < review.period_end:
+        return Saved.EARLY
     if review.version != version or not 0 <= answer.days_present <= review.planned_days:
         return Saved.CHANGED
     now = utcnow()

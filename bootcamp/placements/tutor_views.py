@@ -9,10 +9,12 @@ address.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from .. import dates
 from ..access import Action, get_placement_or_404, refuse, role_required
 from ..auth.throttle import is_throttled, note_link_opened, record_attempt
 from ..competencies.queries import programme_blocks
@@ -21,7 +23,7 @@ from ..forms import replace_value
 from ..models import ReviewStage, TutorReview, utcnow
 from ..tokens import digest, redact_werkzeug_log
 from ..transactions import write_transaction
-from .sending import send_now
+from .sending import SendNow, send_now
 from .tutor import Saved, answered_review, given_levels, review_from_link, save_answer
 from .tutor_forms import SendLinkForm, TutorReviewForm
 
@@ -77,6 +79,12 @@ def open_link(token: str) -> Response | tuple[str, int]:
     return redirect(url_for("tutor.answer"))
 
 
+def _early(review: TutorReview) -> tuple[str, int]:
+    """A form whose period is not over: no form, the day it may be answered (an answer sent is refused: 409)."""
+    refused = request.method == "POST"
+    return render_template("placements/tutor_early.html", review=review, refused=refused), 409 if refused else 200
+
+
 @bp.route("/tutor", methods=["GET", "POST"])
 def answer() -> Response | str | tuple[str, int]:
     """The form of the link opened in this session: answer it once; then the answer, read-only."""
@@ -90,10 +98,12 @@ def answer() -> Response | str | tuple[str, int]:
         thanked = session.pop(THANKED, None) == review.id
         return render_template("placements/tutor_answered.html", review=review, levels=given_levels(review),
                                thanked=thanked)
+    if dates.today() < review.period_end:  # a link sent before the fix: the period is not over
+        return _early(review)
     competencies = [c for block in programme_blocks(review.placement.enrolment.cohort) for c in block.competencies]
     form = TutorReviewForm.for_review(review, competencies)
     if form.validate_on_submit():
-        saved = save_answer(review, form.answer(), form.version.data)
+        saved = save_answer(review, form.answer(), form.version.data, dates.today())
         if saved == Saved.SAVED:
             db.session.commit()
             session[THANKED] = review.id
@@ -102,6 +112,8 @@ def answer() -> Response | str | tuple[str, int]:
         if saved == Saved.ANSWERED:
             flash(_("Ce bilan est déjà enregistré : il ne peut pas être envoyé une seconde fois."), "error")
             return redirect(url_for("tutor.answer"))
+        if saved == Saved.EARLY:  # the placement's dates moved meanwhile
+            return _early(review)
         replace_value(form.version, review.version)  # as it is now: sending again saves
         return render_template("placements/tutor_form.html", review=review, form=form, changed=True), 409
     page = render_template("placements/tutor_form.html", review=review, form=form, changed=False)
@@ -111,17 +123,22 @@ def answer() -> Response | str | tuple[str, int]:
 @bp.post("/placements/<int:placement_id>/reviews/<any(mid, end):stage>/send")
 @role_required(Action.TEACH)
 def send(placement_id: int, stage: str) -> Response:
-    """Send the tutor a message with a new link now (even before the form is due); refused once answered."""
+    """Send the tutor a message with a new link now, from the form's due day; refused before it and once answered."""
     placement = get_placement_or_404(placement_id, current_user)
     review = next((each for each in placement.reviews if each.stage == ReviewStage(stage)), None)
     if review is None:
         refuse()
     if not SendLinkForm().validate_on_submit():
         abort(400)
-    if send_now(review):
+    sent = send_now(review, dates.today())
+    if sent == SendNow.SENT:
         db.session.commit()
         flash(_("Le lien a été envoyé à %(email)s.", email=placement.tutor_email), "success")
     else:
         db.session.rollback()
-        flash(_("Ce bilan est déjà rempli : le lien n'a pas été envoyé."), "error")
+        if sent == SendNow.ANSWERED:
+            flash(_("Ce bilan est déjà rempli : le lien n'a pas été envoyé."), "error")
+        else:
+            flash(_("Le lien n'a pas été envoyé : ce bilan ne peut être envoyé qu'à partir du %(date)s, dernier jour "
+                    "de la période qu'il couvre.", date=format_date(review.due_on, "long")), "error")
     return redirect(url_for("placements.show", placement_id=placement.id))

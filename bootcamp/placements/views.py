@@ -27,7 +27,7 @@ from ..models import Cohort, Enrolment, Placement, StoredFile
 from ..transactions import end_transaction, lock_rows, locked
 from ..wording import of_name
 from . import queries, services
-from .forms import PlacementForm
+from .forms import PlacementForm, format_siret
 
 bp = Blueprint("placements", __name__)
 
@@ -116,7 +116,7 @@ def edit(placement_id: int) -> Response | tuple[str, int]:
     form = PlacementForm(obj=placement if request.method == "GET" else None, cohort=placement.enrolment.cohort,
                          enrolment_id=placement.enrolment_id, placement_id=placement.id, may_say_hired=may_say_hired)
     if request.method == "GET":
-        form.weekly_hours.data = placement.weekly_minutes
+        form.weekly_hours.data, form.siret.data = placement.weekly_minutes, format_siret(placement.siret)
     else:
         placement = locked(placement)
     if form.validate_on_submit():
@@ -163,6 +163,7 @@ def show(placement_id: int) -> str:
         line=queries.PlacementLine(placement, reviews),
         staff=staff,
         levels=queries.tutor_levels(placement.id) if staff else [],
+        same_employer=staff and queries.employed_by_host_at_exit(placement),
         deletable=services.deletable(placement),
         delete_form=DeleteForm(version=placement.version),
         labels=REVIEW_WORDS,
