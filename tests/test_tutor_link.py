@@ -89,7 +89,7 @@ def test_the_email_leads_to_the_form_whose_levels_become_the_tutors(
         factories.assess(learner, db.session.get(Competency, first), 1, utcnow() - timedelta(days=1))
         db.session.commit()
     sent = runner.invoke(args=["placements", "send", "--day", MID_DUE.isoformat()])
-    assert sent.output.strip() == "tuteurs : 2 sollicités, 0 relancés"  # the world's two placements
+    assert sent.output.strip() == "tutors: 2 asked, 0 reminded"  # the world's two placements
     assert runner.invoke(args=["mail", "send"]).exit_code == 0
     (message,) = [each for each in smtp_server.messages if "Luc Lefèvre" in str(each["Subject"])]
     assert message["To"] == "tuteur@lozere-numerique.example"
@@ -138,7 +138,7 @@ def test_the_email_leads_to_the_form_whose_levels_become_the_tutors(
     assert app.test_client().get(link).status_code == 404  # anywhere else: a dead link
     later = (MID_DUE + timedelta(days=7)).isoformat()
     reminded = runner.invoke(args=["placements", "send", "--day", later]).output.strip()
-    assert reminded == "tuteurs : 0 sollicités, 1 relancés"  # Rose's tutor, who has not answered
+    assert reminded == "tutors: 0 asked, 1 reminded"  # Rose's tutor, who has not answered
     assert _mid(app, world.placement_id).messages == 1  # answered: no reminder
 
 

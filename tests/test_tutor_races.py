@@ -98,7 +98,7 @@ def test_senders_at_once_email_each_tutor_once(app: Flask, tmp_path: Path) -> No
     outputs = [process.communicate(timeout=120) for process in senders]
     assert [process.returncode for process in senders] == [0] * SENDERS, outputs
     assert all("Traceback" not in err for _out, err in outputs), outputs
-    asked = [int(re.search(r"(\d+) sollicités", out).group(1)) for out, _err in outputs]
+    asked = [int(re.search(r"(\d+) asked", out).group(1)) for out, _err in outputs]
     assert sum(asked) == PLACED, outputs
     with app.app_context():
         recipients = Counter(db.session.scalars(

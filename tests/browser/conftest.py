@@ -80,9 +80,11 @@ def _demo_ids(database: Path) -> dict[str, int]:
                 " LIMIT 1"
             ),
             "programme": one(f"SELECT programme_id FROM cohorts WHERE id = {cohort}"),
-            "placement": one(  # a placement with its tutor's forms answered (issue 18), the most recent such one
+            "placement": one(  # a placement of the trainer's cohorts with a tutor's form answered (issue 18)
                 "SELECT p.id FROM placements p JOIN tutor_reviews r ON r.placement_id = p.id"
-                " WHERE r.answered_at IS NOT NULL ORDER BY p.start_date DESC, p.id LIMIT 1"
+                " JOIN enrolments e ON e.id = p.enrolment_id JOIN cohort_trainers ct ON ct.cohort_id = e.cohort_id"
+                " JOIN users u ON u.id = ct.user_id WHERE u.email = 'trainer@example.org'"
+                " AND r.answered_at IS NOT NULL ORDER BY p.start_date DESC, p.id LIMIT 1"
             ),
         }
 
