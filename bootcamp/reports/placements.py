@@ -45,7 +45,7 @@ from ..models import (
 )
 from ..placements.days import period_half_days
 from .export import SECONDARY, SMALL, csv_line
-from .queries import _code, count_if, group_column, in_code_order, join_group
+from .queries import _code, count_if, group_column, in_code_order, join_group, selected
 
 # The machine format of /placements/export.csv and `flask export placements`: scripts read it, it never changes.
 COLUMNS = (
@@ -158,14 +158,7 @@ def _part(filters: Filters, by: str) -> sa.Select:
         .outerjoin(periods, periods.c.cohort_id == Cohort.id)
         .outerjoin(Outcome, sa.and_(Outcome.enrolment_id == Enrolment.id, Outcome.point == EXIT_POINT))
     )
-    if filters.site_id is not None:
-        query = query.where(Cohort.site_id == filters.site_id)
-    if filters.programme_id is not None:
-        query = query.where(Cohort.programme_id == filters.programme_id)
-    if filters.years:
-        query = query.where(sa.extract("year", Cohort.start_date).in_(filters.years))
-    if filters.gender is not None:
-        query = query.where(Learner.gender == filters.gender)
+    query = selected(query, filters)
     if by == ALL:
         return query
     somebody = count_if(sa.or_(_counted(filters, periods.c.first_day), _with_placement(filters))) > 0

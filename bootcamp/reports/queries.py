@@ -46,6 +46,13 @@ def _population(filters: Filters, with_certification: bool = True) -> sa.Select:
     if with_certification:
         certification = standing(filters.as_of)
         query = query.outerjoin(certification, certification.c.enrolment_id == Enrolment.id)
+    return selected(query, filters)
+
+
+def selected(query: sa.Select, filters: Filters, gender: sa.ColumnElement | None = None) -> sa.Select:
+    """`query`, which reads cohorts (and learners), kept to the cohorts (site, programme, start years) and the gender
+    the filters choose; `gender` is the column that tells it (the learner's, by default). Every figure page's
+    filters, applied in one way."""
     if filters.site_id is not None:
         query = query.where(Cohort.site_id == filters.site_id)
     if filters.programme_id is not None:
@@ -53,7 +60,7 @@ def _population(filters: Filters, with_certification: bool = True) -> sa.Select:
     if filters.years:
         query = query.where(sa.extract("year", Cohort.start_date).in_(filters.years))
     if filters.gender is not None:
-        query = query.where(Learner.gender == filters.gender)
+        query = query.where((Learner.gender if gender is None else gender) == filters.gender)
     return query
 
 

@@ -35,7 +35,7 @@ from ..models import (
     SurveyResponse,
 )
 from .export import SECONDARY, SMALL, csv_line
-from .queries import _code, count_if, group_column, in_code_order, join_group
+from .queries import _code, count_if, group_column, in_code_order, join_group, selected
 
 # The machine format of /satisfaction/export.csv and `flask export satisfaction`: scripts read it, it never changes.
 COLUMNS = ("group", "invited", "respondents", "response_rate", "satisfied", "satisfaction_rate")
@@ -70,15 +70,7 @@ def _selected(query: sa.Select, filters: Filters, gender: sa.ColumnElement) -> s
     """`query`, which reads campaigns with their cohort, kept to the cohorts (site, programme, start years) and the
     gender (`gender`: the column that tells it on this side) the filters choose. No follow-up point, no day: an
     answer has no date."""
-    if filters.site_id is not None:
-        query = query.where(Cohort.site_id == filters.site_id)
-    if filters.programme_id is not None:
-        query = query.where(Cohort.programme_id == filters.programme_id)
-    if filters.years:
-        query = query.where(sa.extract("year", Cohort.start_date).in_(filters.years))
-    if filters.gender is not None:
-        query = query.where(gender == filters.gender)
-    return query
+    return selected(query, filters, gender)
 
 
 def _sums(by: str, group: sa.ColumnElement, invited: sa.ColumnElement, respondents: sa.ColumnElement,
