@@ -88,7 +88,7 @@ def audit(url: str, cookie: str, output: Path) -> dict[str, float]:
         run = subprocess.run(args, env=os.environ | {"CHROME_PATH": CHROME}, timeout=300)
         if run.returncode == 0:
             break
-        print(f"Lighthouse failed on {url} (attempt {attempt + 1} of {ATTEMPTS})", file=sys.stderr, flush=True)
+        print(f"Lighthouse failed on {redact(url)} (attempt {attempt + 1} of {ATTEMPTS})", file=sys.stderr, flush=True)
     else:
         sys.exit(f"Lighthouse failed {ATTEMPTS} times on {url}")
     report = json.loads(output.read_text())
