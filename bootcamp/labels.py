@@ -126,7 +126,7 @@ GLOSSARY: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         MessageKind.ACCOUNT: _l("création de compte"),
         MessageKind.FOLLOW_UP: _l("suivi après la formation"),
         MessageKind.SURVEY: _l("questionnaire de satisfaction"),
-        MessageKind.TUTOR_REVIEW: _l("bilan du tuteur en entreprise"),
+        MessageKind.TUTOR_REVIEW: _l("bilan du ou de la tuteur·rice en entreprise"),
     },
     OutcomeSource: {
         OutcomeSource.STAFF: _l("saisi par l'école"),

@@ -317,7 +317,7 @@ def test_the_grading_form_shows_the_latest_version_and_one_made_after_the_grade(
         db.session.commit()
     auth.login("trainer@example.org")
     page = client.get(f"/projects/{world.project_id}/grades").text
-    assert "Rendu : « Rendu » : une version rendue" in page
+    assert "<p class=\"definition\">« Rendu » : une version rendue" in page  # the definition, once
 
     def row(name: str) -> str:
         start = page.index(f'<th scope="row">{name}')

@@ -31,7 +31,7 @@ KINDS = {
     "exam_result": _l("résultat d'examen"),
     "hand_in": _l("rendu de travail"),
     "placement": _l("stage en entreprise"),
-    "tutor_review": _l("bilan du tuteur en entreprise"),
+    "tutor_review": _l("bilan du ou de la tuteur·rice en entreprise"),
 }
 
 
