@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bootcamp import dates
 from bootcamp.extensions import db
 from bootcamp.handins import services
 from bootcamp.handins.forms import url_problem
@@ -28,7 +29,7 @@ from bootcamp.models import (
 from bootcamp.personal_data import erase_learner
 
 from . import factories
-from .conftest import AuthActions, audit_events, page_form
+from .conftest import AuthActions, audit_events, form_from, page_form
 
 DUE = date(2026, 10, 16)  # summer time in France: UTC+2
 REL = 'target="_blank" rel="noopener noreferrer nofollow ugc"'
@@ -489,3 +490,35 @@ def test_who_left_before_the_due_date_is_not_expected(app: Flask, client, auth: 
     ada_row = portfolio[portfolio.index("Abandon Ada") : portfolio.index("</tr>", portfolio.index("Abandon Ada"))]
     assert "non rendu : 2" in portfolio and "<strong>non rendu</strong>" in ada_row
     assert "hors des comptes) :" not in portfolio
+
+
+def test_me_offers_the_next_brief_to_hand_in_at_once(app: Flask, client, auth: AuthActions, world) -> None:
+    """/me holds the form of the learner's next brief « à rendre » (the nearest due date); handing it in there brings
+    them back to /me, and the page then offers the following one. No id twice on the page (its other forms)."""
+    later = _brief(app, world, due=dates.today() + timedelta(days=20), title="API REST")
+    sooner = _brief(app, world, due=dates.today() + timedelta(days=6), title="Maquette")
+    auth.login("learner@example.org")
+    page = client.get("/me").text
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), [each for each in ids if ids.count(each) > 1]
+    assert "Prochain projet à rendre" in page and "« Maquette »" in page
+    assert f'action="/me/projects/{sooner}/hand-in"' in page and 'name="back" value="me"' in page
+    forms = [form for form in _post_forms(page) if "repository_url" in form]
+    assert len(forms) == 1
+    response = client.post(
+        f"/me/projects/{sooner}/hand-in", data=forms[0] | {"repository_url": "https://gitlab.com/luc/maquette"}
+    )
+    assert response.status_code == 302 and response.headers["Location"].startswith("/me")
+    assert [row[:2] for row in _versions(app, sooner)] == [(world.learner_id, 1)]
+    page = client.get("/me").text
+    assert f'action="/me/projects/{later}/hand-in"' in page and "« API REST »" in page
+
+
+def _post_forms(page: str) -> list[dict]:
+    """Every POST form of the page (form_from reads one by its index)."""
+    forms = []
+    while True:
+        try:
+            forms.append(form_from(page, len(forms)))
+        except IndexError:
+            return forms

@@ -33,6 +33,22 @@ def may_hand_in(enrolment: Enrolment | None) -> bool:
     return enrolment is not None and enrolment.status != EnrolmentStatus.DROPPED
 
 
+def next_to_hand_in(learner_id: int, today: date) -> Project | None:
+    """The learner's next brief « à rendre » (nothing handed in, not exempted, due today or later) in the cohort they
+    are in training in: the one /me offers to hand in at once (one query)."""
+    in_training = sa.select(Enrolment.id).where(
+        Enrolment.learner_id == learner_id, Enrolment.status == EnrolmentStatus.IN_TRAINING
+    )
+    status = statuses(in_training, today)
+    return db.session.scalar(
+        sa.select(Project)
+        .join(status, status.c.project_id == Project.id)
+        .where(status.c.status == SubmissionStatus.PENDING.value)
+        .order_by(Project.due_date, Project.id)
+        .limit(1)
+    )
+
+
 def enrolment_in(project: Project, learner_id: int) -> Enrolment | None:
     """The learner's enrolment in the brief's cohort (the latest if, oddly, several)."""
     return db.session.scalar(

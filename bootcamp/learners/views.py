@@ -23,6 +23,7 @@ from ..extensions import db
 from ..forms import replace_value
 from ..handins.forms import HandInForm
 from ..handins.pages import brief_page
+from ..handins.queries import next_to_hand_in
 from ..labels import label
 from ..models import Learner, PublicFlag
 from ..outcomes.queries import learner_path
@@ -85,7 +86,11 @@ def me() -> str:
     body, charts_shown = cached(("me", learner_id), compute)
     learner = current_user.learner
     contact = None if learner is None else ContactForm(obj=learner, shown=shown(learner))
-    return render_template("learners/me.html", page=charts_shown, body=body, contact_form=contact)
+    next_brief = next_to_hand_in(learner_id, today) if learner_id else None  # handed in from /me at once
+    return render_template(
+        "learners/me.html", page=charts_shown, body=body, contact_form=contact, next_brief=next_brief,
+        hand_in_form=HandInForm() if next_brief else None,
+    )
 
 
 def _edit_contact(learner: Learner, done: str) -> Response | str | tuple[str, int]:
