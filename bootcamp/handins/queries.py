@@ -36,9 +36,7 @@ def may_hand_in(enrolment: Enrolment | None) -> bool:
 def next_to_hand_in(learner_id: int, today: date) -> Project | None:
     """The learner's next brief « à rendre » (nothing handed in, not exempted, due today or later) in the cohort they
     are in training in: the one /me offers to hand in at once (one query)."""
-    in_training = sa.select(Enrolment.id).where(
-        Enrolment.learner_id == learner_id, Enrolment.status == EnrolmentStatus.IN_TRAINING
-    )
+    in_training = sa.select(Enrolment.id).where(Enrolment.learner_id == learner_id, sa.not_(Enrolment.is_leaver))
     status = statuses(in_training, today)
     return db.session.scalar(
         sa.select(Project)
