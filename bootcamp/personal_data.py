@@ -433,6 +433,7 @@ PERSONAL_KEYS = frozenset(
         "siret",
         "city",
         "tutor_name",
+        "assessor_name",
         "tutor_role",
         "tutor_email",
         "tutor_phone",

@@ -18,15 +18,17 @@ from bootcamp.models import (
     AuditEvent,
     Competency,
     CompetencyAssessment,
+    Learner,
     OneTimeToken,
     Placement,
     ReviewStage,
     TutorReview,
     utcnow,
 )
+from bootcamp.personal_data import erase_learner
 from bootcamp.placements.days import sync_reviews
 from bootcamp.placements.sending import LINK_VALIDITY, TOKEN_PURPOSE
-from bootcamp.placements.tutor import Saved, TutorAnswer, save_answer
+from bootcamp.placements.tutor import Observation, Saved, TutorAnswer, save_answer
 from bootcamp.progress import current_levels
 
 from . import factories
@@ -127,6 +129,8 @@ def test_the_email_leads_to_the_form_whose_levels_become_the_tutors(
         events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.learner_id == world.learner_id)).all()
         ours = [(event.entity, event.action, event.actor_id) for event in events if event.entity != "grade"]
         assert ("tutor_review", "answer", None) in ours
+        answer = next(event for event in events if event.entity == "tutor_review" and event.action == "answer")
+        assert answer.after["assessor_name"] == "Paul Tuteur"  # the journal says who answered by the link
         assert ours.count(("competency_assessment", "create", None)) == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OneTimeToken).where(
             OneTimeToken.purpose == TOKEN_PURPOSE, OneTimeToken.subject == str(review.id))) == 0
@@ -277,3 +281,23 @@ def test_an_answer_is_not_saved_before_the_last_day_of_its_period(app: Flask, wo
         db.session.rollback()
         review = db.session.get(TutorReview, review.id)
         assert save_answer(review, answer, review.version, review.period_end) == Saved.SAVED
+
+
+def test_an_erasure_takes_the_tutors_name_out_of_the_journal(app: Flask, world) -> None:
+    """The answer and its levels are journalled with the tutor's name (who answered by the link); erasing the learner
+    empties it there too, as the other personal values of their journal."""
+    with app.app_context():
+        review = db.session.scalar(sa.select(TutorReview).where(
+            TutorReview.placement_id == world.placement_id, TutorReview.stage == ReviewStage.MID))
+        answer = TutorAnswer(review.planned_days, "Bien.", (Observation(world.competency_id, 2, "Soigneux."),))
+        assert save_answer(review, answer, review.version, review.period_end) == Saved.SAVED
+        db.session.commit()
+
+        def named() -> int:
+            events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.learner_id == world.learner_id))
+            return sum("Paul Tuteur" in str(event.after) for event in events)
+
+        assert named() == 2  # the answer and its one level
+        erase_learner(db.session.get(Learner, world.learner_id))
+        db.session.commit()
+        assert named() == 0

@@ -147,6 +147,7 @@ def save_answer(review: TutorReview, answer: TutorAnswer, version: int, today: d
     db.session.flush()
     learner_id = review.placement.enrolment.learner_id
     after = {"stage": review.stage.value, "days_present": answer.days_present, "appreciation": answer.appreciation}
+    after["assessor_name"] = review.placement.tutor_name[:ASSESSOR_MAX]  # who answered: the journal names them
     events = [record("tutor_review", review.id, "answer", None, after, learner_id=learner_id)]
     for assessment in made:
         details = {"competency_id": assessment.competency_id, "level": assessment.level, "comment": assessment.comment}
