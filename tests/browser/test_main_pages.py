@@ -17,7 +17,7 @@ PAGES = [
     ("learner", "/me", 77),
     # everything held about the learner, one table a kind: it grows with the year (ECF situations, DP examples,
     # exam results since issue 16): 78 measured on the demo's learner in November, minus 1; issue 18 added their
-    # hand-ins and placements, and the journal grows with the tour's own journeys (sign-ins, a hand-in): 499
+    # hand-ins and placements, and the journal grows with the tour's own journeys (attendance, follow-up): 499
     # elements, 76 measured when those ran first, minus 1
     ("learner", "/me/data", 75),
     ("learner", "/me/projects/{project}", 80),
