@@ -25,6 +25,7 @@ from flask import Response, current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_wtf.file import FileField
+from sqlalchemy.orm import undefer
 from werkzeug.datastructures import FileStorage
 
 from .audit import actor_id
@@ -182,6 +183,11 @@ def _ascii_name(name: str) -> str:
 def disposition(name: str) -> str:
     """`attachment` with the name: an ASCII fallback, and the exact name as RFC 5987 `filename*` (UTF-8)."""
     return f"attachment; filename=\"{_ascii_name(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def load(file_id: int | None) -> StoredFile | None:
+    """A stored file with its bytes (deferred otherwise), or None when there is none: the caller answers 404."""
+    return None if file_id is None else db.session.get(StoredFile, file_id, options=[undefer(StoredFile.data)])
 
 
 def serve(stored: StoredFile) -> Response:

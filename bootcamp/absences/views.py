@@ -6,7 +6,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import undefer
 from werkzeug.wrappers import Response
 
 from .. import dates, files, params
@@ -23,7 +22,7 @@ from ..access import (
 from ..dates import add_months
 from ..extensions import db
 from ..labels import choices
-from ..models import AbsenceReason, AttendanceRecord, Cohort, Justification, StoredFile
+from ..models import AbsenceReason, AttendanceRecord, Cohort, Justification
 from ..transactions import end_transaction, locked
 from . import queries, services
 from .forms import DECISIONS, REASON_BLANK, ClaimForm, DecisionForm, ProofForm, reason_of
@@ -168,11 +167,7 @@ def add_proof(cohort_id: int, record_id: int) -> Response | tuple[str, int]:
 def proof(record_id: int) -> Response:
     """An absence's proof, as a download: for the learner, their cohort's trainers and managers; else 404."""
     record = get_attendance_record_or_404(record_id, current_user)
-    stored = (
-        db.session.get(StoredFile, record.proof_id, options=[undefer(StoredFile.data)])
-        if record.proof_id is not None
-        else None
-    )
+    stored = files.load(record.proof_id)
     if stored is None:
         refuse()
     return files.serve(stored)

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import undefer
 from werkzeug.wrappers import Response
 from wtforms.validators import InputRequired
 
@@ -23,7 +22,7 @@ from ..access import (
 )
 from ..extensions import db
 from ..forms import HiddenNumber, replace_value
-from ..models import Cohort, Enrolment, Placement, StoredFile
+from ..models import Cohort, Enrolment, Placement
 from ..transactions import end_transaction, lock_rows, locked
 from ..wording import of_name
 from . import queries, services
@@ -176,11 +175,7 @@ def show(placement_id: int) -> str:
 def agreement(placement_id: int) -> Response:
     """The signed agreement, as a download: the learner, their cohort's trainers, managers; else 404."""
     placement = get_placement_or_404(placement_id, current_user)
-    stored = (
-        db.session.get(StoredFile, placement.agreement_id, options=[undefer(StoredFile.data)])
-        if placement.agreement_id is not None
-        else None
-    )
+    stored = files.load(placement.agreement_id)
     if stored is None:
         refuse()
     return files.serve(stored)
