@@ -54,6 +54,9 @@ def blueprints() -> list[Blueprint]:
     from .placements import views as placements
     from .printouts import views as printouts
     from .projects import views as projects
+    from .public import data_views as public_data
+    from .public import edit_views as public_pages
+    from .public import views as public
     from .readiness import views as readiness
     from .reports import views as reports
     from .rollcall import views as rollcall
@@ -64,5 +67,5 @@ def blueprints() -> list[Blueprint]:
 
     modules = [assets, auditlog, auth, cohorts, competencies, projects, learners, outcomes, reports, sites, users]
     modules += [timetable, attendance, rollcall, absences, printouts, ecf, livret, dossier, exams, readiness]
-    modules += [mail, followups, satisfaction, handins, placements, tutor]
+    modules += [mail, followups, satisfaction, handins, placements, tutor, public, public_data, public_pages]
     return [module.bp for module in modules]

@@ -39,14 +39,17 @@ from .models import (
     OutboxMessage,
     Placement,
     Programme,
+    ProgrammePage,
     Project,
     PublicFlag,
     Referrer,
     Role,
+    Site,
     SurveyCampaign,
     User,
     cohort_trainers,
 )
+from .public.slugs import slugify
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,6 +73,7 @@ class Action(StrEnum):
     READ_SURVEY_ANSWERS = "read_survey_answers"  # a cohort's questionnaires: rates and free texts, without names
     HAND_IN = "hand_in"  # a learner hands in their work on their cohort's briefs, and sees their own versions
     SAY_HIRED_BY_HOST = "say_hired_by_host"  # tick « embauché·e par l'entreprise d'accueil » on a placement
+    PUBLISH_PAGES = "publish_pages"  # write, preview and publish the programmes' public pages (/p/)
 
 
 # The one table of what each role may do: routes (role_required), the navigation (templating) and the
@@ -91,6 +95,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.READ_SURVEY_ANSWERS: frozenset({Role.TRAINER, Role.MANAGER}),  # a trainer: their cohorts' only
     Action.HAND_IN: frozenset({Role.LEARNER}),
     Action.SAY_HIRED_BY_HOST: frozenset({Role.MANAGER}),  # as the outcomes it stands beside
+    Action.PUBLISH_PAGES: frozenset({Role.MANAGER}),  # they answer for the figures to funders and auditors
 }
 
 HOME_ENDPOINTS = {
@@ -540,3 +545,34 @@ def get_cohort_learner_enrolment_or_404(cohort: Cohort, enrolment_id: int) -> En
     if enrolment is None:
         refuse()
     return enrolment
+
+
+def get_published_page_or_404(slug: str) -> ProgrammePage:
+    """A programme's public page, for anyone (no login): only once published; otherwise, as an unknown address, 404."""
+    page = db.session.scalar(
+        sa.select(ProgrammePage)
+        .options(joinedload(ProgrammePage.programme))
+        .where(ProgrammePage.slug == slug, ProgrammePage.published)
+    )
+    if page is None:
+        abort(404)
+    return page
+
+
+def get_public_site_or_404(page: ProgrammePage, site_slug: str) -> Site:
+    """A site of a published page's programme, by its slug (public/slugs.py): one that holds or held a cohort of it."""
+    for site in programme_sites(page.programme_id):
+        if slugify(site.name) == site_slug:
+            return site
+    abort(404)
+
+
+def programme_sites(programme_id: int) -> list[Site]:
+    """The sites that hold or held a cohort of the programme, by name: a public page's variants."""
+    return list(
+        db.session.scalars(
+            sa.select(Site)
+            .where(Site.id.in_(sa.select(Cohort.site_id).where(Cohort.programme_id == programme_id)))
+            .order_by(Site.name)
+        )
+    )

@@ -79,6 +79,9 @@ class Config:
     MAIL_DEFAULT_SENDER = "École numérique des Causses <ne-pas-repondre@example.org>"
     MAIL_TIMEOUT = 20  # seconds for each SMTP exchange: a server that stops answering does not hold the sender
     MAIL_MAX_ATTEMPTS = 6  # then the message is given up and shown to admins as such
+    # Which websites may show a programme's figures in an iframe (/p/<slug>/embed only; every other page: none):
+    # the CSP frame-ancestors sources, e.g. "https://www.ecole.example https://*.ecole.example".
+    PUBLIC_EMBED_FRAME_ANCESTORS = "*"
 
 
 def load_overrides(app: Flask) -> None:

@@ -1,7 +1,9 @@
 """The interface's languages: French (the msgids) and English (bootcamp/translations/en).
 
 The language is the one chosen with the footer's switch (kept in the session), else the browser's first
-language we have, else French. Dates and numbers follow it (flask_babel's format_* filters).
+language we have, else French. The public pages (/p/) are French unless their address asks (`?lang=en`): a page
+anyone can link to says the same to everyone, and sets no cookie. Dates and numbers follow it (flask_babel's
+format_* filters).
 """
 
 from flask import Flask, current_app, has_request_context, request, session
@@ -10,6 +12,7 @@ from . import wording
 from .extensions import babel
 
 LANGUAGES = {"fr": "Français", "en": "English"}
+PUBLIC_BLUEPRINTS = frozenset({"public", "public_data"})  # their language is in the address
 
 
 def N_(message: str) -> str:
@@ -21,6 +24,9 @@ def select_locale() -> str:
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # the command line: French, like the data it reads and writes
         return default
+    if request.blueprint in PUBLIC_BLUEPRINTS:
+        asked = request.args.get("lang")
+        return asked if asked in LANGUAGES else default
     chosen = session.get("locale")
     if chosen in LANGUAGES:
         return chosen

@@ -23,6 +23,7 @@ from .models import (
     Gender,
     HalfDay,
     Justification,
+    Licence,
     MessageKind,
     MessageState,
     OutcomeSource,
@@ -156,6 +157,11 @@ GLOSSARY: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
     AssessmentSource: {
         AssessmentSource.TRAINER: _l("formateur·rice"),
         AssessmentSource.TUTOR: _l("tuteur·rice en entreprise"),
+    },
+    Licence: {
+        Licence.ETALAB_2_0: _l("Licence Ouverte 2.0 (Etalab)"),
+        Licence.ODBL_1_0: _l("Open Database License 1.0 (ODbL)"),
+        Licence.CC_BY_4_0: _l("Creative Commons Attribution 4.0 (CC BY 4.0)"),
     },
     ReviewStage: {
         ReviewStage.MID: _l("mi-parcours"),

@@ -32,6 +32,8 @@ HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
+# The only page another site may show in a frame (its CSP says which sites: PUBLIC_EMBED_FRAME_ANCESTORS).
+EMBEDDABLE = frozenset({"public.embed"})
 PUBLIC_ASSETS = frozenset({"static", "assets.plotly_js", "assets.plotly_css"})
 # What needs neither the session nor the user: public files, and the health check that load balancers call every
 # few seconds (never kept by a cache, since whose request it is is not looked at).
@@ -81,6 +83,8 @@ def _headers(response: Response) -> Response:
     headers.setdefault("Content-Security-Policy", CSP)
     for name, value in HEADERS:
         headers[name] = value
+    if request.endpoint in EMBEDDABLE and response.status_code == 200:
+        del headers["X-Frame-Options"]  # the CSP's frame-ancestors, set by the view, says who may frame it
     headers["X-Request-Id"] = g.get("request_id", "")
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

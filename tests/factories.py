@@ -38,6 +38,7 @@ from bootcamp.models import (
     Placement,
     Presence,
     Programme,
+    ProgrammePage,
     Project,
     Role,
     SignatureSource,
@@ -189,6 +190,7 @@ class World:
     hand_in_id: int  # learner_id's first version of project_id, handed in on time
     placement_id: int  # learner_id's placement (enrolment_id), with its agreement and its two tutor forms unanswered
     other_placement_id: int  # other_learner_id's (other_enrolment_id)
+    programme_id: int  # the DWWM programme of both cohorts, whose public page (slug "dwwm") is published
 
     def paths(self, mine: bool = True) -> dict[str, str]:
         """Values for the URL templates of test_access, in the trainer's cohort or in the other one."""
@@ -213,6 +215,9 @@ class World:
             "placement": str(self.placement_id if mine else self.other_placement_id),
             "hand_in": str(self.hand_in_id),
             "stage": "end",
+            "programme": str(self.programme_id),  # programmes are managers': not scoped
+            "slug": "dwwm",  # the programme's published public page
+            "site_slug": "mende",  # a site of it
         }
 
 
@@ -332,6 +337,22 @@ def placement(enrolment: Enrolment, start: date = date(2026, 11, 30), end: date 
     return made
 
 
+def programme_page(programme: Programme, slug: str = "dwwm", published: bool = True) -> ProgrammePage:
+    """A programme's public page with its indicator-1 texts."""
+    page = ProgrammePage(
+        programme=programme, slug=slug, published=published, summary="Devenir développeur·se web en dix mois.",
+        objectives="Concevoir et développer des applications web.", prerequisites="Aucun diplôme exigé.",
+        duration="1 200 h en centre, 350 h en entreprise.", admission="Information collective, puis entretien.",
+        price="Gratuit pour les demandeur·ses d'emploi (financement Région).", contacts="contact@example.org",
+        methods="Projets en équipe, pédagogie active.", assessment="ECF et titre professionnel.",
+        accessibility="Locaux accessibles ; référente handicap.", certifier="Ministère du Travail",
+        registration_date=date(2023, 7, 21),
+    )
+    db.session.add(page)
+    db.session.flush()
+    return page
+
+
 def make_world(password: str) -> World:
     trainer = user("trainer@example.org", Role.TRAINER, password, name="Thomas Formateur")
     other_trainer = user("other.trainer@example.org", Role.TRAINER, password, name="Olga Formatrice")
@@ -360,6 +381,7 @@ def make_world(password: str) -> World:
     campaign, other_campaign = (survey_campaign(c, SurveyKind.HOT) for c in (mine, theirs))
     version = hand_in(brief, learner_mine, brief.due_date)
     placed, other_placed = (placement(e) for e in (mine_enrolment, their_enrolment))
+    programme_page(mine.programme)
     db.session.flush()
     return World(
         cohort_id=mine.id,
@@ -394,6 +416,7 @@ def make_world(password: str) -> World:
         hand_in_id=version.id,
         placement_id=placed.id,
         other_placement_id=other_placed.id,
+        programme_id=mine.programme.id,
     )
 
 

@@ -28,7 +28,9 @@ EXPECTED = {
     "en": {Gender: "other", Referrer: "other referrer", DropoutReason: "other reason"},
 }
 # Words that are the same in French and in English: names of bodies, and cognates.
-SAME_IN_BOTH = {"bac+2", "Mission locale", "France Travail", "Cap emploi", "motivation", "exclusion"}
+SAME_IN_BOTH = {"bac+2", "Mission locale", "France Travail", "Cap emploi", "motivation", "exclusion",
+                # licences keep their own names
+                "Open Database License 1.0 (ODbL)", "Creative Commons Attribution 4.0 (CC BY 4.0)"}
 
 
 def test_every_enumeration_of_the_models_has_a_glossary() -> None:

@@ -4,7 +4,7 @@ base: the clock, tokens, stored enumerations · people: learners and accounts ·
 frameworks · cohorts: sites, cohorts, enrolments · work: projects, grades, competency assessments · outcomes:
 follow-ups after leaving · attendance: the half-day calendar, roll calls, absences, stored files · security: login
 attempts, one-time tokens · certification: ECF, Dossier Professionnel, exam sessions and results · mail: the
-outbox · satisfaction: questionnaires, campaigns, anonymous answers ·
+outbox · satisfaction: questionnaires, campaigns, anonymous answers · public: a programme's public page ·
 audit: the audit trail, the data version.
 """
 
@@ -65,6 +65,7 @@ from .outcomes import (
 from .people import AgeBand, Diploma, Gender, Learner, PublicFlag, Referrer, Role, User
 from .placements import WORKDAYS_PER_WEEK, Placement, ReviewStage, TutorReview
 from .programmes import Block, Competency, Programme
+from .public import INFORMATION_FIELDS, Licence, ProgrammePage
 from .satisfaction import (
     OVERALL,
     SATISFIED_SCORES,
@@ -88,6 +89,9 @@ from .work import (
 )
 
 __all__ = [
+    "INFORMATION_FIELDS",
+    "Licence",
+    "ProgrammePage",
     "DP_EXAMPLES_PER_BLOCK",
     "ONE_YEAR_MONTHS",
     "BlockResult",

@@ -25,10 +25,10 @@ import sqlalchemy as sa
 
 from ..certification.results import block_standing, standing
 from ..extensions import db
-from ..indicators import GROUPINGS, hiding, rate
+from ..indicators import GROUPINGS, Filters, hiding, rate
 from ..models import Block, BlockResult, Certification, Cohort, Enrolment, Learner
 from .export import SECONDARY, SMALL, csv_line
-from .queries import _code, count_if, group_column, in_code_order, join_group
+from .queries import _code, count_if, group_column, in_code_order, join_group, selected
 
 # The machine format of /certification/export.csv and `flask export certification`: scripts read it, it never
 # changes.
@@ -111,7 +111,18 @@ def _grouped(candidates: sa.CTE, by: str) -> sa.Select:
     return join_group(query, by, joined).group_by(column)
 
 
-def _blocks(as_of: date) -> sa.Select:
+def _enrolments(filters: Filters) -> sa.Select:
+    """The ids of the enrolments of the cohorts (site, programme, start years) and the gender the filters choose:
+    the dashboard's filters (reports/queries.py `selected`), applied to candidates."""
+    query = (
+        sa.select(Enrolment.id)
+        .join(Learner, Learner.id == Enrolment.learner_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+    )
+    return selected(query, filters)
+
+
+def _blocks(as_of: date, filters: Filters | None = None) -> sa.Select:
     """The counts of each block code: registered for it, by block status (acquired counts as obtained, not acquired
     as failed), and at the first session that examined it."""
     blocks = block_standing(as_of)
@@ -123,7 +134,7 @@ def _blocks(as_of: date) -> sa.Select:
         "pending": Certification.PENDING.value,
     }
     counts = {name: count_if(status == value) for name, value in by_status.items()}
-    return (
+    query = (
         sa.select(
             sa.cast(sa.literal(BLOCK), sa.String).label("breakdown"),
             sa.cast(Block.code, sa.String).label("grp"),
@@ -136,6 +147,7 @@ def _blocks(as_of: date) -> sa.Select:
         .join(Block, Block.id == blocks.c.block_id)
         .group_by(Block.code)
     )
+    return query if filters is None else query.where(blocks.c.enrolment_id.in_(_enrolments(filters)))
 
 
 def _row(result: sa.Row, group: str) -> CertificationRow:
@@ -143,20 +155,29 @@ def _row(result: sa.Row, group: str) -> CertificationRow:
     return CertificationRow(group, **{name: int(getattr(result, name) or 0) for name in counts})
 
 
-def tables(as_of: date, breakdowns: Sequence[str]) -> dict[str, list[CertificationRow]]:
+def tables(
+    as_of: date, breakdowns: Sequence[str], filters: Filters | None = None
+) -> dict[str, list[CertificationRow]]:
     """The rows shown of each breakdown (`all` first, then each group with candidates), in ONE query: the candidates
-    as of the day (results.standing) counted for everyone and per group of each breakdown."""
-    return {by: table(rows, by) for by, rows in counted(as_of, breakdowns).items()}
+    as of the day (results.standing) counted for everyone and per group of each breakdown; only those of the cohorts
+    and gender `filters` choose, when given (the dashboard's filters; their point and day are not read)."""
+    return {by: table(rows, by) for by, rows in counted(as_of, breakdowns, filters).items()}
 
 
-def counted(as_of: date, breakdowns: Sequence[str]) -> dict[str, list[CertificationRow]]:
+def counted(
+    as_of: date, breakdowns: Sequence[str], filters: Filters | None = None
+) -> dict[str, list[CertificationRow]]:
     """The counts of `all` then each group of each breakdown, before the small-group rule (`tables` applies it)."""
     unknown = set(breakdowns) - set(BREAKDOWNS)
     if unknown:
         raise ValueError(f"no breakdown named {sorted(unknown)[0]!r}")
-    candidates = sa.select(standing(as_of)).cte("candidates")
+    everyone_standing = standing(as_of)
+    candidates_query = sa.select(everyone_standing)
+    if filters is not None:
+        candidates_query = candidates_query.where(everyone_standing.c.enrolment_id.in_(_enrolments(filters)))
+    candidates = candidates_query.cte("candidates")
     parts = [_title_sums(candidates, "all", sa.null())]
-    parts += [_blocks(as_of) if by == BLOCK else _grouped(candidates, by) for by in breakdowns]
+    parts += [_blocks(as_of, filters) if by == BLOCK else _grouped(candidates, by) for by in breakdowns]
     union = sa.union_all(*parts).subquery()
     everyone, groups = CertificationRow("all"), {by: [] for by in breakdowns}
     for result in db.session.execute(sa.select(union).order_by(union.c.grp)):
@@ -177,9 +198,9 @@ def table(groups: Sequence[CertificationRow], by: str) -> list[CertificationRow]
     ]
 
 
-def certification_rows(as_of: date, by: str) -> list[CertificationRow]:
+def certification_rows(as_of: date, by: str, filters: Filters | None = None) -> list[CertificationRow]:
     """The `all` row then each group's of breakdown `by` (one of BREAKDOWNS), as shown (one query)."""
-    return tables(as_of, (by,))[by]
+    return tables(as_of, (by,), filters)[by]
 
 
 def block_titles() -> dict[str, str]:
