@@ -448,6 +448,8 @@ def restore_command(path: Path, yes: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from .public import commands  # noqa: F401  (`flask export public`: registered on export_cli when imported)
+
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(purge)
