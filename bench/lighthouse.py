@@ -168,6 +168,8 @@ def main() -> None:
             ("trainer", f"/cohorts/{ids['cohort']}/placements"),
             (None, str(ids["tutor"])),  # a tutor's form link (it redirects to /tutor)
             ("manager", "/placements"),
+            (None, "/p/dwwm"),  # the programme's public page (issue 19): no login, no script
+            (None, "/p/dwwm/embed"),  # the fragment a school's website shows in an iframe
         ]
         port = free_port()
         server = serve(database_uri, port, folder)

@@ -30,10 +30,11 @@ from .importing.reading import XLSX_SIGNATURE, Plan
 from .importing.writing import StalePlan, plan_then_write
 from .indicators import GROUPINGS, Filters, table
 from .mail.commands import mail_cli
-from .models import Cohort, Role, Site, User
+from .models import Cohort, Gender, Programme, Role, Site, User
 from .passwords import hash_password, password_problem
 from .personal_data import PROOF_RETENTION_YEARS, count_due_proofs, delete_due_proofs, due_for_erasure, erase_learner
 from .placements.commands import placements_cli
+from .public.commands import export_public
 from .reports import attendance as attendance_report
 from .reports import certification as certification_report
 from .reports import placements as placements_report
@@ -50,6 +51,7 @@ def counted(count: int, noun: str) -> str:
 
 users_cli = AppGroup("users", help="Manage accounts.")
 export_cli = AppGroup("export", help="Export figures.")
+export_cli.add_command(export_public)  # `flask export public`: the open data of a programme page (/p/<slug>.csv)
 cohorts_cli = AppGroup("cohorts", help="Manage cohorts.")
 import_cli = AppGroup("import", help="Import spreadsheets (CSV or XLSX), all or nothing.")
 
@@ -328,14 +330,44 @@ def export_attendance(by: str, first: datetime | None, last: datetime | None) ->
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Sessions started by this day count (YYYY-MM-DD; default: today).",
 )
-def export_certification(by: str, as_of: datetime | None) -> None:
+@click.option("--site", "site_name", help="Only cohorts of this site (its name).")
+@click.option("--programme", "programme_name", help="Only cohorts of this programme (its short name or RNCP code).")
+@click.option(
+    "--year", "years", multiple=True, type=int, help="Only cohorts that started this year (repeat for several)."
+)
+@click.option("--gender", type=click.Choice([gender.value for gender in Gender]), help="Only learners of this gender.")
+def export_certification(
+    by: str,
+    as_of: datetime | None,
+    site_name: str | None,
+    programme_name: str | None,
+    years: tuple[int, ...],
+    gender: str | None,
+) -> None:
     """Print certification results by group as CSV, the same bytes as /certification/export.csv: candidates by
-    derived certification, pass rate and first-attempt pass rate, as of --as-of."""
+    derived certification, pass rate and first-attempt pass rate, as of --as-of; only the candidates of the cohorts
+    (--site, --programme, --year) and --gender chosen, as the dashboard's filters choose them."""
     day = as_of.date() if as_of else dates.today()
     with force_locale("en"):
         if problem := dates.date_problem(day):
             raise click.BadParameter(problem, param_hint="--as-of")
-    click.echo(certification_report.to_csv(certification_report.certification_rows(day, by)), nl=False)
+    programme_id = None
+    if programme_name is not None:  # a short name (DWWM) may be two programmes' (an old and a new RNCP code)
+        named = sa.or_(Programme.short_name == programme_name, Programme.rncp_code == programme_name)
+        ids = db.session.scalars(sa.select(Programme.id).where(named)).all()
+        if len(ids) != 1:
+            problem = f"several programmes are named '{programme_name}': give its RNCP code"
+            problem = problem if ids else f"no programme named '{programme_name}'"
+            raise click.BadParameter(problem, param_hint="--programme")
+        programme_id = ids[0]
+    filters = Filters(
+        as_of=day,
+        site_id=site_named(site_name),
+        programme_id=programme_id,
+        years=tuple(sorted(years)),
+        gender=Gender(gender) if gender else None,
+    )
+    click.echo(certification_report.to_csv(certification_report.certification_rows(day, by, filters)), nl=False)
 
 
 @export_cli.command("satisfaction")
@@ -448,8 +480,6 @@ def restore_command(path: Path, yes: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from .public import commands  # noqa: F401  (`flask export public`: registered on export_cli when imported)
-
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(purge)

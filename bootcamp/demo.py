@@ -21,6 +21,7 @@ from .demo_attendance import Attendee, CohortRoll, add_attendance, attendee, yea
 from .demo_certification import ExamCohort, add_certification
 from .demo_followups import add_followups
 from .demo_placements import add_placements
+from .demo_public import add_public_page
 from .demo_satisfaction import add_satisfaction
 from .extensions import db
 from .frameworks import DWWM, insert_framework, read_framework
@@ -514,6 +515,7 @@ class DemoBuilder:
         add_certification(self.exam_cohorts, self.today, self.certification_random, manager.id)
         add_followups(self.today, random.Random(f"followups-{self.options.seed}"), manager.id)  # contacts, consent
         add_satisfaction([item.cohort for item in self.exam_cohorts], self.today, self.options.seed)
+        add_public_page(programme, manager.id)  # published at /p/dwwm
         db.session.flush()
         return {
             model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in COUNTED

@@ -26,6 +26,7 @@ LINKS = [
     ("timetable.closures", Action.MANAGE_COHORTS, _l("Fermetures")),
     ("exams.index", Action.MANAGE_EXAMS, _l("Sessions d'examen")),
     ("satisfaction.index", Action.MANAGE_SURVEYS, _l("Questionnaires")),
+    ("public_pages.index", Action.PUBLISH_PAGES, _l("Pages publiques")),
     ("users.index", Action.MANAGE_ACCOUNTS, _l("Comptes")),
     ("auditlog.index", Action.READ_AUDIT, _l("Journal")),
     ("mail.index", Action.READ_OUTBOX, _l("Messages")),

@@ -25,6 +25,7 @@ STAFF = [LOGIN, ("404", None), ("404", None), ("200", None), ("200", None), ("40
 ADMIN = [LOGIN, ("404", None), ("404", None), ("404", None), ("404", None), ("200", None)]
 MANAGER = [LOGIN, ("404", None), ("404", None), ("404", None), ("200", None), ("404", None)]
 LEARNER = [LOGIN, ("200", None), ("404", None), ("404", None), ("404", None), ("404", None)]
+OPEN = [("200", None)] * 6  # public: the same answer for every role
 PLACEMENT_SEEN = [LOGIN, ("200", None), ("404", None), ("200", None), ("200", None), ("404", None)]  # learner: own
 MATRIX = {
     "/": (
@@ -239,6 +240,18 @@ MATRIX = {
     ),
     "/placements": ("/placements", MANAGER),
     "/placements/export.csv": ("/placements/export.csv?by=gender", MANAGER),
+    # issue 19: the programmes' public pages and their open data, for everyone, logged in or not (literal paths:
+    # the world's published page is "dwwm", a site of it "mende"), and the managers' editing
+    "/p/": ("/p/", OPEN),
+    "/p/<slug>": ("/p/dwwm", OPEN),
+    "/p/<slug>/<site_slug>": ("/p/dwwm/mende", OPEN),
+    "/p/<slug>/embed": ("/p/dwwm/embed", OPEN),
+    "/p/schema.json": ("/p/schema.json", OPEN),
+    "/p/<slug>.json": ("/p/dwwm.json", OPEN),
+    "/p/<slug>.csv": ("/p/dwwm.csv", OPEN),
+    "/programmes/pages": ("/programmes/pages", MANAGER),
+    "/programmes/<int:programme_id>/page": ("/programmes/{programme}/page", MANAGER),
+    "/programmes/<int:programme_id>/page/preview": ("/programmes/{programme}/page/preview", MANAGER),
 }
 # Every POST route, with what a valid form would change, for the CSRF and scope tests.
 POSTS = [
@@ -301,6 +314,7 @@ POSTS = [
     "/placements/{placement}/reviews/{stage}/send",
     "/tutor",
     "/cohorts/{cohort}/competencies/{learner}/{competency}/confirm",
+    "/programmes/{programme}/page",
 ]
 
 
@@ -435,6 +449,7 @@ def test_navigation_links_only_to_pages_the_role_may_open(app: Flask) -> None:
             "timetable.closures",
             "exams.index",
             "satisfaction.index",
+            "public_pages.index",
             "auditlog.index",
         ],
         "admin": ["users.index", "auditlog.index", "mail.index"],

@@ -352,10 +352,11 @@ def test_the_page_runs_a_fixed_number_of_queries(
         client.get(f"/certification?as_of={AFTER}")
     with count_queries() as bigger_export:
         client.get(f"/certification/export.csv?by=public&as_of={AFTER}")
-    # the session's user, the data version, one query for `all` and every group of the six breakdowns, the
-    # blocks' titles; the export: the user and one query
-    assert few.count == many.count == 4
-    assert export.count == bigger_export.count == 2
+    # the session's user, the data version, the filters' choices (sites, programmes, years), one query for `all`
+    # and every group of the six breakdowns, the blocks' titles; the export: the user, the filters' choices and one
+    # query
+    assert few.count == many.count == 5, many.statements
+    assert export.count == bigger_export.count == 3, bigger_export.statements
     with count_queries() as cached:
         client.get(f"/certification?as_of={AFTER}")
     assert cached.count == 2  # kept until the next write

@@ -60,6 +60,7 @@ FORMS = [
     ("/learners/{learner}/ecf", "/learners/{learner}/ecf/blocks/2", "trainer"),  # the last form: DWWM's last block
     ("/learners/{learner}/ecf", "/learners/{learner}/ecf/situations", "trainer"),  # -2: the last block's « add »
     ("/learners/{learner}/ecf/situations/{situation}", "/learners/{learner}/ecf/situations/{situation}", "trainer"),
+    ("/programmes/{programme}/page", "/programmes/{programme}/page", "manager"),
 ]
 NASTY = [
     "",
@@ -146,8 +147,8 @@ QUERY_PARAMETERS = {
     "/insertion/export.xlsx": FILTERS,
     "/attendance": ["from", "to"],
     "/attendance/export.csv": ["by", "from", "to"],
-    "/certification": ["as_of"],
-    "/certification/export.csv": ["by", "as_of"],
+    "/certification": FILTERS,
+    "/certification/export.csv": ["by", *FILTERS],
     "/satisfaction": ["by", *FILTERS],
     "/satisfaction/export.csv": ["by", "kind", *FILTERS],
     "/placements": ["by", *FILTERS],
@@ -162,6 +163,12 @@ QUERY_PARAMETERS = {
     "/cohorts/<int:cohort_id>/attendance/export.xlsx": ["month"],
     "/cohorts/<int:cohort_id>/absences": ["month"],
     "/cohorts/<int:cohort_id>/calendar": ["month", "move"],
+    # `lang` is read by i18n.select_locale on the public pages: an unknown value gives French
+    "/p/<slug>": ["year", "lang"],
+    "/p/<slug>/<site_slug>": ["year", "lang"],
+    "/p/<slug>/embed": ["year", "site", "lang"],
+    "/p/<slug>.json": ["year", "site", "lang"],
+    "/p/<slug>.csv": ["year", "site", "lang"],
 }
 EVERYWHERE = ["page", "id", "v", "next", "sort"]
 # The values an outside tester found answering 500, and their kind.

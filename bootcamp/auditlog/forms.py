@@ -32,6 +32,7 @@ KINDS = {
     "hand_in": _l("rendu de travail"),
     "placement": _l("stage en entreprise"),
     "tutor_review": _l("bilan du ou de la tuteur·rice en entreprise"),
+    "programme_page": _l("page publique d'un titre"),
 }
 
 

@@ -35,6 +35,7 @@ from ..models import (
     Gender,
     HalfDay,
     Justification,
+    Licence,
     OutcomeSource,
     Placement,
     Presence,
@@ -148,6 +149,22 @@ FIELD_LABELS = {
     "appreciation": _l("appréciation"),
     "placement_id": _l("stage"),
     "assessor_name": _l("évalué·e par"),
+    # issue 19: a programme's public page
+    "slug": _l("adresse de la page"),
+    "published": _l("publiée"),
+    "summary": _l("résumé"),
+    "objectives": _l("objectifs"),
+    "prerequisites": _l("prérequis"),
+    "duration": _l("durée"),
+    "admission": _l("modalités et délais d'accès"),
+    "price": _l("tarif"),
+    "contacts": _l("contacts"),
+    "methods": _l("méthodes mobilisées"),
+    "assessment": _l("modalités d'évaluation"),
+    "accessibility": _l("accessibilité aux personnes en situation de handicap"),
+    "certifier": _l("certificateur"),
+    "registration_date": _l("date d'enregistrement au RNCP"),
+    "licence": _l("licence des données ouvertes"),
 }
 # The field words that depend on the record: who recorded a level is a trainer or a tutor.
 ENTITY_FIELD_LABELS = {
@@ -198,6 +215,7 @@ CODE_KINDS: dict[str, type[enum.StrEnum]] = {
     "dp_example.status": DpStatus,
     "context": DpContext,
     "result": BlockResult,
+    "licence": Licence,
 }
 DECIMALS = {"score"}  # kept as a decimal string (« 15.5 »): shown the French way (« 15,5 »)
 SIZES = {"proof_size", "agreement_size"}  # bytes

@@ -9,25 +9,29 @@ dashboard with the filters `filters` gives, figure for figure (tests/test_public
 - satisfaction « à chaud » and « à froid » and their response rates: reports/satisfaction.py `headline`.
 The small-group rule is indicators.py's: when fewer than SMALL_GROUP people entered, nothing is shown but « fewer
 than 5 »; a rate over fewer than SMALL_GROUP people is not shown; a block of fewer than SMALL_GROUP candidates
-neither; satisfaction under SMALL_GROUP respondents neither. A figure over nobody is « not measured ».
+neither; satisfaction under SMALL_GROUP respondents neither. On a site's page, where exactly one site of the
+programme had fewer than SMALL_GROUP entrants that year, the next smallest site's figures are hidden too (secondary
+suppression, the dashboard's `site` breakdown). A figure over nobody is « not measured ».
 The page, the JSON, the CSV and the embedded fragment all read the `Results` made here.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..indicators import SMALL_GROUP, Filters, rate, row
-from ..models import Block, Cohort
+from ..indicators import SMALL_GROUP, Filters, hiding, rate, row
+from ..models import Block, Cohort, Site
 from ..reports import certification, satisfaction
 from ..reports.definitions import certification_definitions, definitions, satisfaction_definitions
-from ..reports.queries import totals
+from ..reports.queries import breakdown, totals
 
 POINT = 6  # the follow-up point of the employment figures: +6 months, as Qualiopi and France Travail ask
-SHOWN, SMALL, NOT_MEASURED = "shown", "small_group", "not_measured"  # a figure's status, as the JSON and CSV say
+# A figure's status, as the JSON and CSV say: shown; hidden as its group has fewer than SMALL_GROUP people; hidden
+# though its group has more, so that a smaller one cannot be worked out (secondary suppression); nobody to count.
+SHOWN, SMALL, SECONDARY, NOT_MEASURED = "shown", "small_group", "secondary_suppression", "not_measured"
 COUNT, PERCENT = "count", "percent"
 # Every figure, in the page's order (`block_pass_rate` once per block of the programme).
 CODES = (
@@ -52,7 +56,7 @@ class Figure:
 
     code: str  # one of CODES
     unit: str  # COUNT or PERCENT
-    status: str  # SHOWN, SMALL (fewer than SMALL_GROUP people: no figure) or NOT_MEASURED (nobody to count)
+    status: str  # SHOWN, SMALL (fewer than SMALL_GROUP people: no figure), SECONDARY or NOT_MEASURED
     value: float | None = None  # a count, or a rate in %
     numerator: int | None = None  # a rate's, when shown
     denominator: int | None = None  # a rate's: the number of people it is about, when shown
@@ -110,62 +114,85 @@ def years(programme_id: int, site_id: int | None, today: date) -> list[int]:
     return sorted({year for year in found if year <= last} | {last}, reverse=True)
 
 
-def _rate(code: str, numerator: int, denominator: int, hidden: bool = False, block: str | None = None) -> Figure:
-    """A rate as published: hidden with its group, not measured over nobody, hidden over fewer than SMALL_GROUP."""
+def _rate(code: str, numerator: int, denominator: int, mask: str | None = None, block: str | None = None) -> Figure:
+    """A rate as published: masked with its group (`mask`: SMALL or SECONDARY), not measured over nobody, hidden
+    over fewer than SMALL_GROUP."""
     value = rate(numerator, denominator)
-    if hidden or (value is None and denominator > 0):
-        return Figure(code, PERCENT, SMALL, block=block)
+    if mask is not None:
+        return Figure(code, PERCENT, mask, block=block)
     if value is None:
-        return Figure(code, PERCENT, NOT_MEASURED, block=block)
+        return Figure(code, PERCENT, SMALL if denominator > 0 else NOT_MEASURED, block=block)
     return Figure(code, PERCENT, SHOWN, value, numerator, denominator, block)
 
 
-def _insertion(selection: Filters) -> list[Figure]:
-    """Entrants, completion, dropout, pass rate, employment and positive exit at the point: the `all` row."""
-    everyone = row(totals(selection))
-    counts, hidden = everyone.counts, everyone.hidden
+def _insertion(selection: Filters, suppressed: bool) -> tuple[list[Figure], str | None]:
+    """Entrants, completion, dropout, pass rate, employment and positive exit at the point: the `all` row; and the
+    group's mask: SMALL under SMALL_GROUP entrants, SECONDARY when `suppressed`, None when shown (or nobody entered:
+    nothing to hide, nothing measured)."""
+    counts = totals(selection)
+    mask = None
+    if counts.entrants > 0 and row(counts).hidden:
+        mask = SMALL
+    elif counts.entrants > 0 and suppressed:
+        mask = SECONDARY
     if counts.entrants == 0:
         entrants = Figure("entrants", COUNT, NOT_MEASURED)
     else:
-        entrants = Figure("entrants", COUNT, SMALL) if hidden else Figure("entrants", COUNT, SHOWN, counts.entrants)
-    return [
+        entrants = Figure("entrants", COUNT, mask) if mask else Figure("entrants", COUNT, SHOWN, counts.entrants)
+    figures = [
         entrants,
-        _rate("completion_rate", counts.finished, counts.entrants, hidden),
-        _rate("dropout_rate", counts.dropped, counts.entrants, hidden),
-        _rate("pass_rate", counts.certified, counts.sat_exam, hidden),
-        _rate("employment_rate", counts.employed, counts.known, hidden),
-        _rate("positive_exit_rate", counts.positive, counts.known, hidden),
-        _rate("follow_up_response_rate", counts.known, counts.due, hidden),
+        _rate("completion_rate", counts.finished, counts.entrants, mask),
+        _rate("dropout_rate", counts.dropped, counts.entrants, mask),
+        _rate("pass_rate", counts.certified, counts.sat_exam, mask),
+        _rate("employment_rate", counts.employed, counts.known, mask),
+        _rate("positive_exit_rate", counts.positive, counts.known, mask),
+        _rate("follow_up_response_rate", counts.known, counts.due, mask),
     ]
+    return figures, mask
 
 
-def _blocks(selection: Filters, blocks: tuple[tuple[str, str], ...], hidden: bool) -> list[Figure]:
-    """Each block's pass rate (acquired / sat that block), the certification page's `block` rows."""
+def _suppressed(selection: Filters, site_id: int) -> bool:
+    """Whether a site's figures are hidden by secondary suppression: the programme's sites split its entrants (the
+    dashboard's `site` breakdown), so where exactly one site of the year has fewer than SMALL_GROUP entrants, the
+    next smallest is hidden too (indicators.hiding), else the programme's page minus the other sites' would give the
+    small one's figures (one query)."""
+    groups = breakdown(replace(selection, site_id=None), "site")
+    marks = hiding([sum(group.entrants for group in groups), *(group.entrants for group in groups)], "site")
+    site = db.session.get(Site, site_id)
+    return any(group.group == site.name and mark.secondary for group, mark in zip(groups, marks[1:], strict=True))
+
+
+def _blocks(selection: Filters, blocks: tuple[tuple[str, str], ...], mask: str | None) -> list[Figure]:
+    """Each block's pass rate (acquired / sat that block), the certification page's `block` rows: masked with the
+    group, or hidden under SMALL_GROUP candidates (a hidden row keeps no count: hidden, not « not measured »)."""
     rows = {item.group: item for item in certification.tables(selection.as_of, ("block",), selection)["block"][1:]}
     figures = []
     for code, _title in blocks:
         found = rows.get(code)
-        if found is None or found.candidates == 0:
+        if mask is not None or (found is not None and found.hidden):
+            figures.append(Figure("block_pass_rate", PERCENT, mask or SMALL, block=code))
+        elif found is None:
             figures.append(Figure("block_pass_rate", PERCENT, NOT_MEASURED, block=code))
         else:
-            figures.append(_rate("block_pass_rate", found.obtained, found.sat, hidden or found.hidden, code))
+            figures.append(_rate("block_pass_rate", found.obtained, found.sat, block=code))
     return figures
 
 
-def _satisfaction(selection: Filters) -> list[Figure]:
+def _satisfaction(selection: Filters, mask: str | None) -> list[Figure]:
     """Each questionnaire's satisfaction rate and response rate: the dashboard's satisfaction block (`headline`:
-    hidden under SMALL_GROUP respondents), not measured when nobody was invited."""
+    hidden under SMALL_GROUP respondents), masked with the group, not measured when nobody was invited."""
     figures = []
     for kind, rows in satisfaction.counted(selection, ()).items():
         everyone = rows[satisfaction.ALL][0]
-        hidden = satisfaction.table([everyone], "year")[0].hidden  # the rule `headline` applies
-        if everyone.invited == 0:
-            names = (f"satisfaction_{kind}_rate", f"satisfaction_{kind}_response_rate")
+        few = satisfaction.table([everyone], "year")[0].hidden  # the rule `headline` applies
+        names = (f"satisfaction_{kind}_rate", f"satisfaction_{kind}_response_rate")
+        if everyone.invited == 0 and mask is None:
             figures += [Figure(name, PERCENT, NOT_MEASURED) for name in names]
             continue
+        kind_mask = mask or (SMALL if few else None)
         figures += [
-            _rate(f"satisfaction_{kind}_rate", everyone.satisfied, everyone.respondents, hidden),
-            _rate(f"satisfaction_{kind}_response_rate", everyone.respondents, everyone.invited, hidden),
+            _rate(names[0], everyone.satisfied, everyone.respondents, kind_mask),
+            _rate(names[1], everyone.respondents, everyone.invited, kind_mask),
         ]
     return figures
 
@@ -179,12 +206,11 @@ def programme_blocks(programme_id: int) -> tuple[tuple[str, str], ...]:
 
 
 def results(programme_id: int, site_id: int | None, year: int, as_of: date) -> Results:
-    """The year's figures, as of the day (four queries)."""
+    """The year's figures, as of the day: four queries, five on a site's page (its secondary suppression)."""
     selection = filters(programme_id, site_id, year, as_of)
     blocks = programme_blocks(programme_id)
-    insertion = _insertion(selection)
-    hidden = insertion[0].status == SMALL
-    figures = [*insertion[:4], *_blocks(selection, blocks, hidden), *insertion[4:], *_satisfaction(selection)]
+    insertion, mask = _insertion(selection, site_id is not None and _suppressed(selection, site_id))
+    figures = [*insertion[:4], *_blocks(selection, blocks, mask), *insertion[4:], *_satisfaction(selection, mask)]
     return Results(year, as_of, tuple(figures), blocks)
 
 

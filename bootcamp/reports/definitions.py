@@ -8,7 +8,7 @@ def definitions(point: int) -> dict[str, str]:
     """What each headline figure means (DOMAIN.md), shown beside it."""
     after = _("à la sortie") if point == 0 else _("%(n)d mois après la sortie", n=point)
     return {
-        "entrants": _("Personnes entrées dans les promotions choisies."),
+        "entrants": _("Personnes entrées en formation dans les promotions retenues."),
         "completion_rate": _("Terminé / entrées."),
         "dropout_rate": _("Abandons / entrées."),
         "certification_rate": _(

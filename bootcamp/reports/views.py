@@ -1,7 +1,5 @@
 """The insertion dashboard, and the same numbers as CSV and XLSX; attendance by group, and its CSV."""
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
@@ -373,19 +371,24 @@ def attendance_export_csv() -> Response:
 @role_required(Action.SEE_REPORTS)
 def certification() -> str:
     """The title's pass rate and first-attempt pass rate as of a day, overall and by cohort year, gender, age band,
-    public and diploma, and each block's; each chart followed by its table and CSV link. Computed once per day
-    asked, language, day and data version (bootcamp/cache.py)."""
-    as_of = params.day("as_of", dates.today())
-    body = cached_fragment(
-        "reports/_certification.html", ("certification", as_of), lambda: _certification_context(as_of)
-    )
+    public and diploma, and each block's; each chart followed by its table and CSV link. Only the candidates of the
+    cohorts (site, programme, start years) and gender the dashboard's filters choose: so that a manager reads the
+    per-block figures the public page shows for a programme and a year. Computed once per query string, language,
+    day and data version (bootcamp/cache.py); a wrong filter answers 400."""
+    key = ("certification", request.query_string)
+    body = cached_fragment("reports/_certification.html", key, _certification_context)
     return render_template("reports/certification.html", body=body)
 
 
-def _certification_context(as_of: date) -> dict:
-    tables = certification_by_group.tables(as_of, certification_by_group.PAGE_BREAKDOWNS)
+def _certification_context() -> dict:
+    """The page's figures for the filters of the query string (a wrong one answers 400), and links that keep them."""
+    form, filters = _checked_filters()
+    as_of = filters.as_of
+    tables = certification_by_group.tables(as_of, certification_by_group.PAGE_BREAKDOWNS, filters)
     names = {by: group_names(by) if by in GROUPINGS else {"all": _("ensemble")} for by in tables}
+    kept = _cohort_filters()
     return dict(
+        form=form,
         as_of=as_of,
         everyone=tables["year"][0],
         tables=tables,
@@ -396,7 +399,8 @@ def _certification_context(as_of: date) -> dict:
             by: _certification_figure(rows[1:] if by == "block" else rows, names[by]) for by, rows in tables.items()
         },
         definitions=certification_definitions(),
-        csv_url=lambda by: url_for("reports.certification_export_csv", by=by, as_of=as_of.isoformat()),
+        # the day shown, written out: the CSV gives the same figures even when downloaded on another day
+        csv_url=lambda by: url_for("reports.certification_export_csv", by=by, **kept, as_of=as_of.isoformat()),
         view_url=lambda name: url_for("reports.dashboard", view=None if name == "overview" else name),
         small=SMALL_GROUP,
     )
@@ -423,12 +427,14 @@ def _certification_figure(rows: list[certification_by_group.CertificationRow], n
 @bp.get("/certification/export.csv")
 @role_required(Action.SEE_REPORTS)
 def certification_export_csv() -> Response:
-    """Certification by one breakdown as CSV, `all` first: the same bytes as `flask export certification`."""
+    """Certification by one breakdown as CSV, `all` first, of the cohorts and gender the dashboard's filters choose
+    (`site`, `programme`, `year`, `gender`; none: everyone): the same bytes as `flask export certification`."""
     by = params.choice("by", certification_by_group.BREAKDOWNS) or ""
-    as_of = params.day("as_of", dates.today())
+    as_of = params.day("as_of", dates.today())  # a wrong day names its parameter, as it always did
+    filters = _export_filters()
     filename = f"certification-{by}-{as_of.isoformat()}.csv"
     return Response(
-        certification_by_group.to_csv(certification_by_group.certification_rows(as_of, by)),
+        certification_by_group.to_csv(certification_by_group.certification_rows(as_of, by, filters)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
