@@ -8,7 +8,7 @@ format_* filters).
 
 from flask import Flask, current_app, has_request_context, request, session
 
-from . import wording
+from . import params, wording
 from .extensions import babel
 
 LANGUAGES = {"fr": "Français", "en": "English"}
@@ -25,7 +25,7 @@ def select_locale() -> str:
     if not has_request_context():  # the command line: French, like the data it reads and writes
         return default
     if request.blueprint in PUBLIC_BLUEPRINTS:
-        asked = request.args.get("lang")
+        asked = params.args().get("lang")
         return asked if asked in LANGUAGES else default
     chosen = session.get("locale")
     if chosen in LANGUAGES:

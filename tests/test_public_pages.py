@@ -201,11 +201,11 @@ def test_english_keeps_the_managers_texts_marked_french(client, world) -> None:
     assert '<dd lang="fr">Ministère du Travail</dd>' in page
     assert '<meta property="og:locale" content="en_GB">' in page
     assert '<link rel="canonical" href="http://127.0.0.1:5000/p/dwwm?lang=en">' in page
-    assert '<a href="http://127.0.0.1:5000/p/dwwm" lang="fr" hreflang="fr">Version française</a>' in page
+    assert '<a href="http://127.0.0.1:5000/p/dwwm" lang="fr" hreflang="fr">Français</a>' in page
     assert '<a href="/p/dwwm/mende?lang=en">Mende</a>' in page  # the language is kept from page to page
     french = _flat(client.get("/p/dwwm").text)
     assert ' lang="fr"' not in french.replace('<html lang="fr">', "")
-    assert '<a href="http://127.0.0.1:5000/p/dwwm?lang=en" lang="en" hreflang="en">English version</a>' in french
+    assert '<a href="http://127.0.0.1:5000/p/dwwm?lang=en" lang="en" hreflang="en">English</a>' in french
 
 
 def test_the_head_has_title_description_open_graph_and_alternates(client, two_sites) -> None:
