@@ -96,7 +96,7 @@ def test_manager_creates_edits_publishes_and_unpublishes_each_audited(app: Flask
     assert (publish.before["licence"], publish.after["licence"]) == ("etalab-2.0", "odbl-1.0")
     assert (unpublish.before["published"], unpublish.after["published"]) == (True, False)
     assert _page(app, programme_id).version == 3
-    assert "<td>manager, le " in client.get("/programmes/pages").text  # who changed it last
+    assert "Dernière modification\">manager, le " in client.get("/programmes/pages").text  # who changed it last
 
 
 @pytest.mark.parametrize("role", ["anonymous", "learner", "unlinked", "trainer", "admin"])
@@ -241,6 +241,30 @@ def test_a_stale_form_answers_409_and_writes_nothing(app: Flask, client, auth, w
     assert response.status_code == 409
     assert "Paul Second a modifié cette page le" in response.text
     assert _counts(app) == before and _page(app, world.programme_id).summary == "Le sien"
+    # the form comes back with the manager's text and the saved version: saving again replaces it, knowingly
+    again = form_from(response.text)
+    assert again["summary"] == "Le mien" and again["version"] == str(_page(app, world.programme_id).version)
+    assert client.post(f"/programmes/{world.programme_id}/page", data=again).status_code == 302
+    assert _page(app, world.programme_id).summary == "Le mien"
+
+
+def test_line_endings_are_a_browsers_and_change_nothing(app: Flask, client, auth, world) -> None:
+    """A browser posts CRLF: stored as plain newlines, so that saving an unchanged text journals nothing and a text
+    the textarea's maxlength let through (a line break is one character) is not refused for its CRs."""
+    auth.login("manager@example.org")
+    fields = page_form(client, f"/programmes/{world.programme_id}/page")
+    lines = "Première ligne.\nDeuxième ligne."
+    assert client.post(f"/programmes/{world.programme_id}/page", data=fields | {"price": lines}).status_code == 302
+    fields = page_form(client, f"/programmes/{world.programme_id}/page")
+    before = _counts(app)
+    crlf = {"price": lines.replace("\n", "\r\n"), "summary": ("x" * 49 + "\r\n") * 6}
+    assert client.post(f"/programmes/{world.programme_id}/page", data=fields | crlf).status_code == 302
+    page = _page(app, world.programme_id)
+    assert page.price == lines and "\r" not in page.summary and len(page.summary) == 299
+    with app.app_context():
+        event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert set(event.after) - {key for key in event.after if event.after[key] == event.before[key]} == {"summary"}
+    assert _counts(app) != before
 
 
 def test_a_page_created_meanwhile_answers_409(app: Flask, client, auth, world) -> None:
@@ -286,7 +310,7 @@ def test_list_and_form_run_a_fixed_number_of_queries(app: Flask, client, auth, w
         client.post(f"/programmes/{programme_id}/page", data=_filled(client, programme_id))
     with count_queries() as more:
         text = client.get("/programmes/pages").text
-    assert text.count("<td>non publiée</td>") == 3
+    assert text.count("\">non publiée</td>") == 3
     # the session's user, the programmes with their pages, their last changes (with their authors)
     assert listing.count == more.count == 3, more.statements
     # the session's user, the programme, its page, its last change (with its author)

@@ -81,7 +81,7 @@ def test_the_published_page_shows_its_information_and_results(client, world) -> 
         assert _flat(str(Markup.escape(names[code]))) in page, code
         assert _flat(str(Markup.escape(meanings[code]))) in page, code
     assert "<h2 id=\"results\">Résultats 2025</h2>" in page
-    assert "entre le 1 janvier 2025 et le 31 décembre 2025" in page and "calculés le 2 mars 2026" in page
+    assert "Promotions entrées en formation en 2025 ; chiffres" in page and "calculés le 2 mars 2026" in page
     assert "ne compte que les personnes sorties de formation depuis 6 mois au moins" in page
     assert "moins de 5 personnes n'est pas publié" in page  # the rule, stated once
     assert "non mesuré" in page  # nobody entered in 2025 in the world
@@ -160,7 +160,7 @@ def test_the_year_selector_links_every_year_and_marks_this_one(client, two_sites
     assert '<a href="/p/dwwm?year=2024">2024</a>' in page
     earlier = _flat(client.get("/p/dwwm?year=2024").text)
     assert '<a href="/p/dwwm">2025</a>' in earlier and 'aria-current="page">2024</a>' in earlier
-    assert "Résultats 2024" in earlier and "entre le 1 janvier 2024" in earlier
+    assert "Résultats 2024" in earlier and "Promotions entrées en formation en 2024" in earlier
     site = client.get("/p/dwwm/ales").text
     assert '<a href="/p/dwwm/ales" aria-current="page">2025</a>' not in site  # Alès has one year: no selector
     assert 'aria-label="Résultats des autres années"' not in site
@@ -171,13 +171,13 @@ def test_the_year_selector_links_every_year_and_marks_this_one(client, two_sites
 def test_a_site_s_variant_shows_its_own_cohorts(client, two_sites) -> None:
     whole, florac, ales = (client.get(path).text for path in ("/p/dwwm", "/p/dwwm/florac", "/p/dwwm/ales"))
     assert "Personnes entrées en formation 11 Personnes entrées" in _words(whole)
-    assert "Taux d'achèvement 81,8 % N = 11 (9 sur 11)" in _words(whole)
-    assert "Taux d'abandon 18,2 % N = 11 (2 sur 11)" in _words(whole)
+    assert "Taux d'achèvement 81,8 % 9 sur 11 personnes" in _words(whole)
+    assert "Taux d'abandon 18,2 % 2 sur 11 personnes" in _words(whole)
     assert "Personnes entrées en formation 6 Personnes entrées" in _words(florac)
-    assert "Taux d'achèvement 66,7 % N = 6 (4 sur 6)" in _words(florac)
-    assert "Taux d'abandon 33,3 % N = 6 (2 sur 6)" in _words(florac)
-    assert "Taux d'achèvement 100,0 % N = 5 (5 sur 5)" in _words(ales)
-    assert "Taux d'abandon 0,0 % N = 5 (0 sur 5)" in _words(ales)
+    assert "Taux d'achèvement 66,7 % 4 sur 6 personnes" in _words(florac)
+    assert "Taux d'abandon 33,3 % 2 sur 6 personnes" in _words(florac)
+    assert "Taux d'achèvement 100,0 % 5 sur 5 personnes" in _words(ales)
+    assert "Taux d'abandon 0,0 % 0 sur 5 personnes" in _words(ales)
     assert "Site de Florac" in florac and "Résultats 2025 — Florac" in florac
     assert '<a href="/p/dwwm/florac" aria-current="page">Florac</a>' in florac
     assert '<a href="/p/dwwm">Toute la formation</a>' in florac and '<a href="/p/dwwm/ales">Alès</a>' in florac
@@ -189,7 +189,7 @@ def test_the_page_s_figures_are_the_computed_ones(app: Flask, client, two_sites)
     page = _flat(client.get("/p/dwwm").text)
     completion = results.figure("completion_rate")
     assert (completion.numerator, completion.denominator) == (9, 11)
-    assert f"({completion.numerator} sur {completion.denominator})" in page
+    assert f"{completion.numerator} sur {completion.denominator} personnes" in page
 
 
 def test_english_keeps_the_managers_texts_marked_french(client, world) -> None:
@@ -212,7 +212,7 @@ def test_the_head_has_title_description_open_graph_and_alternates(client, two_si
     page = _flat(client.get("/p/dwwm/florac?year=2024").text)
     url = "http://127.0.0.1:5000/p/dwwm/florac?year=2024"
     for tag in (
-        "<title>Développeur web et web mobile — Florac — École numérique des Causses (démo)</title>",
+        "<title>Développeur web et web mobile — Florac · résultats 2024 — École numérique des Causses (démo)</title>",
         '<meta name="description" content="Devenir développeur·se web en dix mois.">',
         '<meta property="og:title" content="Développeur web et web mobile — Florac">',
         '<meta property="og:description" content="Devenir développeur·se web en dix mois.">',
@@ -259,7 +259,7 @@ def test_the_embed_may_be_framed_by_the_configured_sites_only(app: Flask, client
     assert "frame-ancestors 'none'" not in policy and "script-src 'self'" in policy
     page = _flat(response.text)
     assert page.startswith("<!doctype html>") and "Développeur web et web mobile</span> — Florac" in page
-    assert "Taux d'achèvement 66,7 % N = 6 (4 sur 6)" in _words(response.text) and "calculés le 2 mars 2026" in page
+    assert "Taux d'achèvement 66,7 % 4 sur 6 personnes" in _words(response.text) and "calculés le 2 mars 2026" in page
     assert (
         '<a href="http://127.0.0.1:5000/p/dwwm/florac" target="_blank" rel="noopener">Voir la page complète</a>'
         in page

@@ -7,18 +7,18 @@ definitions). `flask export public` (public/commands.py) writes the same bytes.
 
 import json
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response
 
-from .. import dates, params
-from ..access import get_public_site_or_404, get_published_page_or_404
+from .. import dates
+from ..access import get_published_page_or_404
 from ..models import Site
 from ..models.public import ProgrammePage
 from . import figures, opendata
+from .asked import site_asked, year_asked, year_of
 from .figures import Results
 
 bp = Blueprint("public_data", __name__)
 
-MAX_YEAR = 9999
 CACHE_SECONDS = 600  # as the public page: figures change at most once a day (computed as of today)
 
 
@@ -34,15 +34,11 @@ def _open(response: Response) -> Response:
 
 def _asked(slug: str) -> tuple[ProgrammePage, Site | None, Results, list[int]]:
     """The published page, the site asked for (`?site=`), the year's results (`?year=`) and the years offered."""
+    asked = year_asked()
     page = get_published_page_or_404(slug)
-    site_slug = params.text("site")
-    site = get_public_site_or_404(page, site_slug) if site_slug else None
-    today = dates.today()
-    offered = figures.years(page.programme_id, site.id if site else None, today)
-    year = params.integer("year", offered[0], 1, MAX_YEAR)
-    if year not in offered:
-        abort(404)
-    return page, site, figures.results(page.programme_id, site.id if site else None, year, today), offered
+    site = site_asked(page)
+    year, offered = year_of(page, site, asked)
+    return page, site, figures.results(page.programme_id, site.id if site else None, year, dates.today()), offered
 
 
 @bp.get("/p/schema.json")

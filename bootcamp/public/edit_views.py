@@ -1,6 +1,7 @@
 """Managers write, preview and publish the programmes' public pages."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -48,7 +49,8 @@ def edit(programme_id: int) -> Response | str | tuple[str, int]:
         return render_page(pages.transient_page(programme, values, page), None, _year(), preview=banner)
     if page is not None:
         page = locked(page)
-        audit.check_version(pages.ENTITY, page, form.version.data, pages.STALE)
+        if form.version.data != page.version:
+            return _conflict(form, programme, page)
     created = page is None
     saved = pages.save_page(programme, page, values)
     db.session.commit()
@@ -64,6 +66,23 @@ def edit(programme_id: int) -> Response | str | tuple[str, int]:
 def _form_page(form: PageForm, programme: Programme, page: ProgrammePage | None, status: int = 200) -> tuple[str, int]:
     last = audit.last_change(pages.ENTITY, page.id) if page is not None else None
     return render_template("public_pages/form.html", form=form, programme=programme, page=page, last=last), status
+
+
+def _conflict(form: PageForm, programme: Programme, page: ProgrammePage) -> tuple[str, int]:
+    """Someone saved the page since this form was loaded: nothing written, 409, the form again with the manager's
+    text kept and who saved, when. The form now carries the saved version: saving it again replaces that version
+    knowingly (nobody's text is overwritten without being told)."""
+    change = audit.last_change(pages.ENTITY, page.id)
+    if change is None:  # a change outside the app (every save is journalled): the generic conflict page
+        abort(409)
+    who = change.actor.name if change.actor else _("quelqu'un")
+    when = format_datetime(change.created_at, "short")
+    form.version.data, form.version.raw_data = page.version, [str(page.version)]
+    db.session.rollback()  # the row lock ends here: nothing was written
+    conflict = str(pages.STALE) % {"who": who, "when": when}
+    html = render_template("public_pages/form.html", form=form, programme=programme, page=page, last=change,
+                           conflict=conflict)
+    return html, 409
 
 
 def _year() -> int:

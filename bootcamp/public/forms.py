@@ -33,7 +33,9 @@ TOO_LONG = _l("Texte trop long : %(length)d caractères, %(max)d au plus.")
 
 
 def _stripped(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+    """Trimmed, with a browser's line endings (CRLF) made plain newlines: the text is stored, journalled and
+    measured as the manager sees it (a textarea's maxlength counts a line break as one character)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
 
 
 def _text(name: str) -> TextAreaField:

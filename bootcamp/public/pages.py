@@ -21,7 +21,8 @@ ENTITY = "programme_page"
 FIELDS = ("slug", "published", "summary", *INFORMATION_FIELDS, "certifier", "registration_date", "licence")
 STALE = _l(
     "%(who)s a modifié cette page le %(when)s, après l'ouverture de votre formulaire. Rien n'a été enregistré : "
-    "rechargez la page pour voir la version actuelle, puis recommencez."
+    "votre texte est gardé ci-dessous. Ouvrez l'aperçu de la page enregistrée dans un autre onglet, reprenez ici ce "
+    "qu'il faut garder de sa version, puis enregistrez : la vôtre la remplacera."
 )
 CREATED_MEANWHILE = _l(
     "Cette page vient d'être créée ou son adresse prise par quelqu'un d'autre pendant que vous écriviez. Rien n'a "

@@ -163,6 +163,7 @@ def render_page(
         programme=programme,
         site=site,
         year=year,
+        asked=asked,
         years=years,
         **choices(page, programme.id, site, years, default),
         figures_html=figures_fragment(page, programme, site, year, today),

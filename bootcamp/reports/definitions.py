@@ -9,18 +9,27 @@ def definitions(point: int) -> dict[str, str]:
     after = _("à la sortie") if point == 0 else _("%(n)d mois après la sortie", n=point)
     return {
         "entrants": _("Personnes entrées en formation dans les promotions retenues."),
-        "completion_rate": _("Terminé / entrées."),
-        "dropout_rate": _("Abandons / entrées."),
+        "completion_rate": _("Personnes qui ont terminé la formation / personnes entrées."),
+        "dropout_rate": _("Personnes qui ont abandonné la formation / personnes entrées."),
         "certification_rate": _(
             "Titre obtenu / personnes présentées à l'examen (obtenu, certains blocs, non obtenu), d'après les "
             "résultats par bloc des sessions tenues à cette date, rattrapages dans l'année compris."
         ),
-        "employment_rate": _("En emploi %(after)s / sortant·es dont la situation est connue.", after=after),
-        "positive_rate": _("En emploi ou en formation %(after)s / situation connue.", after=after),
+        "employment_rate": _(
+            "Personnes en emploi %(after)s / personnes sorties de formation dont la situation est connue.", after=after
+        ),
+        "positive_rate": _(
+            "Personnes en emploi ou en formation %(after)s / personnes sorties dont la situation est connue.",
+            after=after,
+        ),
         "durable_rate": _(
             "CDI, CDD ou intérim de 6 mois ou plus, création d'entreprise %(after)s / situation connue.", after=after
         ),
-        "response_rate": _("Situation connue / sortant·es dont le relevé %(after)s est échu.", after=after),
+        "response_rate": _(
+            "Personnes dont la situation %(after)s est connue / personnes sorties de formation pour qui cette date est "
+            "passée.",
+            after=after,
+        ),
         "conservative_employment_rate": _(
             "En emploi / tous les sortant·es dont le relevé est échu : les personnes sans nouvelles comptent comme "
             "sans emploi (norme CIRR)."
@@ -45,10 +54,8 @@ def certification_definitions() -> dict[str, str]:
             "Titre obtenu dès la première session / personnes présentées à leur première session (au moins un bloc "
             "acquis ou non acquis)."
         ),
-        "block": _(
-            "Pour chaque bloc : bloc acquis / personnes présentées à ce bloc (acquis ou non acquis) ; à la première "
-            "tentative : à la première session qui l'a examiné."
-        ),
+        "block": _("Pour chaque bloc : bloc acquis / personnes présentées à ce bloc (acquis ou non acquis)."),
+        "block_first_attempt": _("À la première tentative : à la première session qui a examiné le bloc."),
     }
 
 
