@@ -38,7 +38,7 @@ TEXTS = {
         "jour de l'An."
     ),
     "admission": (
-        "Deux rentrées par an, en mars et en septembre, à Mende, Montpellier et Alès.\n"
+        "Deux rentrées par an, en février et en septembre, à Mende, Montpellier et Alès.\n"
         "1. Une réunion d'information collective (chaque mois, en présentiel ou en visio).\n"
         "2. Des tests de logique et une petite épreuve de code accompagnée, sans prérequis technique.\n"
         "3. Un entretien de motivation avec l'équipe pédagogique.\n"

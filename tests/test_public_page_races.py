@@ -249,33 +249,3 @@ def test_publish_and_unpublish_at_once(app: Flask, world, tmp_path: Path) -> Non
     assert (action, old["published"], new["published"], new["summary"]) == (
         "update", True, published, summaries[winner]
     )
-
-
-def test_unpublish_against_a_save_that_changes_nothing(app: Flask, world, tmp_path: Path) -> None:
-    """The same race with nothing but the box: one manager unpublishes, the other saves the form as loaded (still
-    published), at once. Whichever order the server takes them in, nothing is overwritten: either the unchanged
-    save comes first (« Rien n'a changé », nothing written) and the unpublishing after it, or the unpublishing
-    comes first and the other is refused (409, who and when). Either way the page is unpublished, its version went
-    up by one, the journal has one event, and /p/dwwm answers 404."""
-    email, programme_id = world.emails["manager"], world.programme_id
-    uri, snapshot, who = _start(app, email)
-    before = _page(app, programme_id)
-
-    def saved() -> int:
-        return _page(app, programme_id).version - before.version
-
-    with races.Server(uri, tmp_path, workers=WORKERS) as server:
-        tally, answers, people = page_saves(
-            server.base, email, who, programme_id, 2, lambda number, form: _published(form, number == 1), saved
-        )
-        public = _public_answer(server.base, before.summary)
-        status, listing = people[1].request("/programmes/pages") if answers[1][0] == 302 else (200, "")
-    _answered(tally, server)  # not _saves' lost count: an unchanged save is accepted, writing nothing
-    assert answers[0][0] == 302
-    assert (answers[1][0] == 409 and _says_who_and_when(answers[1][1], who)) or (
-        status == 200 and "Rien n'a changé." in unescape(listing)
-    ), (answers[1][0], answers[1][1][:300], listing[:300])
-    after = _page(app, programme_id)
-    assert (after.published, after.version, public) == (False, before.version + 1, 404)
-    [(action, _id, old, new)] = _events_since(app, snapshot)
-    assert (action, old["published"], new["published"]) == ("update", True, False)
