@@ -1,21 +1,18 @@
 """The public page's figures (issue 19, bootcamp/public/figures.py): a hand-made case worked by hand for a programme,
 for each of its sites and for each start year; the small-group rule; the same figures as the dashboard's own web
 exports (/insertion, /satisfaction and /certification export.csv, another code path) on the hand-made case and on
-the demo data; the year selector; the number of queries."""
+the demo data (with tests/browser/test_public_pages.py); the year selector; the number of queries."""
 
 import csv
 import io
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 
 from bootcamp.certification.results import refresh
-from bootcamp.demo import DemoOptions, load_demo
 from bootcamp.extensions import db
 from bootcamp.models import (
     AgeBand,
@@ -38,7 +35,7 @@ from bootcamp.public import figures
 from bootcamp.public.figures import NOT_MEASURED, SHOWN, SMALL
 
 from . import factories
-from .conftest import AuthActions, make_app
+from .conftest import AuthActions
 
 AS_OF = date(2026, 11, 30)  # the day the figures are computed: the last complete year is 2025
 ACQ, NOT, ABS = BlockResult.ACQUIRED, BlockResult.NOT_ACQUIRED, BlockResult.ABSENT
@@ -464,21 +461,7 @@ def test_a_hidden_group_equals_the_dashboard_too(app: Flask, client: FlaskClient
         assert_same_as_dashboard(client, programme, site_id, 2023, AS_OF)
 
 
-# The demo data: the DWWM programme, every site, every complete year, as of the demo's day.
-DEMO_DAY = date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    """The demo data (`flask demo`'s, seed and all, but two years of cohorts instead of six: ~5 s instead of ~14 s;
-    the last complete year is complete in both), on SQLite, once for the module."""
-    app = make_app(Path(tmp_path_factory.mktemp("public-demo")) / "demo.sqlite")
-    with app.app_context():
-        upgrade()
-        load_demo(DemoOptions(years=2, today=DEMO_DAY))
-    return app
-
-
+# The demo data: tests/browser/test_public_pages.py runs this on the browser tests' demo database (the « Done when »).
 def assert_demo_equals_dashboard(app: Flask, client: FlaskClient, as_of: date) -> int:
     """On a database with the demo data: DWWM's figures for the programme and each site, every complete year, equal
     the dashboard's (`client` logged in as a manager); how many selections were compared."""
@@ -491,14 +474,3 @@ def assert_demo_equals_dashboard(app: Flask, client: FlaskClient, as_of: date) -
                 assert_same_as_dashboard(client, programme, site, year, as_of)
                 compared += 1
     return compared
-
-
-def test_the_demo_figures_equal_the_dashboard(demo_app: Flask) -> None:
-    client = demo_app.test_client()
-    assert AuthActions(client).login("manager@example.org", "demo-bootcamp").status_code == 302
-    assert assert_demo_equals_dashboard(demo_app, client, DEMO_DAY) == 4  # 2025 for DWWM and its three sites
-    with demo_app.app_context():
-        results = figures.results(factories.dwwm().id, None, 2025, DEMO_DAY)
-    # the demo's last complete year shows every figure for the programme (90 entrants; 11 answers « à froid »)
-    assert {item.status for item in results.figures} == {SHOWN}, results
-    assert results.figure("entrants").value == 90

@@ -81,7 +81,7 @@ def test_the_published_page_shows_its_information_and_results(client, world) -> 
         assert _flat(str(Markup.escape(names[code]))) in page, code
         assert _flat(str(Markup.escape(meanings[code]))) in page, code
     assert "<h2 id=\"results\">Résultats 2025</h2>" in page
-    assert "Promotions entrées en formation en 2025 ; chiffres" in page and "calculés le 2 mars 2026" in page
+    assert "Promotions entrées en formation en 2025. Chiffres" in page and "calculés le 2 mars 2026" in page
     assert "ne compte que les personnes sorties de formation depuis 6 mois au moins" in page
     assert "moins de 5 personnes n'est pas publié" in page  # the rule, stated once
     assert "non mesuré" in page  # nobody entered in 2025 in the world

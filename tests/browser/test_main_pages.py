@@ -59,8 +59,9 @@ PAGES = [
     ("manager", "/outcomes/import", 79),
     ("manager", "/cohorts/{cohort}/import", 79),
     # its 25 newest events: after this run's journeys (issue 17's a learner's declaration confirmed, an unsubscription,
-    # a questionnaire opened), 454 elements: 78 measured
-    ("manager", "/audit", 78),
+    # a questionnaire opened), 454 elements: 78 measured; issue 19: the demo's public page, written by its manager,
+    # is among them with its 15 fields: 471 elements, 77 measured, minus 1
+    ("manager", "/audit", 76),
     ("admin", "/admin/users/", 79),
     ("admin", "/admin/users/1", 79),
     # issue 17: email, follow-ups asked by email, satisfaction questionnaires
