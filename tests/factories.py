@@ -242,6 +242,19 @@ def exam(programme: Programme, on: date, enrolments: list[Enrolment], kind: Exam
     return session
 
 
+def exam_with_results(programme: Programme, on: date, results: dict, kind: ExamKind = ExamKind.TITLE,
+                      blocks: list[Block] | None = None) -> ExamSession:
+    """A session with these candidates and their results (enrolment -> one BlockResult per block examined, None:
+    pending), their certification derived (results.refresh)."""
+    session = exam(programme, on, list(results), kind, blocks, derive=False)
+    for candidate in session.candidates:
+        for result, value in zip(candidate.results, results[candidate.enrolment], strict=True):
+            result.result = value
+    db.session.flush()
+    refresh([enrolment.id for enrolment in results])
+    return session
+
+
 def ecf_situation(enrolment: Enrolment, block: Block, on: date, satisfactory: bool | None = True) -> EcfSituation:
     """An evaluation situation of `block` for `enrolment`, assessing the block's first competency."""
     situation = EcfSituation(

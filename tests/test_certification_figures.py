@@ -14,7 +14,6 @@ import pytest
 from flask import Flask
 
 from bootcamp import dates
-from bootcamp.certification.results import refresh
 from bootcamp.extensions import db
 from bootcamp.indicators import Filters, table
 from bootcamp.models import BlockResult, ExamKind, Gender, PublicFlag
@@ -72,12 +71,7 @@ BLOCKS_BEFORE_RESIT = ["RNCP37674BC01,20,2,14,12,0,2,4,85.7,85.7", "RNCP37674BC0
 
 def _session(programme, on: date, results: dict, kind: ExamKind = ExamKind.TITLE, blocks=None) -> None:
     """A session with these candidates (enrolment -> one result per block examined, None: pending)."""
-    session = factories.exam(programme, on, list(results), kind, blocks)
-    for candidate in session.candidates:
-        for result, value in zip(candidate.results, results[candidate.enrolment], strict=True):
-            result.result = value
-    db.session.flush()
-    refresh([enrolment.id for enrolment in results])
+    factories.exam_with_results(programme, on, results, kind, blocks)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from bootcamp.certification.results import refresh
 from bootcamp.extensions import db
 from bootcamp.models import Block, BlockResult, Cohort, Gender, Programme, Site
 from bootcamp.public import figures as public_figures
@@ -70,12 +69,7 @@ def _cohort(name: str, site: Site, start: date, programme: Programme, people: li
     cohort.programme = programme
     enrolments = {factories.learner(cohort, gender=gender).enrolments[0]: results for gender, results in people}
     db.session.flush()
-    session = factories.exam(programme, date(start.year + 1, 6, 15), list(enrolments), derive=False)
-    for candidate in session.candidates:
-        for result, value in zip(candidate.results, enrolments[candidate.enrolment], strict=True):
-            result.result = value
-    db.session.flush()
-    refresh([enrolment.id for enrolment in enrolments])
+    factories.exam_with_results(programme, date(start.year + 1, 6, 15), enrolments)
 
 
 @pytest.fixture

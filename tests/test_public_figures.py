@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bootcamp.certification.results import refresh
 from bootcamp.extensions import db
 from bootcamp.models import (
     AgeBand,
@@ -156,12 +155,7 @@ NOBODY = {code: (NOT_MEASURED, None, None) for code in PROGRAMME_2024}  # Nîmes
 
 def _session(programme: Programme, on: date, results: dict, kind: ExamKind = ExamKind.TITLE, blocks=None) -> None:
     """A session with these candidates (enrolment -> one result per block examined, None: pending)."""
-    session = factories.exam(programme, on, list(results), kind, blocks)
-    for candidate in session.candidates:
-        for result, value in zip(candidate.results, results[candidate.enrolment], strict=True):
-            result.result = value
-    db.session.flush()
-    refresh([enrolment.id for enrolment in results])
+    factories.exam_with_results(programme, on, results, kind, blocks)
 
 
 def _learners(cohort, rows: list) -> list[Enrolment]:

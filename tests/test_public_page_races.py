@@ -19,6 +19,7 @@ from bootcamp.models.public import ProgrammePage
 from bootcamp.public import pages
 
 from . import races
+from .test_public_editing import _page
 
 AT_ONCE = 20
 WORKERS = 6
@@ -109,15 +110,6 @@ def _the_winner(answers: list[tuple[int, str]]) -> int:
 def _objectives(text: Callable[[int], str]) -> Callable[[int, dict[str, str]], dict[str, str]]:
     """Person n's change: the objectives' text becomes text(n), the rest as loaded."""
     return lambda number, form: form | {"objectives": text(number)}
-
-
-def _page(app: Flask, programme_id: int) -> ProgrammePage | None:
-    """The programme's page as the database holds it now (detached: its fields stay readable), None if none."""
-    with app.app_context():
-        page = db.session.scalar(sa.select(ProgrammePage).where(ProgrammePage.programme_id == programme_id))
-        if page is not None:
-            db.session.expunge(page)
-        return page
 
 
 def _events_since(app: Flask, snapshot: int) -> list[tuple[str, int | None, dict | None, dict | None]]:

@@ -3,11 +3,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from .. import audit, dates
 from ..access import Action, get_programme_or_404, refuse, role_required
+from ..cache import render_fragment
 from ..extensions import db
 from ..models import Programme
 from ..models.public import Licence, ProgrammePage
@@ -45,7 +45,7 @@ def edit(programme_id: int) -> Response | str | tuple[str, int]:
         return _form_page(form, programme, page, 400 if form.is_submitted() else 200)
     values = pages.values_of(form)
     if form.preview.data:
-        banner = Markup(render_template("public_pages/_preview_banner.html", form=form, programme=programme))
+        banner = render_fragment("public_pages/_preview_banner.html", form=form, programme=programme)
         return render_page(pages.transient_page(programme, values, page), None, _year(), preview=banner)
     if page is not None:
         page = locked(page)
@@ -99,5 +99,5 @@ def preview(programme_id: int) -> str:
     page = pages.page_of(programme.id)
     if page is None:
         refuse()
-    banner = Markup(render_template("public_pages/_saved_banner.html", page=page, programme=programme))
+    banner = render_fragment("public_pages/_saved_banner.html", page=page, programme=programme)
     return render_page(page, None, _year(), preview=banner)
