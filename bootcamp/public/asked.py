@@ -1,5 +1,5 @@
 """What a public address asks for, checked the same way by the pages, the embedded fragment and the open data:
-`?year=` and `?site=`."""
+`?year=` and `?site=`; and how long anyone may keep the answer."""
 
 from flask import abort
 
@@ -10,6 +10,9 @@ from ..models.public import SLUG_LENGTH, ProgrammePage
 from . import figures
 
 LAST_YEAR = 9999
+# Seconds a browser or a proxy may keep a public answer (page, fragment, open data): the figures change at most
+# once a day or so.
+MAX_AGE = 600
 
 
 def year_asked() -> int | None:

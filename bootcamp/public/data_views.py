@@ -14,12 +14,10 @@ from ..access import get_published_page_or_404
 from ..models import Site
 from ..models.public import ProgrammePage
 from . import figures, opendata
-from .asked import site_asked, year_asked, year_of
+from .asked import MAX_AGE, site_asked, year_asked, year_of
 from .figures import Results
 
 bp = Blueprint("public_data", __name__)
-
-CACHE_SECONDS = 600  # as the public page: figures change at most once a day (computed as of today)
 
 
 @bp.after_request
@@ -27,7 +25,7 @@ def _open(response: Response) -> Response:
     """Open data: readable from any website's script, errors included (a 404 says the same to everyone)."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     if response.status_code == 200:
-        response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+        response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
         response.headers["Link"] = f'<{opendata.schema_url()}>; rel="describedby"'
     return response
 

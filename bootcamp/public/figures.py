@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..indicators import SMALL_GROUP, Filters, hiding, rate, row
+from ..indicators import Filters, hiding, rate, row
 from ..models import Block, Cohort, Site
 from ..reports import certification, satisfaction
 from ..reports.definitions import certification_definitions, definitions, satisfaction_definitions
@@ -251,8 +251,3 @@ def meanings() -> dict[str, str]:
         "satisfaction_cold_rate": f"{cold} {satisfied['satisfaction_rate']}",
         "satisfaction_cold_response_rate": f"{cold} {satisfied['response_rate']}",
     }
-
-
-def small_group() -> int:
-    """The small-group threshold the page states."""
-    return SMALL_GROUP

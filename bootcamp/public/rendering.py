@@ -18,6 +18,7 @@ from .. import dates
 from ..access import programme_sites
 from ..cache import cached_fragment
 from ..extensions import db
+from ..indicators import SMALL_GROUP
 from ..models import Cohort, Programme, Site
 from ..models.public import INFORMATION_FIELDS, Licence, ProgrammePage
 from . import figures
@@ -116,7 +117,7 @@ def figures_fragment(page: ProgrammePage, programme: Programme, site: Site | Non
             "names": figures.names(),
             "meanings": figures.meanings(),
             "block_titles": dict(results.blocks),
-            "small_group": figures.small_group(),
+            "small_group": SMALL_GROUP,
             "point": figures.POINT,
             "mark_french": is_english(),
         }
@@ -214,7 +215,7 @@ def render_embed(page: ProgrammePage, site: Site | None, year: int) -> str:
     def context() -> dict:
         results = figures.results(page.programme_id, site_id, year, today)
         shown = [figure for figure in results.figures if figure.code in HEADLINE]
-        return {"results": results, "shown": shown, "names": figures.names(), "small_group": figures.small_group()}
+        return {"results": results, "shown": shown, "names": figures.names(), "small_group": SMALL_GROUP}
 
     key = ("embed", page.slug, page.programme_id, site_id, year)
     body = cached_fragment("public/_embed_figures.html", key, context)

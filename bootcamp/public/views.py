@@ -6,12 +6,10 @@ from werkzeug.wrappers import Response
 
 from .. import security
 from ..access import get_public_site_or_404, get_published_page_or_404
-from .asked import site_asked, year_asked, year_of
+from .asked import MAX_AGE, site_asked, year_asked, year_of
 from .rendering import render_embed, render_index, render_page
 
 bp = Blueprint("public", __name__)
-
-MAX_AGE = 600  # seconds a browser or a proxy may keep an answer: the figures change at most once a day or so
 
 
 def _public(html: str, status: int = 200) -> Response:
