@@ -40,6 +40,17 @@ def _half_day_running_now(server) -> dict:
         ).one()
         assert not session.records, "the demo leaves today's half-days untaken"
         session.starts_at, session.ends_at = starts, ends
+        # the morning, if its window holds now (the suite run between 8:45 and 12:30), would be the half-day the
+        # learner signs (the first whose window holds now): it takes the first minute of the day instead
+        morning = db.session.scalars(
+            sa.select(AttendanceSession).where(
+                AttendanceSession.cohort_id == cohort_id,
+                AttendanceSession.day == now.date(),
+                AttendanceSession.half_day == HalfDay.AM,
+            )
+        ).one_or_none()
+        if morning is not None and morning.ends_at >= starts:
+            morning.starts_at, morning.ends_at = time(0, 0), time(0, 1)
         session.planned_minutes = (ends.hour * 60 + ends.minute) - (starts.hour * 60 + starts.minute)
         other = db.session.scalars(
             sa.select(Learner)
